@@ -1,0 +1,145 @@
+"""The collaborators use cases need, as Protocols: one for the broker, one for storage, a few small ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from domain.candles import CandleFrame
+from domain.coverage import Coverage, Span
+from domain.instrument import Instrument, SeriesKey
+from domain.interval import Interval
+from domain.market import Exchange, Segment
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerSession:
+    """What a completed Kite login yields. `access_token` is a secret: never log or return it."""
+
+    access_token: str
+    user_id: str
+    user_name: str
+    login_time: str
+
+    def __repr__(self) -> str:
+        return f"BrokerSession(user_id={self.user_id!r}, user_name={self.user_name!r}, access_token=***)"
+
+
+class MarketDataSource(Protocol):
+    """Kite: candles, the instrument dump, and the login handshake."""
+
+    def fetch_candles(self, instrument: Instrument, interval: Interval, start_ts: int, end_ts: int,
+                      with_oi: bool) -> CandleFrame:
+        """Candles whose start time lies in [start_ts, end_ts] (inclusive; epoch seconds), as served.
+
+        The span must fit `interval.max_span_days`. Raises AuthRequired when the token is missing or
+        rejected, UpstreamFailure when Kite keeps failing, InvalidInput when Kite calls the request bad.
+        The frame is not validated: that is the caller's rule to apply.
+        """
+        ...
+
+    def fetch_instruments(self, exchange: Exchange) -> list[Instrument]:
+        """Today's dump for one exchange (live contracts only)."""
+        ...
+
+    def login_url(self) -> str:
+        ...
+
+    def create_session(self, request_token: str) -> BrokerSession:
+        """Exchange a one-time request token for an access token. Raises AuthRequired if Kite refuses."""
+        ...
+
+    def invalidate_session(self, access_token: str) -> None:
+        ...
+
+    def profile(self, access_token: str) -> dict:
+        """The user's profile; raises AuthRequired if the token is no longer valid."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesInfo:
+    """What the store knows about a series without reading its candles."""
+
+    key: SeriesKey
+    rows: int
+    first_ts: int | None
+    last_ts: int | None
+    coverage: Coverage
+
+
+@dataclass(frozen=True, slots=True)
+class StoreDescription:
+    segment: Segment
+    file_path: str
+    exists: bool
+    size_bytes: int
+    series: tuple[SeriesInfo, ...]
+
+
+class CandleStore(Protocol):
+    """One segment's database (EQUITY.h5 or DERIVATIVES.h5)."""
+
+    def info(self, key: SeriesKey) -> SeriesInfo | None:
+        """Metadata of a stored series in O(1); None when the series was never written."""
+        ...
+
+    def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span],
+              replace: Span | None = None) -> int:
+        """Merge candles into the series and mark `covered` as fetched, atomically.
+
+        Candles already stored win over incoming ones with the same timestamp, except inside `replace`
+        (inclusive epoch seconds), where stored candles are dropped first. Returns candles added.
+        `candles` must already be validated, sorted and unique.
+        """
+        ...
+
+    def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
+        """Stored candles with start time in [start_ts, end_ts] (inclusive); empty if none."""
+        ...
+
+    def describe(self) -> StoreDescription:
+        ...
+
+
+class InstrumentCatalog(Protocol):
+    """Instruments from a cache Kite refreshes daily; keeps contracts Kite no longer lists."""
+
+    def instruments(self, exchange: Exchange, force_refresh: bool = False) -> Sequence[Instrument]:
+        ...
+
+    def lookup(self, exchange: Exchange, symbol: str) -> Instrument | None:
+        """The instrument with this tradingsymbol (live or expired); None when unknown."""
+        ...
+
+
+class Clock(Protocol):
+    def now_ts(self) -> int:
+        """Epoch seconds now."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    access_token: str
+    user_id: str
+    user_name: str
+    login_time: str
+
+    def __repr__(self) -> str:
+        return f"StoredToken(user_id={self.user_id!r}, access_token=***)"
+
+
+class TokenStore(Protocol):
+    """Where the access token lives between processes (a 0600 file under the data dir)."""
+
+    def load(self) -> StoredToken | None:
+        ...
+
+    def save(self, token: StoredToken) -> None:
+        ...
+
+    def clear(self) -> None:
+        ...
+

@@ -1,0 +1,40 @@
+"""Indian market time: every timestamp in kitefetch is epoch seconds; calendars are IST."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+DAY = 86_400
+SESSION_OPEN_SECONDS = 9 * 3600 + 15 * 60  # 09:15 IST, from midnight
+SESSION_CLOSE_SECONDS = 15 * 3600 + 30 * 60  # 15:30 IST
+_EPOCH_DATE = date(1970, 1, 1)
+_IST_OFFSET = 19_800
+
+
+def day_start(d: date) -> int:
+    """Epoch seconds of 00:00 IST on `d`."""
+    return (d - _EPOCH_DATE).days * DAY - _IST_OFFSET
+
+
+def day_end(d: date) -> int:
+    """Epoch seconds of the last second (23:59:59 IST) of `d`."""
+    return day_start(d) + DAY - 1
+
+
+def ist_date(ts: int) -> date:
+    return _EPOCH_DATE + timedelta(days=(int(ts) + _IST_OFFSET) // DAY)
+
+
+def seconds_into_day(ts: int) -> int:
+    return (int(ts) + _IST_OFFSET) % DAY
+
+
+def to_datetime(ts: int) -> datetime:
+    return datetime.fromtimestamp(int(ts), IST)
+
+
+def from_datetime(dt: datetime) -> int:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=IST)
+    return int(dt.timestamp())

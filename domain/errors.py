@@ -1,0 +1,41 @@
+"""Domain errors: the only exceptions that cross layers; the edges map them to HTTP codes and exit codes."""
+
+
+class DomainError(Exception):
+    """Root of every error kitefetch reports on purpose."""
+
+    error_type = "unknown"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """The caller asked for something malformed or impossible."""
+
+    error_type = "validation"
+
+
+class NotFound(DomainError):
+    """A symbol, series or route that does not exist."""
+
+    error_type = "not_found"
+
+
+class AuthRequired(DomainError):
+    """No usable Kite access token, or Kite rejected it (expired at 6 AM, invalidated)."""
+
+    error_type = "auth"
+
+
+class UpstreamFailure(DomainError):
+    """Kite failed, and retrying did not help (or cannot help)."""
+
+    error_type = "api"
+
+
+class StoreBusy(DomainError):
+    """Another writer held the store lock longer than we are willing to wait."""
+
+    error_type = "busy"

@@ -1,0 +1,61 @@
+"""Tradable instruments as Kite lists them, and the key a stored series is filed under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.errors import InvalidInput
+from domain.interval import Interval
+from domain.market import Exchange, Segment
+
+MAX_SYMBOL_LENGTH = 64
+
+
+def check_symbol(symbol: str) -> str:
+    """Symbols are free text at Kite (`M&M`, `NIFTY 50`) but never empty, huge or control characters."""
+    text = str(symbol).strip()
+    if not text:
+        raise InvalidInput("symbol must not be empty")
+    if len(text) > MAX_SYMBOL_LENGTH:
+        raise InvalidInput(f"symbol is longer than {MAX_SYMBOL_LENGTH} characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InvalidInput("symbol contains control characters")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    instrument_token: int
+    exchange_token: int
+    tradingsymbol: str
+    name: str
+    last_price: float
+    expiry: date | None
+    strike: float
+    tick_size: float
+    lot_size: int
+    instrument_type: str
+    segment: str
+    exchange: str
+    expired: bool = False
+
+    @property
+    def is_derivative(self) -> bool:
+        return self.instrument_type in ("FUT", "CE", "PE")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesKey:
+    """One stored series: a symbol's candles at one interval on one exchange."""
+
+    exchange: Exchange
+    symbol: str
+    interval: Interval
+
+    @property
+    def segment(self) -> Segment:
+        return self.exchange.segment
+
+    def __str__(self) -> str:
+        return f"{self.exchange.value}:{self.symbol}:{self.interval.value}"
