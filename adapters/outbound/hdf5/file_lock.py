@@ -1,0 +1,57 @@
+"""Inter-process reader/writer lock on a side file, with a bounded wait.
+
+HDF5 has no concurrency control of its own beyond refusing to open a file another process is
+writing, so every kitefetch process (API workers, CLI, benches) takes this lock around file access:
+shared for readers, exclusive for writers.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from domain.errors import StoreBusy
+
+
+class InterProcessLock:
+    def __init__(self, path: Path, timeout: float = 30.0) -> None:
+        self._path = path
+        self._timeout = timeout
+        self._thread_lock = threading.RLock()
+
+    @contextmanager
+    def hold(self, exclusive: bool) -> Iterator[None]:
+        # Threads of one process serialise here; processes serialise on flock below.
+        deadline = time.monotonic() + self._timeout
+        if not self._thread_lock.acquire(timeout=self._timeout):
+            raise StoreBusy(f"The store {self._path.stem} is busy; try again shortly")
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+                delay = 0.002
+                while True:
+                    try:
+                        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() >= deadline:
+                            raise StoreBusy(
+                                f"The store {self._path.stem} is locked by another process; try again shortly"
+                            ) from None
+                        time.sleep(delay)
+                        delay = min(delay * 2, 0.05)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+        finally:
+            self._thread_lock.release()
