@@ -1,0 +1,129 @@
+"""`/api/data`: fetch, batch, instruments, lookup, database info and existing range."""
+
+from __future__ import annotations
+
+from dependency_injector.wiring import Provide, inject
+from flask import Blueprint, jsonify, request
+
+from adapters.inbound.http.schemas import (
+    BatchItemSchema,
+    BatchSchema,
+    FetchDerivativesSchema,
+    FetchEquitySchema,
+    InstrumentsQuerySchema,
+    describe_errors,
+    load,
+)
+from adapters.inbound.presenters import (
+    batch_body,
+    database_body,
+    fetch_body,
+    instrument_body,
+    range_body,
+)
+from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
+from application.describe_database import DescribeDatabase
+from application.fetch_history import FetchHistory, FetchRequest
+from application.get_existing_range import GetExistingRange
+from application.get_instruments import GetInstruments
+from application.lookup_instrument import LookupInstrument
+from domain.date_range import DateRange
+from domain.errors import DomainError, InvalidInput
+from domain.instrument import SeriesKey, check_symbol
+from domain.interval import Interval
+from domain.market import Exchange, Segment
+
+blueprint = Blueprint("data", __name__, url_prefix="/api/data")
+
+
+def json_body() -> object:
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise InvalidInput("Request body must be valid JSON (Content-Type: application/json)")
+    return payload
+
+
+def to_request(data: dict, segment: Segment) -> FetchRequest:
+    exchange = data.get("exchange")
+    return FetchRequest(
+        segment=segment,
+        symbol=check_symbol(data["symbol"]),
+        exchange=Exchange.parse(exchange) if exchange else None,
+        date_range=DateRange(data["from_date"], data["to_date"]),
+        interval=Interval.parse(data["interval"]),
+        validate=data["validate_candles"],
+        overwrite=data["overwrite"],
+        incremental=data["incremental"],
+    )
+
+
+@blueprint.post("/fetch-equity")
+@inject
+def fetch_equity(use_case: FetchHistory = Provide["fetch_history"]):
+    data = load(FetchEquitySchema(), json_body())
+    return jsonify(fetch_body(use_case.execute(to_request(data, Segment.EQUITY))))
+
+
+@blueprint.post("/fetch-derivatives")
+@inject
+def fetch_derivatives(use_case: FetchHistory = Provide["fetch_history"]):
+    data = load(FetchDerivativesSchema(), json_body())
+    return jsonify(fetch_body(use_case.execute(to_request(data, Segment.DERIVATIVES))))
+
+
+def batch_items(payload: object) -> list[BatchItem]:
+    """Each item is parsed on its own: a malformed item becomes that item's error, not the batch's."""
+    envelope = load(BatchSchema(), payload)
+    items: list[BatchItem] = []
+    schema = BatchItemSchema()
+    for raw in envelope["requests"]:
+        symbol = str(raw.get("symbol", ""))[:64] if isinstance(raw, dict) else ""
+        try:
+            if not isinstance(raw, dict):
+                raise InvalidInput("Each request must be a JSON object")
+            errors = schema.validate(raw)
+            if errors:
+                raise InvalidInput(describe_errors(errors))
+            data = schema.load(raw)
+            items.append(to_request(data, Segment.parse(data["segment"])))
+        except DomainError as error:
+            items.append(ItemFailure(symbol, error))
+    return items
+
+
+@blueprint.post("/fetch-batch")
+@inject
+def fetch_batch(use_case: BatchFetch = Provide["batch_fetch"]):
+    return jsonify(batch_body(use_case.execute(batch_items(json_body()))))
+
+
+@blueprint.get("/instruments/<exchange>")
+@inject
+def instruments(exchange: str, use_case: GetInstruments = Provide["get_instruments"]):
+    query = load(InstrumentsQuerySchema(), request.args.to_dict())
+    market = Exchange.parse(exchange)
+    listed = use_case.execute(market, force_refresh=query["force_refresh"], limit=query["limit"])
+    return jsonify({"success": True, "exchange": market.value, "count": len(listed),
+                    "instruments": [instrument_body(i) for i in listed]})
+
+
+@blueprint.get("/lookup/<exchange>/<path:symbol>")
+@inject
+def lookup(exchange: str, symbol: str, use_case: LookupInstrument = Provide["lookup_instrument"]):
+    instrument = use_case.execute(Exchange.parse(exchange), symbol)
+    return jsonify({"success": True, "exchange": instrument.exchange, "symbol": instrument.tradingsymbol,
+                    "instrument_token": instrument.instrument_token, "expired": instrument.expired})
+
+
+@blueprint.get("/database-info/<segment>")
+@inject
+def database_info(segment: str, use_case: DescribeDatabase = Provide["describe_database"]):
+    return jsonify(database_body(use_case.execute(Segment.parse(segment))))
+
+
+@blueprint.get("/existing-range/<exchange>/<path:symbol>/<interval>")
+@inject
+def existing_range(exchange: str, symbol: str, interval: str,
+                   use_case: GetExistingRange = Provide["get_existing_range"]):
+    key = SeriesKey(Exchange.parse(exchange), check_symbol(symbol), Interval.parse(interval))
+    return jsonify(range_body(key, use_case.execute(key)))

@@ -1,0 +1,99 @@
+"""Use-case results as the API's JSON bodies; the CLI's --json prints the very same dicts."""
+
+from __future__ import annotations
+
+from application.batch_fetch import BatchResult, ItemFailure
+from application.fetch_history import FetchResult
+from application.ports import SeriesInfo, StoreDescription
+from domain.clock_time import ist_date
+from domain.errors import DomainError
+from domain.instrument import Instrument, SeriesKey
+
+
+def error_body(error: DomainError | str, error_type: str | None = None, **extra: object) -> dict:
+    if isinstance(error, DomainError):
+        message, kind = error.message, error.error_type
+    else:
+        message, kind = error, error_type or "unknown"
+    return {"success": False, "error": message, "error_type": kind, **extra}
+
+
+def fetch_body(result: FetchResult) -> dict:
+    body = {
+        "success": True,
+        "symbol": result.symbol,
+        "exchange": result.exchange.value,
+        "interval": result.interval.value,
+        "records": result.records,
+        "rejected": result.rejected,
+        "requests": result.requests,
+        "date_range": str(result.date_range),
+        "elapsed_seconds": result.elapsed_seconds,
+    }
+    if result.rejected_reasons:
+        body["rejected_reasons"] = dict(result.rejected_reasons)
+    if result.message:
+        body["message"] = result.message
+    return body
+
+
+def batch_body(result: BatchResult) -> dict:
+    return {
+        "success": True,
+        "total": result.total,
+        "successful": result.successful,
+        "failed": result.failed,
+        "success_rate": result.success_rate,
+        "results": [outcome_body(r) for r in result.results],
+    }
+
+
+def outcome_body(outcome: FetchResult | ItemFailure) -> dict:
+    if isinstance(outcome, ItemFailure):
+        return error_body(outcome.error, symbol=outcome.symbol)
+    return fetch_body(outcome)
+
+
+def instrument_body(i: Instrument) -> dict:
+    return {
+        "instrument_token": i.instrument_token,
+        "exchange_token": i.exchange_token,
+        "tradingsymbol": i.tradingsymbol,
+        "name": i.name,
+        "last_price": i.last_price,
+        "expiry": i.expiry.isoformat() if i.expiry else "",
+        "strike": i.strike,
+        "tick_size": i.tick_size,
+        "lot_size": i.lot_size,
+        "instrument_type": i.instrument_type,
+        "segment": i.segment,
+        "exchange": i.exchange,
+    }
+
+
+def range_body(key: SeriesKey, info: SeriesInfo | None) -> dict:
+    body = {"success": True, "exchange": key.exchange.value, "symbol": key.symbol, "interval": key.interval.value}
+    if info is None or info.first_ts is None or info.last_ts is None:
+        return {**body, "start_date": None, "end_date": None, "rows": 0, "message": "No existing data found"}
+    return {**body, "start_date": ist_date(info.first_ts).isoformat(), "end_date": ist_date(info.last_ts).isoformat(),
+            "rows": info.rows}
+
+
+def database_body(d: StoreDescription) -> dict:
+    exchanges = sorted({s.key.exchange.value for s in d.series})
+    return {
+        "success": True,
+        "segment": d.segment.value,
+        "file_path": d.file_path,
+        "exists": d.exists,
+        "size_mb": round(d.size_bytes / 1_048_576, 3),
+        "exchanges": exchanges,
+        "total_datasets": len(d.series),
+        "datasets": [
+            {"exchange": s.key.exchange.value, "symbol": s.key.symbol, "interval": s.key.interval.value,
+             "rows": s.rows,
+             "start_date": ist_date(s.first_ts).isoformat() if s.first_ts is not None else None,
+             "end_date": ist_date(s.last_ts).isoformat() if s.last_ts is not None else None}
+            for s in d.series
+        ],
+    }

@@ -1,0 +1,50 @@
+"""`create_app()`: settings, logging, container and Flask wired together."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, jsonify
+
+from adapters.inbound.http import auth_routes, data_routes, request_context
+from adapters.inbound.http.errors import register_error_handlers
+from bootstrap.container import Container, build_container
+from bootstrap.logging_setup import configure_logging
+from bootstrap.settings import Settings
+
+MAX_REQUEST_BYTES = 1_048_576
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    settings.check()
+    configure_logging(settings.production)
+    container = container or build_container(settings)
+    container.wire(modules=[data_routes, auth_routes])
+
+    app = Flask(__name__)
+    app.container = container  # type: ignore[attr-defined]
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=24),
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    request_context.install(app, container.token_store())
+    register_error_handlers(app)
+    app.register_blueprint(data_routes.blueprint)
+    app.register_blueprint(auth_routes.build_blueprint("auth", "/auth"))
+    app.register_blueprint(auth_routes.build_blueprint("data_auth", "/api/data/auth"))
+
+    @app.get("/")
+    def home():
+        return jsonify({"success": True, "service": "kitefetch", "api": "/api/data",
+                        "auth": {"login": "/auth/login", "status": "/auth/status", "logout": "/auth/logout"}})
+
+    @app.get("/healthz")
+    def health():
+        return jsonify({"success": True, "status": "ok"})
+
+    return app

@@ -1,0 +1,76 @@
+"""The one place that knows both the adapters and the use cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dependency_injector import containers, providers
+
+from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
+from adapters.outbound.instruments.cache import InstrumentCache
+from adapters.outbound.kite.market_data import KiteMarketData
+from adapters.outbound.kite.rate_limiter import SlidingWindowLimiter
+from adapters.outbound.system_clock import SystemClock
+from adapters.outbound.token_file import TokenFile
+from application.access_tokens import AccessTokens
+from application.auth_status import AuthStatus
+from application.batch_fetch import BatchFetch
+from application.describe_database import DescribeDatabase
+from application.fetch_history import FetchHistory
+from application.get_existing_range import GetExistingRange
+from application.get_instruments import GetInstruments
+from application.login import Login
+from application.logout import Logout
+from application.lookup_instrument import LookupInstrument
+from bootstrap.settings import Settings
+from domain.market import Segment
+
+
+def _under_data_dir(settings: Settings, name: str) -> Path:
+    return Path(settings.data_dir) / name
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    token_store = providers.Singleton(TokenFile, providers.Callable(_under_data_dir, settings, "kite_token.json"))
+    access_tokens = providers.Singleton(AccessTokens, store=token_store,
+                                        env_token=settings.provided.kite_access_token)
+    limiter = providers.Singleton(SlidingWindowLimiter, max_calls=settings.provided.kite_rate_limit)
+    market_data = providers.Singleton(
+        KiteMarketData,
+        api_key=settings.provided.kite_api_key,
+        api_secret=settings.provided.kite_api_secret,
+        root=settings.provided.kite_api_root,
+        login_url=settings.provided.kite_login_url,
+        token_provider=access_tokens.provided.resolve,
+        limiter=limiter,
+        timeout=settings.provided.kite_timeout,
+    )
+    equity_store = providers.Singleton(
+        Hdf5SegmentStore, providers.Callable(_under_data_dir, settings, "EQUITY.h5"), Segment.EQUITY,
+        lock_timeout=settings.provided.store_lock_timeout)
+    derivatives_store = providers.Singleton(
+        Hdf5SegmentStore, providers.Callable(_under_data_dir, settings, "DERIVATIVES.h5"), Segment.DERIVATIVES,
+        lock_timeout=settings.provided.store_lock_timeout)
+    stores = providers.Dict({Segment.EQUITY: equity_store, Segment.DERIVATIVES: derivatives_store})
+    catalog = providers.Singleton(InstrumentCache, source=market_data,
+                                  directory=providers.Callable(_under_data_dir, settings, "instruments"),
+                                  clock=clock)
+
+    fetch_history = providers.Factory(FetchHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,
+                                      concurrency=settings.provided.fetch_concurrency)
+    batch_fetch = providers.Factory(BatchFetch, fetch_history=fetch_history, workers=settings.provided.batch_workers)
+    get_instruments = providers.Factory(GetInstruments, catalog=catalog)
+    lookup_instrument = providers.Factory(LookupInstrument, catalog=catalog)
+    get_existing_range = providers.Factory(GetExistingRange, stores=stores)
+    describe_database = providers.Factory(DescribeDatabase, stores=stores)
+    login = providers.Factory(Login, source=market_data, tokens=token_store)
+    logout = providers.Factory(Logout, source=market_data, tokens=token_store)
+    auth_status = providers.Factory(AuthStatus, source=market_data, tokens=access_tokens)
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings)
+    return container

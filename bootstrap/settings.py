@@ -1,0 +1,67 @@
+"""Settings from the environment (and a `.env` file), read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key"
+
+
+class ConfigurationError(Exception):
+    """The process must not start with these settings."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    kite_api_key: str = ""
+    kite_api_secret: str = ""
+    kite_access_token: str = ""
+    kite_api_root: str = "https://api.kite.trade"
+    kite_login_url: str = "https://kite.zerodha.com/connect/login"
+    kite_timeout: float = 7.0
+    kite_rate_limit: int = 3
+    data_dir: Path = Path("./data/hdf5")
+    secret_key: str = DEFAULT_SECRET_KEY
+    env: str = "development"
+    fetch_concurrency: int = 4
+    batch_workers: int = 4
+    store_lock_timeout: float = 30.0
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def __repr__(self) -> str:
+        return (f"Settings(api_root={self.kite_api_root!r}, data_dir={str(self.data_dir)!r}, env={self.env!r}, "
+                "secrets=***)")
+
+    @classmethod
+    def from_env(cls, env_file: str | None = ".env") -> Settings:
+        if env_file:
+            load_dotenv(env_file, override=False)
+        e = os.environ
+        env = e.get("FLASK_ENV", "development").strip().lower() or "development"
+        if env not in ("development", "production"):
+            raise ConfigurationError(f"FLASK_ENV must be development or production, not {env!r}")
+        return cls(
+            kite_api_key=e.get("KITE_API_KEY", ""),
+            kite_api_secret=e.get("KITE_API_SECRET", ""),
+            kite_access_token=e.get("KITE_ACCESS_TOKEN", ""),
+            kite_api_root=e.get("KITE_API_ROOT", cls.kite_api_root),
+            kite_login_url=e.get("KITE_LOGIN_URL", cls.kite_login_url),
+            kite_timeout=float(e.get("KITE_TIMEOUT", cls.kite_timeout)),
+            kite_rate_limit=int(e.get("KITE_RATE_LIMIT", cls.kite_rate_limit)),
+            data_dir=Path(e.get("KITEFETCH_DATA_DIR", str(cls.data_dir))),
+            secret_key=e.get("FLASK_SECRET_KEY", "") or DEFAULT_SECRET_KEY,
+            env=env,
+            fetch_concurrency=int(e.get("KITEFETCH_FETCH_CONCURRENCY", cls.fetch_concurrency)),
+            batch_workers=int(e.get("KITEFETCH_BATCH_WORKERS", cls.batch_workers)),
+        )
+
+    def check(self) -> None:
+        if self.production and (not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY):
+            raise ConfigurationError("FLASK_SECRET_KEY must be set to a real secret in production")
