@@ -5,15 +5,7 @@ from __future__ import annotations
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, jsonify, request
 
-from adapters.inbound.http.schemas import (
-    BatchItemSchema,
-    BatchSchema,
-    FetchDerivativesSchema,
-    FetchEquitySchema,
-    InstrumentsQuerySchema,
-    describe_errors,
-    load,
-)
+from adapters.inbound.fetch_requests import batch_items, to_request
 from adapters.inbound.presenters import (
     batch_body,
     database_body,
@@ -21,14 +13,14 @@ from adapters.inbound.presenters import (
     instrument_body,
     range_body,
 )
-from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
+from adapters.inbound.schemas import FetchDerivativesSchema, FetchEquitySchema, InstrumentsQuerySchema, load
+from application.batch_fetch import BatchFetch
 from application.describe_database import DescribeDatabase
-from application.fetch_history import FetchHistory, FetchRequest
+from application.fetch_history import FetchHistory
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.lookup_instrument import LookupInstrument
-from domain.date_range import DateRange
-from domain.errors import DomainError, InvalidInput
+from domain.errors import InvalidInput
 from domain.instrument import SeriesKey, check_symbol
 from domain.interval import Interval
 from domain.market import Exchange, Segment
@@ -43,20 +35,6 @@ def json_body() -> object:
     return payload
 
 
-def to_request(data: dict, segment: Segment) -> FetchRequest:
-    exchange = data.get("exchange")
-    return FetchRequest(
-        segment=segment,
-        symbol=check_symbol(data["symbol"]),
-        exchange=Exchange.parse(exchange) if exchange else None,
-        date_range=DateRange(data["from_date"], data["to_date"]),
-        interval=Interval.parse(data["interval"]),
-        validate=data["validate_candles"],
-        overwrite=data["overwrite"],
-        incremental=data["incremental"],
-    )
-
-
 @blueprint.post("/fetch-equity")
 @inject
 def fetch_equity(use_case: FetchHistory = Provide["fetch_history"]):
@@ -69,26 +47,6 @@ def fetch_equity(use_case: FetchHistory = Provide["fetch_history"]):
 def fetch_derivatives(use_case: FetchHistory = Provide["fetch_history"]):
     data = load(FetchDerivativesSchema(), json_body())
     return jsonify(fetch_body(use_case.execute(to_request(data, Segment.DERIVATIVES))))
-
-
-def batch_items(payload: object) -> list[BatchItem]:
-    """Each item is parsed on its own: a malformed item becomes that item's error, not the batch's."""
-    envelope = load(BatchSchema(), payload)
-    items: list[BatchItem] = []
-    schema = BatchItemSchema()
-    for raw in envelope["requests"]:
-        symbol = str(raw.get("symbol", ""))[:64] if isinstance(raw, dict) else ""
-        try:
-            if not isinstance(raw, dict):
-                raise InvalidInput("Each request must be a JSON object")
-            errors = schema.validate(raw)
-            if errors:
-                raise InvalidInput(describe_errors(errors))
-            data = schema.load(raw)
-            items.append(to_request(data, Segment.parse(data["segment"])))
-        except DomainError as error:
-            items.append(ItemFailure(symbol, error))
-    return items
 
 
 @blueprint.post("/fetch-batch")

@@ -1,0 +1,160 @@
+"""Admin commands over the same use cases the API calls."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK, emit, progress
+from adapters.inbound.fetch_requests import batch_items
+from adapters.inbound.presenters import (
+    batch_body,
+    database_body,
+    fetch_body,
+    instrument_body,
+    range_body,
+)
+from application.batch_fetch import BatchItem, ItemFailure
+from application.fetch_history import FetchRequest, FetchResult
+from bootstrap.container import Container
+from domain.date_range import DateRange
+from domain.errors import InvalidInput
+from domain.instrument import SeriesKey
+from domain.interval import Interval
+from domain.market import Exchange, Segment
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _fetch_request(args: argparse.Namespace, segment: Segment) -> FetchRequest:
+    return FetchRequest(
+        segment=segment,
+        symbol=args.symbol,
+        exchange=Exchange.parse(args.exchange) if args.exchange else None,
+        date_range=DateRange(_date(args.from_date), _date(args.to_date)),
+        interval=Interval.parse(args.interval),
+        validate=not args.no_validate,
+        overwrite=args.overwrite,
+        incremental=not args.full,
+    )
+
+
+def _fetch_line(r: FetchResult) -> str:
+    line = (f"{r.exchange.value}:{r.symbol} {r.interval.value} {r.date_range}: {r.records} new candles, "
+            f"{r.rejected} rejected, {r.requests} requests, {r.elapsed_seconds:.2f} s")
+    return f"{line} ({r.message})" if r.message else line
+
+
+def fetch(container: Container, args: argparse.Namespace) -> int:
+    segment = Segment.EQUITY if args.kind == "equity" else Segment.DERIVATIVES
+    request = _fetch_request(args, segment)
+    bar = progress(0, request.symbol, not args.json)
+    with bar:
+        def on_chunk(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        result = container.fetch_history().execute(request, on_chunk=on_chunk)
+    emit(fetch_body(result), args.json, _fetch_line(result))
+    return EXIT_OK
+
+
+def _batch_items(path: Path) -> list[BatchItem]:
+    try:
+        payload = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise InvalidInput(f"Cannot read batch file {str(path)!r}: {error}") from None
+    return batch_items(payload)
+
+
+def batch(container: Container, args: argparse.Namespace) -> int:
+    items = _batch_items(Path(args.file))
+    bar = progress(len(items), "batch", not args.json)
+    with bar:
+        def on_progress(_index: int, _outcome: object) -> None:
+            bar.update(1)
+
+        result = container.batch_fetch().execute(items, on_progress=on_progress)
+    lines = []
+    for outcome in result.results:
+        if isinstance(outcome, ItemFailure):
+            lines.append(f"FAILED {outcome.symbol}: {outcome.error.message}")
+        else:
+            lines.append(_fetch_line(outcome))
+    lines.append(f"{result.successful}/{result.total} succeeded ({result.success_rate}%)")
+    emit(batch_body(result), args.json, "\n".join(lines))
+    return EXIT_OK if result.failed == 0 else EXIT_FAILURE
+
+
+def instruments(container: Container, args: argparse.Namespace) -> int:
+    exchange = Exchange.parse(args.exchange)
+    listed = container.get_instruments().execute(exchange, force_refresh=args.refresh, limit=args.limit)
+    body = {"success": True, "exchange": exchange.value, "count": len(listed),
+            "instruments": [instrument_body(i) for i in listed]}
+    human = "\n".join(f"{i.instrument_token:>10} {i.tradingsymbol:<28} {i.instrument_type:<4} "
+                      f"{i.expiry.isoformat() if i.expiry else '':<10} {i.name}" for i in listed)
+    emit(body, args.json, f"{human}\n{len(listed)} instruments on {exchange.value}" if listed else "no instruments")
+    return EXIT_OK
+
+
+def lookup(container: Container, args: argparse.Namespace) -> int:
+    instrument = container.lookup_instrument().execute(Exchange.parse(args.exchange), args.symbol)
+    body = {"success": True, "exchange": instrument.exchange, "symbol": instrument.tradingsymbol,
+            "instrument_token": instrument.instrument_token, "expired": instrument.expired}
+    emit(body, args.json, f"{instrument.exchange}:{instrument.tradingsymbol} -> {instrument.instrument_token}")
+    return EXIT_OK
+
+
+def existing_range(container: Container, args: argparse.Namespace) -> int:
+    key = SeriesKey(Exchange.parse(args.exchange), args.symbol, Interval.parse(args.interval))
+    body = range_body(key, container.get_existing_range().execute(key))
+    human = (f"{key}: {body['start_date']} to {body['end_date']} ({body['rows']} candles)"
+             if body["start_date"] else f"{key}: no existing data")
+    emit(body, args.json, human)
+    return EXIT_OK
+
+
+def db_info(container: Container, args: argparse.Namespace) -> int:
+    body = database_body(container.describe_database().execute(Segment.parse(args.segment)))
+    lines = [f"{body['segment']}: {body['file_path']} ({'exists' if body['exists'] else 'missing'}, "
+             f"{body['size_mb']} MB, {body['total_datasets']} series)"]
+    lines += [f"  {d['exchange']}:{d['symbol']} {d['interval']}: {d['start_date']} to {d['end_date']}, "
+              f"{d['rows']} rows" for d in body["datasets"]]
+    emit(body, args.json, "\n".join(lines))
+    return EXIT_OK
+
+
+def _request_token_from(text: str) -> str:
+    text = text.strip()
+    if "request_token=" in text:
+        values = parse_qs(urlparse(text).query).get("request_token")
+        if not values:
+            raise InvalidInput("The URL carries no request_token")
+        return values[0]
+    return text
+
+
+def login(container: Container, args: argparse.Namespace) -> int:
+    use_case = container.login()
+    answer = args.request_token
+    if not answer:
+        print("Open this URL, log in, and paste the request_token or the whole redirect URL:")
+        print(f"  {use_case.login_url()}")
+        try:
+            answer = input("request_token or redirect URL: ")
+        except EOFError:
+            raise InvalidInput("No request token given") from None
+    session = use_case.execute(_request_token_from(answer))
+    body = {"success": True, "user_id": session.user_id, "user_name": session.user_name,
+            "login_time": session.login_time}
+    emit(body, args.json, f"Logged in as {session.user_name} ({session.user_id}); token saved for the API and CLI")
+    return EXIT_OK

@@ -1,0 +1,128 @@
+"""`kitefetch demo` (what `make run` runs): the sandbox, the API wired to it, a sample fetch, curl examples."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import threading
+from datetime import date, timedelta
+
+import requests
+
+from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK
+
+SANDBOX_KEY, SANDBOX_SECRET, SANDBOX_TOKEN = "sandbox", "sandbox-secret", "sandbox-token"
+
+
+def _free(port: int) -> int:
+    """`port` if it can be bound on 127.0.0.1, else an ephemeral one."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+
+def _curl_examples(api: str, option: str | None) -> str:
+    today = date.today()
+    year = {"from_date": str(today - timedelta(days=365)), "to_date": str(today), "interval": "day"}
+
+    def post(route: str, payload: dict) -> str:
+        return f"curl -s -X POST {api}/{route} -H 'Content-Type: application/json' -d '{json.dumps(payload)}'"
+
+    derivative = {"exchange": "NFO", "symbol": option or "NIFTY", "from_date": str(today - timedelta(days=20)),
+                  "to_date": str(today), "interval": "15minute"}
+    batch = {"requests": [{"segment": "EQUITY", "symbol": "INFY", **year},
+                          {"segment": "EQUITY", "symbol": "M&M", **year}]}
+    return "\n".join([
+        post("fetch-equity", {"symbol": "RELIANCE", **year}),
+        post("fetch-derivatives", derivative),
+        post("fetch-batch", batch),
+        f"curl -s '{api}/instruments/NSE?limit=5'",
+        f"curl -s '{api}/lookup/NSE/M%26M'",
+        f"curl -s '{api}/lookup/NSE/NIFTY%2050'",
+        f"curl -s '{api}/database-info/EQUITY'",
+        f"curl -s '{api}/existing-range/NSE/RELIANCE/day'",
+    ])
+
+
+def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
+    from waitress import create_server
+
+    from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
+    from adapters.outbound.token_file import TokenFile
+    from application.ports import StoredToken
+    from bootstrap.app import create_app
+    from bootstrap.settings import Settings
+
+    api_port = _free(api_port)
+    sandbox = start_sandbox(SandboxConfig(port=_free(sandbox_port), api_key=SANDBOX_KEY, api_secret=SANDBOX_SECRET,
+                                          access_token=SANDBOX_TOKEN,
+                                          redirect_url=f"http://127.0.0.1:{api_port}/auth/callback"))
+    os.environ.update({"KITE_API_KEY": SANDBOX_KEY, "KITE_API_SECRET": SANDBOX_SECRET,
+                       "KITE_ACCESS_TOKEN": SANDBOX_TOKEN, "KITE_API_ROOT": sandbox.url,
+                       "KITE_LOGIN_URL": f"{sandbox.url}/connect/login"})
+    settings = Settings.from_env()
+    TokenFile(settings.data_dir / "kite_token.json").save(StoredToken(SANDBOX_TOKEN, "SB0001", "Sandbox User", ""))
+    server = create_server(create_app(settings), host="127.0.0.1", port=api_port, threads=16, _quiet=True)
+    thread = threading.Thread(target=server.run, name="api", daemon=True)
+    thread.start()
+    api = f"http://127.0.0.1:{api_port}/api/data"
+    print(f"Kite sandbox: {sandbox.url}  (api_key {SANDBOX_KEY}; login page {sandbox.url}/connect/login?api_key="
+          f"{SANDBOX_KEY}&v=3)")
+    print(f"kitefetch API: {api}   data dir: {settings.data_dir.resolve()}")
+    try:
+        option = _sample_fetch(api)
+    except (requests.RequestException, RuntimeError) as error:
+        print(f"sample fetch failed: {error}", file=sys.stderr)
+        server.close()
+        sandbox.stop()
+        return EXIT_FAILURE
+    print("\nTry these (copy-paste):\n" + _curl_examples(api, option))
+    if once:
+        server.close()
+        sandbox.stop()
+        return EXIT_OK
+    print("\nServing until Ctrl-C ...", flush=True)
+    try:
+        thread.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        sandbox.stop()
+    return EXIT_OK
+
+
+def _sample_fetch(api: str) -> str | None:
+    today = date.today()
+    year_ago = today - timedelta(days=365)
+    print("\nSample fetch:")
+    for symbol in ("RELIANCE", "TCS"):
+        body = _post(f"{api}/fetch-equity", {"symbol": symbol, "from_date": str(year_ago), "to_date": str(today),
+                                             "interval": "day"})
+        print(f"  {body['exchange']}:{body['symbol']} day {body['date_range']}: {body['records']} candles")
+    listed = requests.get(f"{api}/instruments/NFO", timeout=60).json()
+    options = [i for i in listed.get("instruments", []) if i["name"] == "NIFTY" and i["instrument_type"] == "CE"]
+    if not options:
+        return None
+    nearest_expiry = min(i["expiry"] for i in options)
+    chain = [i for i in options if i["expiry"] == nearest_expiry]
+    option = sorted(chain, key=lambda i: abs(i["strike"] - i["last_price"] - chain[0]["strike"]))[len(chain) // 2]
+    body = _post(f"{api}/fetch-derivatives", {"exchange": "NFO", "symbol": option["tradingsymbol"],
+                                              "from_date": str(today - timedelta(days=20)), "to_date": str(today),
+                                              "interval": "15minute"})
+    print(f"  NFO:{body['symbol']} 15minute {body['date_range']}: {body['records']} candles")
+    return option["tradingsymbol"]
+
+
+def _post(url: str, payload: dict) -> dict:
+    response = requests.post(url, json=payload, timeout=300)
+    body = response.json()
+    if not body.get("success"):
+        raise RuntimeError(f"{url} -> {response.status_code} {body.get('error')}")
+    return body

@@ -1,0 +1,145 @@
+"""`kitefetch`: the admin CLI. Exit codes: 0 ok, 1 failure, 2 usage, 3 auth."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from adapters.inbound.cli import commands
+from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_USAGE, fail
+from domain.errors import DomainError
+
+Handler = Callable[[object, argparse.Namespace], int]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log every step to stderr")
+
+
+def _fetch_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="from_date", required=True, metavar="YYYY-MM-DD")
+    parser.add_argument("--to", dest="to_date", required=True, metavar="YYYY-MM-DD")
+    parser.add_argument("--interval", default="day")
+    parser.add_argument("--no-validate", action="store_true", help="store candles without validation")
+    parser.add_argument("--overwrite", action="store_true", help="replace stored candles in the range")
+    parser.add_argument("--full", action="store_true", help="refetch the whole range, not only what is missing")
+    _common(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kitefetch", description="Keep a local HDF5 database of Kite candles.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the REST API (waitress)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--threads", type=int, default=16)
+
+    sandbox = sub.add_parser("sandbox", help="run the local Kite Connect sandbox")
+    from adapters.outbound.kite_sandbox import add_sandbox_arguments
+
+    add_sandbox_arguments(sandbox)
+
+    fetch = sub.add_parser("fetch", help="fetch candles into the local database")
+    kinds = fetch.add_subparsers(dest="kind", required=True)
+    equity = kinds.add_parser("equity", help="an NSE/BSE symbol")
+    equity.add_argument("symbol")
+    equity.add_argument("--exchange", default=None, help="NSE or BSE (default: NSE, then BSE)")
+    _fetch_flags(equity)
+    derivatives = kinds.add_parser("derivatives", help="an NFO/BFO contract")
+    derivatives.add_argument("exchange", choices=["NFO", "BFO"])
+    derivatives.add_argument("symbol")
+    _fetch_flags(derivatives)
+
+    batch = sub.add_parser("batch", help="fetch every request in a JSON file ({\"requests\": [...]})")
+    batch.add_argument("file")
+    _common(batch)
+
+    instruments = sub.add_parser("instruments", help="list an exchange's instruments")
+    instruments.add_argument("exchange")
+    instruments.add_argument("--refresh", action="store_true")
+    instruments.add_argument("--limit", type=int, default=None)
+    _common(instruments)
+
+    lookup = sub.add_parser("lookup", help="a symbol's instrument token")
+    lookup.add_argument("exchange")
+    lookup.add_argument("symbol")
+    _common(lookup)
+
+    existing = sub.add_parser("range", help="the stored date range of a series")
+    existing.add_argument("exchange")
+    existing.add_argument("symbol")
+    existing.add_argument("interval")
+    _common(existing)
+
+    db = sub.add_parser("db-info", help="describe a segment database")
+    db.add_argument("segment")
+    _common(db)
+
+    login = sub.add_parser("login", help="log in to Kite and store the access token")
+    login.add_argument("--request-token", default=None, help="a request token or the whole redirect URL")
+    _common(login)
+
+    demo = sub.add_parser("demo", help="sandbox + API + a sample fetch, then serve")
+    demo.add_argument("--api-port", type=int, default=5000)
+    demo.add_argument("--sandbox-port", type=int, default=8765)
+    demo.add_argument("--once", action="store_true", help="exit after the sample fetch")
+    return parser
+
+
+_HANDLERS: dict[str, Handler] = {
+    "fetch": commands.fetch,
+    "batch": commands.batch,
+    "instruments": commands.instruments,
+    "lookup": commands.lookup,
+    "range": commands.existing_range,
+    "db-info": commands.db_info,
+    "login": commands.login,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if exit_.code in (0, None) else EXIT_USAGE
+    if args.command == "serve":
+        from adapters.inbound.cli.serve import serve
+
+        return serve(args.host, args.port, args.threads)
+    if args.command == "sandbox":
+        from adapters.outbound.kite_sandbox import config_from_args, run_sandbox
+
+        return run_sandbox(config_from_args(args))
+    if args.command == "demo":
+        from adapters.inbound.cli.demo import run_demo
+
+        return run_demo(args.api_port, args.sandbox_port, args.once)
+
+    from bootstrap.container import build_container
+    from bootstrap.logging_setup import configure_logging
+    from bootstrap.settings import ConfigurationError, Settings
+
+    try:
+        settings = Settings.from_env()
+        settings.check()
+    except (ConfigurationError, ValueError) as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    configure_logging(settings.production, logging.INFO if args.verbose else logging.WARNING)
+    container = build_container(settings)
+    try:
+        return _HANDLERS[args.command](container, args)
+    except DomainError as error:
+        return fail(error, args.json)
+    except KeyboardInterrupt:
+        print("interrupted: candles fetched so far are stored", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""How the CLI speaks: JSON bodies identical to the API's with --json, short human lines otherwise."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from tqdm import tqdm
+
+from domain.errors import AuthRequired, DomainError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
+
+
+def emit(body: dict, as_json: bool, human: str) -> None:
+    print(json.dumps(body, indent=2) if as_json else human)
+
+
+def fail(error: DomainError, as_json: bool) -> int:
+    from adapters.inbound.presenters import error_body
+
+    if as_json:
+        print(json.dumps(error_body(error), indent=2))
+    else:
+        print(f"error ({error.error_type}): {error.message}", file=sys.stderr)
+        if isinstance(error, AuthRequired):
+            print("Log in again with: kitefetch login", file=sys.stderr)
+    return EXIT_AUTH if isinstance(error, AuthRequired) else EXIT_FAILURE
+
+
+def progress(total: int, description: str, enabled: bool) -> tqdm:
+    """A progress bar on stderr, shown on terminals only (and never in --json mode)."""
+    return tqdm(total=total, desc=description, unit="req", file=sys.stderr, leave=False,
+                disable=None if enabled else True)
