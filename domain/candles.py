@@ -91,7 +91,7 @@ class CandleFrame:
         rev_ts = self.ts[::-1]
         _, first_in_rev = np.unique(rev_ts, return_index=True)
         keep = len(self) - 1 - first_in_rev
-        return self.take(np.sort(keep))
+        return self.take(keep)
 
 
 def merge_frames(existing: CandleFrame, incoming: CandleFrame, replace_from: int | None = None,

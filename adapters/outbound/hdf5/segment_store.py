@@ -110,7 +110,7 @@ class Hdf5SegmentStore:
                     if node is not None:
                         store.remove(path)
                     if len(merged):
-                        store.put(path, frame_to_pandas(merged), format="table", index=False)
+                        store.put(path, frame_to_pandas(merged), format="table", index=False, track_times=False)
                     rows = len(merged)
                     merged_first = int(merged.ts[0]) if rows else None
                     merged_last = int(merged.ts[-1]) if rows else None

@@ -1,0 +1,138 @@
+"""A scripted MarketDataSource, an in-memory catalog, a fixed clock and a token store for use-case tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+
+from application.ports import BrokerSession, StoredToken
+from domain.candles import CandleFrame
+from domain.clock_time import DAY, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS, day_start, ist_date
+from domain.errors import AuthRequired, DomainError, InvalidInput
+from domain.instrument import Instrument
+from domain.interval import Interval
+from domain.market import Exchange
+
+
+def synthetic_candles(start_ts: int, end_ts: int, interval: Interval, with_oi: bool, seed: int = 7) -> CandleFrame:
+    """Valid candles on weekdays in session: a pure function of the timestamp, like Kite's."""
+    stamps: list[int] = []
+    day = ist_date(start_ts)
+    last_day = ist_date(end_ts)
+    while day <= last_day:
+        if day.weekday() < 5:
+            base = day_start(day)
+            if interval.is_intraday:
+                stamps.extend(range(base + SESSION_OPEN_SECONDS, base + SESSION_CLOSE_SECONDS, interval.step_seconds))
+            else:
+                stamps.append(base)
+        day = date.fromordinal(day.toordinal() + 1)
+    ts = np.array([t for t in stamps if start_ts <= t <= end_ts], dtype=np.int64)
+    price = 100.0 + (ts // 60 % 1000) / 10.0 + seed
+    return CandleFrame(ts, price, price + 1.0, price - 1.0, price + 0.5, (ts // 60 % 5000).astype(np.int64),
+                       (ts // DAY % 100).astype(np.int64) if with_oi else None)
+
+
+class FakeMarketData:
+    """Serves synthetic candles, records every call, and fails on demand."""
+
+    def __init__(self, instruments: Sequence[Instrument] = ()) -> None:
+        self.calls: list[tuple[int, Interval, int, int, bool]] = []
+        self.instruments_by_exchange: dict[Exchange, list[Instrument]] = {}
+        for i in instruments:
+            self.instruments_by_exchange.setdefault(Exchange(i.exchange), []).append(i)
+        self.fail_with: DomainError | None = None
+        self.fail_on_call: int | None = None
+        self.extra_candles: CandleFrame | None = None
+        self.sessions: dict[str, BrokerSession] = {}
+        self.valid_tokens: set[str] = {"fake-token"}
+        self._lock = threading.Lock()
+
+    def fetch_candles(self, instrument: Instrument, interval: Interval, start_ts: int, end_ts: int,
+                      with_oi: bool) -> CandleFrame:
+        if (ist_date(end_ts) - ist_date(start_ts)).days + 1 > interval.max_span_days:
+            raise InvalidInput(f"interval exceeds max limit: {interval.max_span_days} days")
+        with self._lock:
+            self.calls.append((instrument.instrument_token, interval, start_ts, end_ts, with_oi))
+            number = len(self.calls)
+        if self.fail_with is not None and (self.fail_on_call is None or self.fail_on_call == number):
+            raise self.fail_with
+        frame = synthetic_candles(start_ts, end_ts, interval, with_oi)
+        if self.extra_candles is not None:
+            frame = CandleFrame.concat([frame, self.extra_candles], with_oi)
+        return frame
+
+    def fetch_instruments(self, exchange: Exchange) -> list[Instrument]:
+        if self.fail_with is not None:
+            raise self.fail_with
+        return list(self.instruments_by_exchange.get(exchange, []))
+
+    def login_url(self) -> str:
+        return "https://kite.example/connect/login?api_key=fake&v=3"
+
+    def create_session(self, request_token: str) -> BrokerSession:
+        if request_token != "good-request-token":
+            raise AuthRequired("Kite rejected the request token")
+        session = BrokerSession(f"access-{len(self.sessions)}", "AB1234", "Fake User", "2026-11-24 09:00:00")
+        self.sessions[session.access_token] = session
+        self.valid_tokens.add(session.access_token)
+        return session
+
+    def invalidate_session(self, access_token: str) -> None:
+        self.valid_tokens.discard(access_token)
+
+    def profile(self, access_token: str) -> dict:
+        if access_token not in self.valid_tokens:
+            raise AuthRequired("Kite rejected the access token")
+        return {"user_id": "AB1234", "user_name": "Fake User"}
+
+
+class FakeCatalog:
+    def __init__(self, instruments: Sequence[Instrument]) -> None:
+        self.items = list(instruments)
+        self.refreshes = 0
+
+    def instruments(self, exchange: Exchange, force_refresh: bool = False) -> Sequence[Instrument]:
+        if force_refresh:
+            self.refreshes += 1
+        return [i for i in self.items if i.exchange == exchange.value and not i.expired]
+
+    def lookup(self, exchange: Exchange, symbol: str) -> Instrument | None:
+        for i in self.items:
+            if i.exchange == exchange.value and i.tradingsymbol in (symbol, symbol.upper()):
+                return i
+        return None
+
+
+class FixedClock:
+    def __init__(self, now_ts: int) -> None:
+        self.now = now_ts
+
+    def now_ts(self) -> int:
+        return self.now
+
+
+class MemoryTokenStore:
+    def __init__(self) -> None:
+        self.token: StoredToken | None = None
+
+    def load(self) -> StoredToken | None:
+        return self.token
+
+    def save(self, token: StoredToken) -> None:
+        self.token = token
+
+    def clear(self) -> None:
+        self.token = None
+
+
+def equity(symbol: str, token: int, exchange: str = "NSE") -> Instrument:
+    return Instrument(token, token // 256, symbol, symbol, 100.0, None, 0.0, 0.05, 1, "EQ", exchange, exchange)
+
+
+def future(symbol: str, token: int, expiry: date, exchange: str = "NFO", expired: bool = False) -> Instrument:
+    return Instrument(token, token // 256, symbol, "NIFTY", 20000.0, expiry, 0.0, 0.05, 75, "FUT",
+                      f"{exchange}-FUT", exchange, expired)

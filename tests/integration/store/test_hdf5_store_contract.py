@@ -1,0 +1,45 @@
+"""The HDF5 segment store against the shared CandleStore contract, on real files in a temp dir."""
+
+import pandas as pd
+import pytest
+
+from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
+from domain.market import Segment
+from tests.contracts.candle_store import JAN, RELIANCE, CandleStoreContract, candles
+
+
+class TestHdf5SegmentStore(CandleStoreContract):
+    @pytest.fixture(autouse=True)
+    def _tmp(self, tmp_path):
+        self.tmp = tmp_path
+
+    def make_store(self, segment: Segment):
+        return Hdf5SegmentStore(self.tmp / f"{segment.value}.h5", segment)
+
+
+def test_plain_pandas_reads_a_series(tmp_path):
+    store = Hdf5SegmentStore(tmp_path / "EQUITY.h5", Segment.EQUITY)
+    jan = candles(JAN)
+    store.write(RELIANCE, jan, [JAN])
+    df = pd.read_hdf(tmp_path / "EQUITY.h5", "/NSE/RELIANCE/day")
+    assert list(df.columns) == ["open", "high", "low", "close", "volume"]
+    assert df.index.name == "timestamp"
+    assert str(df.index.tz) == "Asia/Kolkata"
+    assert df.index[0].hour == 0 and len(df) == len(jan)
+    assert df.index.is_monotonic_increasing and df.index.is_unique
+
+
+def test_awkward_symbol_is_encoded_and_kept(tmp_path):
+    import tables
+
+    from domain.instrument import SeriesKey
+    from domain.interval import Interval
+    from domain.market import Exchange
+
+    store = Hdf5SegmentStore(tmp_path / "EQUITY.h5", Segment.EQUITY)
+    store.write(SeriesKey(Exchange.NSE, "../M&M", Interval.DAY), candles(JAN), [JAN])
+    with tables.open_file(tmp_path / "EQUITY.h5") as h5:
+        groups = [g._v_pathname for g in h5.walk_groups()]
+        assert "/NSE/_2E_2E_2FM_26M/day" in groups
+        assert h5.get_node("/NSE/_2E_2E_2FM_26M/day")._v_attrs.kf_symbol == "../M&M"
+    assert not any(p.name != "EQUITY.h5" and p.suffix == ".h5" for p in tmp_path.iterdir())

@@ -1,0 +1,152 @@
+from datetime import date
+
+import pytest
+
+from application.fetch_history import FetchHistory, FetchRequest
+from domain.candles import CandleFrame
+from domain.clock_time import day_end, day_start
+from domain.date_range import DateRange
+from domain.errors import InvalidInput, NotFound, UpstreamFailure
+from domain.instrument import SeriesKey
+from domain.interval import Interval
+from domain.market import Exchange, Segment
+
+RELIANCE_DAY = SeriesKey(Exchange.NSE, "RELIANCE", Interval.DAY)
+
+
+def request(symbol="RELIANCE", start=date(2024, 1, 1), end=date(2024, 3, 31), interval=Interval.DAY,
+            segment=Segment.EQUITY, **flags) -> FetchRequest:
+    return FetchRequest(segment, symbol, DateRange(start, end), interval, **flags)
+
+
+def test_first_fetch_stores_everything_in_one_day_request(fetch_history, source, stores):
+    result = fetch_history.execute(request())
+    assert result.records == 65 and result.requests == 1 and len(source.calls) == 1
+    assert result.exchange is Exchange.NSE and str(result.date_range) == "2024-01-01 to 2024-03-31"
+    assert stores[Segment.EQUITY].info(RELIANCE_DAY).rows == 65
+
+
+def test_second_identical_fetch_sends_nothing(fetch_history, source):
+    fetch_history.execute(request())
+    again = fetch_history.execute(request())
+    assert again.records == 0 and again.requests == 0 and len(source.calls) == 1
+    assert again.message
+
+
+def test_weekend_is_covered_once_fetched(fetch_history, source):
+    weekend = request(start=date(2024, 1, 6), end=date(2024, 1, 7))
+    assert fetch_history.execute(weekend).records == 0
+    assert fetch_history.execute(weekend).requests == 0
+    assert len(source.calls) == 1
+
+
+def test_only_the_missing_edges_are_fetched(fetch_history, source):
+    fetch_history.execute(request(start=date(2024, 2, 1), end=date(2024, 2, 29)))
+    result = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 3, 31)))
+    assert result.requests == 2
+    assert [(c[2], c[3]) for c in source.calls[1:]] == [
+        (day_start(date(2024, 1, 1)), day_end(date(2024, 1, 31))),
+        (day_start(date(2024, 3, 1)), day_end(date(2024, 3, 31)))]
+    assert result.records == 23 + 21
+
+
+def test_minute_year_is_split_by_span(fetch_history, source):
+    result = fetch_history.execute(request(start=date(2023, 1, 1), end=date(2023, 12, 31), interval=Interval.MINUTE))
+    assert result.requests == 7  # 365 days / 60 per request, rounded up
+    assert result.records == 260 * 375
+
+
+def test_future_end_is_clamped_to_completed_candles(fetch_history, source, clock):
+    result = fetch_history.execute(request(start=date(2024, 6, 10), end=date(2024, 12, 31)))
+    assert source.calls[0][3] == day_end(date(2024, 6, 14))
+    assert result.records == 5
+    clock.now += 3 * 86400  # Monday evening: only the new days are fetched
+    assert fetch_history.execute(request(start=date(2024, 6, 10), end=date(2024, 12, 31))).records == 1
+
+
+def test_range_entirely_in_the_future_fetches_nothing(fetch_history, source):
+    result = fetch_history.execute(request(start=date(2025, 1, 1), end=date(2025, 1, 5)))
+    assert result.requests == 0 and result.records == 0 and "Nothing to fetch" in result.message
+
+
+def test_overwrite_replaces_stored_candles(fetch_history, stores, source):
+    fetch_history.execute(request())
+    result = fetch_history.execute(request(start=date(2024, 2, 1), end=date(2024, 2, 29), overwrite=True))
+    assert result.requests == 1 and result.records == 21
+    assert stores[Segment.EQUITY].info(RELIANCE_DAY).rows == 65
+
+
+def test_non_incremental_refetches_but_writes_only_new(fetch_history, source):
+    fetch_history.execute(request(start=date(2024, 2, 1), end=date(2024, 2, 29)))
+    result = fetch_history.execute(request(incremental=False))
+    assert result.requests == 1 and result.records == 65 - 21
+
+
+def test_invalid_candles_are_rejected_and_reported(fetch_history, source, stores):
+    bad_ts = day_start(date(2024, 1, 2))
+    source.extra_candles = CandleFrame.from_columns(
+        {"ts": [bad_ts], "open": [10], "high": [5], "low": [9], "close": [10], "volume": [1]})
+    result = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 1, 5)))
+    assert result.rejected == 1 and result.rejected_reasons == {"ohlc": 1}
+    assert result.records == 5
+    stored = stores[Segment.EQUITY].read(RELIANCE_DAY)
+    assert stored.is_sorted_unique() and bool((stored.high >= stored.low).all())
+
+
+def test_without_validation_duplicates_are_still_collapsed(fetch_history, source, stores):
+    source.extra_candles = CandleFrame.from_columns(
+        {"ts": [day_start(date(2024, 1, 2))], "open": [1], "high": [1], "low": [1], "close": [1], "volume": [1]})
+    result = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 1, 5), validate=False))
+    assert result.rejected == 0 and result.records == 5
+    assert stores[Segment.EQUITY].read(RELIANCE_DAY).is_sorted_unique()
+
+
+def test_equity_falls_back_to_bse(fetch_history):
+    assert fetch_history.execute(request(symbol="ONLYBSE")).exchange is Exchange.BSE
+
+
+def test_unknown_symbol_is_not_found(fetch_history):
+    with pytest.raises(NotFound):
+        fetch_history.execute(request(symbol="NOPE"))
+
+
+def test_derivatives_need_a_derivatives_exchange(fetch_history):
+    with pytest.raises(InvalidInput):
+        fetch_history.execute(request(symbol="NIFTY24JUNFUT", segment=Segment.DERIVATIVES))
+    with pytest.raises(InvalidInput):
+        fetch_history.execute(request(symbol="RELIANCE", exchange=Exchange.NFO))
+
+
+def test_derivatives_store_open_interest_and_expired_contracts_resolve(fetch_history, stores, source):
+    result = fetch_history.execute(request(symbol="NIFTY24MAYFUT", segment=Segment.DERIVATIVES,
+                                           exchange=Exchange.NFO, start=date(2024, 5, 1), end=date(2024, 5, 30),
+                                           interval=Interval.MINUTE_15))
+    assert result.records > 0 and source.calls[0][4] is True
+    stored = stores[Segment.DERIVATIVES].read(SeriesKey(Exchange.NFO, "NIFTY24MAYFUT", Interval.MINUTE_15))
+    assert stored.oi is not None
+
+
+def test_failure_midway_keeps_earlier_chunks(fetch_history, source, stores):
+    source.fail_with, source.fail_on_call = UpstreamFailure("Kite failed"), 2
+    with pytest.raises(UpstreamFailure):
+        fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 3, 31), interval=Interval.MINUTE))
+    info = stores[Segment.EQUITY].info(SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE))
+    assert info.rows == (23 + 21) * 375  # the first chunk (Jan 1 - Feb 29, 44 weekdays) was stored
+    source.fail_with = None
+    again = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 3, 31), interval=Interval.MINUTE))
+    assert again.requests == 1
+
+
+def test_concurrent_chunks_give_the_same_store(source, stores, catalog, clock):
+    concurrent = FetchHistory(source, stores, catalog, clock, concurrency=4)
+    result = concurrent.execute(request(start=date(2023, 1, 1), end=date(2023, 12, 31), interval=Interval.MINUTE))
+    assert result.requests == 7 and result.records == 260 * 375
+    stored = stores[Segment.EQUITY].read(SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE))
+    assert stored.is_sorted_unique() and len(stored) == 260 * 375
+
+
+def test_progress_callback_sees_every_chunk(fetch_history):
+    seen = []
+    fetch_history.execute(request(start=date(2023, 1, 1), end=date(2023, 6, 30), interval=Interval.MINUTE),
+                          on_chunk=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
