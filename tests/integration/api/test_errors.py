@@ -1,0 +1,62 @@
+"""Every error is the envelope with the right status; nothing is a 500."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+ENVELOPE = {"success", "error", "error_type"}
+
+
+def check(response: requests.Response, status: int, error_type: str) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) >= ENVELOPE and body["success"] is False and body["error_type"] == error_type
+    return body
+
+
+@pytest.mark.parametrize(("payload", "fragment"), [
+    ({"from_date": "2024-01-01", "to_date": "2024-01-02"}, "symbol"),
+    ({"symbol": "INFY", "from_date": "2024-02-30", "to_date": "2024-03-01"}, "from_date"),
+    ({"symbol": "INFY", "from_date": "2024-03-01", "to_date": "2024-02-01"}, "from_date"),
+    ({"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02", "interval": "30 minute"}, "interval"),
+    ({"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02", "exchange": "MCX"}, "exchange"),
+    ({"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02", "exchange": "NFO"}, "segment"),
+    ({"symbol": "x" * 10_000, "from_date": "2024-01-01", "to_date": "2024-01-02"}, "symbol"),
+    ({"symbol": 42, "from_date": "2024-01-01", "to_date": "2024-01-02"}, "symbol"),
+    ({"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02", "validate": "maybe"}, "validate"),
+])
+def test_bad_fetch_bodies_are_400(api, payload, fragment):
+    body = check(requests.post(f"{api.api}/fetch-equity", json=payload, timeout=10), 400, "validation")
+    assert fragment in body["error"]
+
+
+def test_non_json_and_huge_bodies(api):
+    check(requests.post(f"{api.api}/fetch-equity", data="not json", headers={"Content-Type": "application/json"},
+                        timeout=10), 400, "validation")
+    check(requests.post(f"{api.api}/fetch-equity", data="symbol=INFY", timeout=10), 400, "validation")
+    check(requests.post(f"{api.api}/fetch-equity", data=b"x" * 2_000_000,
+                        headers={"Content-Type": "application/json"}, timeout=10), 413, "validation")
+
+
+def test_derivatives_need_nfo_or_bfo(api):
+    check(requests.post(f"{api.api}/fetch-derivatives", json={"exchange": "NSE", "symbol": "X",
+                                                              "from_date": "2024-01-01", "to_date": "2024-01-02"},
+                        timeout=10), 400, "validation")
+
+
+def test_unknown_symbol_is_404(api):
+    check(requests.post(f"{api.api}/fetch-equity", json={"symbol": "../x", "from_date": "2024-01-01",
+                                                         "to_date": "2024-01-02"}, timeout=10), 404, "not_found")
+
+
+def test_unknown_route_and_method(api):
+    check(requests.get(f"{api.api}/nope", timeout=10), 404, "not_found")
+    check(requests.get(f"{api.api}/fetch-equity", timeout=10), 405, "method_not_allowed")
+
+
+def test_no_token_is_401(tokenless_api):
+    body = check(requests.post(f"{tokenless_api.api}/fetch-equity",
+                               json={"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02"},
+                               timeout=10), 401, "auth")
+    assert "log in" in body["error"]

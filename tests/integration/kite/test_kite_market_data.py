@@ -1,0 +1,102 @@
+"""KiteMarketData through the real kiteconnect client against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import requests
+
+from adapters.outbound.kite.market_data import KiteMarketData
+from adapters.outbound.kite.rate_limiter import SlidingWindowLimiter
+from adapters.outbound.kite.retry import RetryPolicy
+from domain.clock_time import day_end, day_start
+from domain.errors import AuthRequired, UpstreamFailure
+from domain.instrument import Instrument
+from domain.interval import Interval
+from domain.market import Exchange
+from tests.contracts.market_data import MarketDataContract
+
+
+def make_source(sandbox, token: str | None = "sandbox-token", **kwargs) -> KiteMarketData:
+    return KiteMarketData("sandbox", "sandbox-secret", sandbox.url, f"{sandbox.url}/connect/login",
+                          lambda: token, SlidingWindowLimiter(3, 1.0), **kwargs)
+
+
+class TestKiteMarketData(MarketDataContract):
+    @pytest.fixture
+    def source(self, kite_sandbox):
+        return make_source(kite_sandbox)
+
+    @pytest.fixture
+    def equity_instrument(self, source) -> Instrument:
+        return next(i for i in source.fetch_instruments(Exchange.NSE) if i.tradingsymbol == "RELIANCE")
+
+    @pytest.fixture
+    def future_instrument(self, source) -> Instrument:
+        return next(i for i in source.fetch_instruments(Exchange.NFO) if i.instrument_type == "FUT")
+
+
+def test_columns_match_the_stock_client(kite_sandbox):
+    from kiteconnect import KiteConnect
+
+    source = make_source(kite_sandbox)
+    reliance = next(i for i in source.fetch_instruments(Exchange.NSE) if i.tradingsymbol == "RELIANCE")
+    start, end = day_start(date(2024, 1, 1)), day_end(date(2024, 1, 31))
+    ours = source.fetch_candles(reliance, Interval.MINUTE_15, start, end, False)
+    stock = KiteConnect("sandbox", access_token="sandbox-token", root=kite_sandbox.url).historical_data(
+        738561, "2024-01-01 00:00:00", "2024-01-31 23:59:59", "15minute")
+    assert len(ours) == len(stock) > 0
+    assert [int(c["date"].timestamp()) for c in stock] == ours.ts.tolist()
+    assert [c["close"] for c in stock] == ours.close.tolist()
+    assert [c["volume"] for c in stock] == ours.volume.tolist()
+
+
+def test_instruments_parse_like_the_stock_client(kite_sandbox):
+    listed = make_source(kite_sandbox).fetch_instruments(Exchange.NFO)
+    assert len(listed) >= 20_000
+    option = next(i for i in listed if i.instrument_type == "CE")
+    assert option.expiry is not None and option.strike > 0 and option.lot_size > 0
+
+
+def test_no_token_is_auth_required(kite_sandbox):
+    with pytest.raises(AuthRequired):
+        make_source(kite_sandbox, token=None).fetch_instruments(Exchange.NSE)
+
+
+def test_wrong_token_is_auth_required_without_retry(kite_sandbox):
+    before = kite_sandbox.stats()["statuses"].get("403", 0)
+    with pytest.raises(AuthRequired):
+        make_source(kite_sandbox, token="wrong").fetch_instruments(Exchange.NSE)
+    assert kite_sandbox.stats()["statuses"].get("403", 0) == before + 1
+
+
+def test_unreachable_kite_is_upstream_failure():
+    with requests.Session() as s:  # find a closed port
+        del s
+    source = KiteMarketData("k", "s", "http://127.0.0.1:9", "http://127.0.0.1:9/connect/login", lambda: "t",
+                            SlidingWindowLimiter(3, 1.0), retry=RetryPolicy(attempts=2, base_delay=0.01))
+    with pytest.raises(UpstreamFailure, match="connection failed"):
+        source.fetch_instruments(Exchange.NSE)
+
+
+def test_login_round_trip_through_the_login_page(kite_sandbox):
+    import re
+    from urllib.parse import parse_qs, urlparse
+
+    source = make_source(kite_sandbox)
+    page = requests.get(source.login_url(), timeout=5)
+    assert page.status_code == 200
+    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
+    submitted = requests.post(requests.compat.urljoin(page.url, action), data=fields, allow_redirects=False,
+                              timeout=5)
+    request_token = parse_qs(urlparse(submitted.headers["Location"]).query)["request_token"][0]
+    session = source.create_session(request_token)
+    assert session.access_token and session.user_id
+    assert source.profile(session.access_token)["user_id"] == session.user_id
+    source.invalidate_session(session.access_token)
+    with pytest.raises(AuthRequired):
+        source.profile(session.access_token)
+    with pytest.raises(AuthRequired):
+        source.create_session(request_token)  # single use
