@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
+from tests.integration.processes import Process, free_port
 
 
 @pytest.fixture(scope="session")
@@ -12,3 +14,21 @@ def kite_sandbox():
     sandbox = start_sandbox(SandboxConfig(port=0, cost_ms_per_1000_candles=0, rate_limit=3, stall_seconds=3))
     yield sandbox
     sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox_process(tmp_path_factory):
+    port = free_port()
+    logs = tmp_path_factory.mktemp("logs")
+    api_port = free_port()
+    proc = Process(["sandbox", "--port", str(port), "--cost-ms-per-1000-candles", "0",
+                    "--redirect-url", f"http://127.0.0.1:{api_port}/auth/callback"],
+                   {}, f"http://127.0.0.1:{port}/__sandbox/stats", logs / "sandbox.log")
+    proc.url = f"http://127.0.0.1:{port}"
+    proc.api_port = api_port
+    yield proc
+    proc.stop()
+
+
+def stats(sandbox) -> dict:
+    return requests.get(f"{sandbox.url}/__sandbox/stats", timeout=5).json()

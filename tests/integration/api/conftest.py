@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
+from tests.integration.conftest import stats  # noqa: F401 - re-exported for the tests here
 from tests.integration.processes import Process, free_port
 
 SECRETS = ("sandbox-secret", "sandbox-token")
-
-
-@pytest.fixture(scope="session")
-def sandbox_process(tmp_path_factory):
-    port = free_port()
-    logs = tmp_path_factory.mktemp("logs")
-    api_port = free_port()
-    proc = Process(["sandbox", "--port", str(port), "--cost-ms-per-1000-candles", "0",
-                    "--redirect-url", f"http://127.0.0.1:{api_port}/auth/callback"],
-                   {}, f"http://127.0.0.1:{port}/__sandbox/stats", logs / "sandbox.log")
-    proc.url = f"http://127.0.0.1:{port}"
-    proc.api_port = api_port
-    yield proc
-    proc.stop()
 
 
 def _serve(sandbox, data_dir, port: int, log, token: str | None) -> Process:
@@ -61,6 +47,3 @@ def tokenless_api(sandbox_process, tmp_path_factory):
     yield proc
     proc.stop()
 
-
-def stats(sandbox) -> dict:
-    return requests.get(f"{sandbox.url}/__sandbox/stats", timeout=5).json()

@@ -1,0 +1,86 @@
+"""The `kitefetch` CLI as a user runs it: a real process against a sandbox process."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from tests.integration.processes import KITEFETCH, free_port
+
+
+def run(args: list[str], env: dict, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([KITEFETCH, *args], env=env, input=stdin, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def cli_env(sandbox_process, tmp_path):
+    import os
+
+    return {**os.environ, "KITE_API_KEY": "sandbox", "KITE_API_SECRET": "sandbox-secret",
+            "KITE_ACCESS_TOKEN": "sandbox-token", "KITE_API_ROOT": sandbox_process.url,
+            "KITE_LOGIN_URL": f"{sandbox_process.url}/connect/login", "KITEFETCH_DATA_DIR": str(tmp_path / "data")}
+
+
+def test_fetch_range_and_db_info(cli_env):
+    fetched = run(["fetch", "equity", "INFY", "--from", "2025-01-01", "--to", "2025-03-31", "--json"], cli_env)
+    assert fetched.returncode == 0, fetched.stderr
+    body = json.loads(fetched.stdout)
+    assert body["success"] and body["records"] > 50
+    human = run(["fetch", "equity", "INFY", "--from", "2025-01-01", "--to", "2025-03-31"], cli_env)
+    assert human.returncode == 0 and "0 new candles" in human.stdout
+    assert "NSE:INFY:day: 2025-01-01 to 2025-03-28" in run(["range", "NSE", "INFY", "day"], cli_env).stdout  # 31st: holiday
+    info = json.loads(run(["db-info", "EQUITY", "--json"], cli_env).stdout)
+    assert info["total_datasets"] == 1 and info["exchanges"] == ["NSE"]
+
+
+def test_derivatives_lookup_and_instruments(cli_env):
+    listed = json.loads(run(["instruments", "NFO", "--limit", "3", "--json"], cli_env).stdout)
+    assert listed["count"] == 3
+    assert "256265" in run(["lookup", "NSE", "NIFTY 50"], cli_env).stdout
+
+
+def test_batch_file_and_exit_codes(cli_env, tmp_path):
+    batch = tmp_path / "batch.json"
+    batch.write_text(json.dumps({"requests": [
+        {"segment": "EQUITY", "symbol": "TCS", "from_date": "2025-01-01", "to_date": "2025-01-31"},
+        {"segment": "EQUITY", "symbol": "NOPE", "from_date": "2025-01-01", "to_date": "2025-01-31"}]}))
+    result = run(["batch", str(batch), "--json"], cli_env)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["successful"] == 1
+    assert run(["fetch", "equity"], cli_env).returncode == 2
+    assert run(["lookup", "NSE", "NOPE"], cli_env).returncode == 1
+    no_token = {**cli_env, "KITE_ACCESS_TOKEN": ""}
+    denied = run(["fetch", "equity", "INFY", "--from", "2025-01-01", "--to", "2025-01-31"], no_token)
+    assert denied.returncode == 3 and "kitefetch login" in denied.stderr
+
+
+def test_login_with_a_pasted_redirect_url(cli_env, sandbox_process):
+    env = {**cli_env, "KITE_ACCESS_TOKEN": ""}
+    page = requests.get(f"{sandbox_process.url}/connect/login?api_key=sandbox&v=3", timeout=10)
+    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
+    redirect = requests.post(requests.compat.urljoin(page.url, action), data=fields, allow_redirects=False,
+                             timeout=10).headers["Location"]
+    assert urlparse(redirect).query
+    result = run(["login"], env, stdin=redirect + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Logged in as" in result.stdout and "connect/login?api_key=sandbox" in result.stdout
+    after = run(["fetch", "equity", "INFY", "--from", "2025-01-01", "--to", "2025-01-31"], env)
+    assert after.returncode == 0, after.stderr
+
+
+def test_demo_once_runs_the_whole_product(tmp_path):
+    import os
+
+    env = {**os.environ, "KITEFETCH_DATA_DIR": str(tmp_path / "demo")}
+    result = run(["demo", "--once", "--api-port", str(free_port()), "--sandbox-port", str(free_port())], env,
+                 timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "curl -s -X POST http://127.0.0.1:" in result.stdout
+    assert "NSE:RELIANCE day" in result.stdout and "NFO:" in result.stdout
+    assert (tmp_path / "demo" / "EQUITY.h5").exists() and (tmp_path / "demo" / "DERIVATIVES.h5").exists()
