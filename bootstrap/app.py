@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import Flask, jsonify
@@ -15,10 +16,11 @@ from bootstrap.settings import Settings
 MAX_REQUEST_BYTES = 1_048_576
 
 
-def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
+def create_app(settings: Settings | None = None, container: Container | None = None,
+               log_level: int = logging.INFO) -> Flask:
     settings = settings or Settings.from_env()
     settings.check()
-    configure_logging(settings.production)
+    configure_logging(settings.production, log_level)
     container = container or build_container(settings)
     container.wire(modules=[data_routes, auth_routes])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sys
@@ -68,7 +69,7 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
                        "KITE_LOGIN_URL": f"{sandbox.url}/connect/login"})
     settings = Settings.from_env()
     TokenFile(settings.data_dir / "kite_token.json").save(StoredToken(SANDBOX_TOKEN, "SB0001", "Sandbox User", ""))
-    server = create_server(create_app(settings), host="127.0.0.1", port=api_port, threads=16)
+    server = create_server(create_app(settings, log_level=logging.WARNING), host="127.0.0.1", port=api_port, threads=16)
     thread = threading.Thread(target=server.run, name="api", daemon=True)
     thread.start()
     api = f"http://127.0.0.1:{api_port}/api/data"
