@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from dependency_injector import containers, providers
@@ -9,7 +10,7 @@ from dependency_injector import containers, providers
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.kite.market_data import KiteMarketData
-from adapters.outbound.kite.rate_limiter import SlidingWindowLimiter
+from adapters.outbound.kite.rate_limiter import SharedWindowLimiter
 from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.token_file import TokenFile
 from application.access_tokens import AccessTokens
@@ -30,6 +31,12 @@ def _under_data_dir(settings: Settings, name: str) -> Path:
     return Path(settings.data_dir) / name
 
 
+def _limiter_path(settings: Settings) -> Path:
+    """One window per api_key, shared by every kitefetch process using this data dir."""
+    digest = hashlib.sha256(settings.kite_api_key.encode()).hexdigest()[:12]
+    return Path(settings.data_dir) / f".kite-rate-{digest}"
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -37,7 +44,8 @@ class Container(containers.DeclarativeContainer):
     token_store = providers.Singleton(TokenFile, providers.Callable(_under_data_dir, settings, "kite_token.json"))
     access_tokens = providers.Singleton(AccessTokens, store=token_store,
                                         env_token=settings.provided.kite_access_token)
-    limiter = providers.Singleton(SlidingWindowLimiter, max_calls=settings.provided.kite_rate_limit)
+    limiter = providers.Singleton(SharedWindowLimiter, providers.Callable(_limiter_path, settings),
+                                  max_calls=settings.provided.kite_rate_limit)
     market_data = providers.Singleton(
         KiteMarketData,
         api_key=settings.provided.kite_api_key,

@@ -29,17 +29,17 @@ def _norm_cdf(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.sign(x) * erf)
 
 
-def option_price(spot: np.ndarray, strike: float, years: np.ndarray, vol: float, is_call: bool) -> np.ndarray:
+def option_price(
+    spot: np.ndarray, strike: float | np.ndarray, years: np.ndarray, vol: float, is_call: bool
+) -> np.ndarray:
     """Black-Scholes price, never below zero."""
     sqrt_t = np.sqrt(years)
     d1 = (np.log(spot / strike) + (RATE + 0.5 * vol * vol) * years) / (vol * sqrt_t)
     d2 = d1 - vol * sqrt_t
     disc = strike * np.exp(-RATE * years)
     if is_call:
-        price = spot * _norm_cdf(d1) - disc * _norm_cdf(d2)
-    else:
-        price = disc * _norm_cdf(-d2) - spot * _norm_cdf(-d1)
-    return np.maximum(price, 0.0)
+        return np.maximum(spot * _norm_cdf(d1) - disc * _norm_cdf(d2), 0.0)
+    return np.maximum(disc * _norm_cdf(-d2) - spot * _norm_cdf(-d1), 0.0)
 
 
 def future_bars(under: RawBars, years: np.ndarray) -> RawBars:
