@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qs, urlparse
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK, emit, progress
@@ -17,14 +19,33 @@ from adapters.inbound.presenters import (
     instrument_body,
     range_body,
 )
-from application.batch_fetch import BatchItem, ItemFailure
-from application.fetch_history import FetchRequest, FetchResult
-from bootstrap.container import Container
+from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
+from application.describe_database import DescribeDatabase
+from application.fetch_history import FetchHistory, FetchRequest, FetchResult
+from application.get_existing_range import GetExistingRange
+from application.get_instruments import GetInstruments
+from application.login import Login
+from application.lookup_instrument import LookupInstrument
 from domain.date_range import DateRange
 from domain.errors import InvalidInput
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
+
+
+class UseCases(Protocol):
+    """What the commands need; the dependency-injector container provides exactly these factories."""
+
+    fetch_history: Callable[[], FetchHistory]
+    batch_fetch: Callable[[], BatchFetch]
+    get_instruments: Callable[[], GetInstruments]
+    lookup_instrument: Callable[[], LookupInstrument]
+    get_existing_range: Callable[[], GetExistingRange]
+    describe_database: Callable[[], DescribeDatabase]
+    login: Callable[[], Login]
+
+
+Handler = Callable[[UseCases, argparse.Namespace], int]
 
 
 def _date(text: str) -> date:
@@ -53,7 +74,7 @@ def _fetch_line(r: FetchResult) -> str:
     return f"{line} ({r.message})" if r.message else line
 
 
-def fetch(container: Container, args: argparse.Namespace) -> int:
+def fetch(container: UseCases, args: argparse.Namespace) -> int:
     segment = Segment.EQUITY if args.kind == "equity" else Segment.DERIVATIVES
     request = _fetch_request(args, segment)
     bar = progress(0, request.symbol, not args.json)
@@ -76,7 +97,7 @@ def _batch_items(path: Path) -> list[BatchItem]:
     return batch_items(payload)
 
 
-def batch(container: Container, args: argparse.Namespace) -> int:
+def batch(container: UseCases, args: argparse.Namespace) -> int:
     items = _batch_items(Path(args.file))
     bar = progress(len(items), "batch", not args.json)
     with bar:
@@ -95,7 +116,7 @@ def batch(container: Container, args: argparse.Namespace) -> int:
     return EXIT_OK if result.failed == 0 else EXIT_FAILURE
 
 
-def instruments(container: Container, args: argparse.Namespace) -> int:
+def instruments(container: UseCases, args: argparse.Namespace) -> int:
     exchange = Exchange.parse(args.exchange)
     listed = container.get_instruments().execute(exchange, force_refresh=args.refresh, limit=args.limit)
     body = {"success": True, "exchange": exchange.value, "count": len(listed),
@@ -106,7 +127,7 @@ def instruments(container: Container, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def lookup(container: Container, args: argparse.Namespace) -> int:
+def lookup(container: UseCases, args: argparse.Namespace) -> int:
     instrument = container.lookup_instrument().execute(Exchange.parse(args.exchange), args.symbol)
     body = {"success": True, "exchange": instrument.exchange, "symbol": instrument.tradingsymbol,
             "instrument_token": instrument.instrument_token, "expired": instrument.expired}
@@ -114,7 +135,7 @@ def lookup(container: Container, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def existing_range(container: Container, args: argparse.Namespace) -> int:
+def existing_range(container: UseCases, args: argparse.Namespace) -> int:
     key = SeriesKey(Exchange.parse(args.exchange), args.symbol, Interval.parse(args.interval))
     body = range_body(key, container.get_existing_range().execute(key))
     human = (f"{key}: {body['start_date']} to {body['end_date']} ({body['rows']} candles)"
@@ -123,7 +144,7 @@ def existing_range(container: Container, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def db_info(container: Container, args: argparse.Namespace) -> int:
+def db_info(container: UseCases, args: argparse.Namespace) -> int:
     body = database_body(container.describe_database().execute(Segment.parse(args.segment)))
     lines = [f"{body['segment']}: {body['file_path']} ({'exists' if body['exists'] else 'missing'}, "
              f"{body['size_mb']} MB, {body['total_datasets']} series)"]
@@ -143,7 +164,7 @@ def _request_token_from(text: str) -> str:
     return text
 
 
-def login(container: Container, args: argparse.Namespace) -> int:
+def login(container: UseCases, args: argparse.Namespace) -> int:
     use_case = container.login()
     answer = args.request_token
     if not answer:

@@ -1,17 +1,16 @@
-"""`kitefetch`: the admin CLI. Exit codes: 0 ok, 1 failure, 2 usage, 3 auth."""
+"""`kitefetch` arguments and dispatch. Exit codes: 0 ok, 1 failure, 2 usage, 3 auth.
+
+The entry point that composes the application lives in bootstrap/cli.py."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from adapters.inbound.cli import commands
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_USAGE, fail
 from domain.errors import DomainError
-
-Handler = Callable[[object, argparse.Namespace], int]
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -90,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_HANDLERS: dict[str, Handler] = {
+HANDLERS: dict[str, commands.Handler] = {
     "fetch": commands.fetch,
     "batch": commands.batch,
     "instruments": commands.instruments,
@@ -101,45 +100,20 @@ _HANDLERS: dict[str, Handler] = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def parse(argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """Parsed arguments, or the exit code when argparse already answered (help: 0, usage error: 2)."""
     try:
-        args = parser.parse_args(argv)
+        return build_parser().parse_args(argv)
     except SystemExit as exit_:
-        return int(exit_.code or 0) if exit_.code in (0, None) else EXIT_USAGE
-    if args.command == "serve":
-        from adapters.inbound.cli.serve import serve
+        return 0 if exit_.code in (0, None) else EXIT_USAGE
 
-        return serve(args.host, args.port, args.threads)
-    if args.command == "sandbox":
-        from adapters.outbound.kite_sandbox import config_from_args, run_sandbox
 
-        return run_sandbox(config_from_args(args))
-    if args.command == "demo":
-        from adapters.inbound.cli.demo import run_demo
-
-        return run_demo(args.api_port, args.sandbox_port, args.once)
-
-    from bootstrap.container import build_container
-    from bootstrap.logging_setup import configure_logging
-    from bootstrap.settings import ConfigurationError, Settings
-
+def dispatch(use_cases: commands.UseCases, args: argparse.Namespace) -> int:
+    """Run an admin command; domain errors become exit codes (3 for auth)."""
     try:
-        settings = Settings.from_env()
-        settings.check()
-    except (ConfigurationError, ValueError) as error:
-        print(f"configuration error: {error}", file=sys.stderr)
-        return EXIT_FAILURE
-    configure_logging(settings.production, logging.INFO if args.verbose else logging.WARNING)
-    container = build_container(settings)
-    try:
-        return _HANDLERS[args.command](container, args)
+        return HANDLERS[args.command](use_cases, args)
     except DomainError as error:
         return fail(error, args.json)
     except KeyboardInterrupt:
         print("interrupted: candles fetched so far are stored", file=sys.stderr)
         return EXIT_FAILURE
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,45 @@
+"""The `kitefetch` console script: parse, compose what the command needs, run it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from adapters.inbound.cli.main import dispatch, parse
+from adapters.inbound.cli.output import EXIT_FAILURE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    if isinstance(args, int):
+        return args
+    if args.command == "serve":
+        from bootstrap.serve import serve
+
+        return serve(args.host, args.port, args.threads)
+    if args.command == "sandbox":
+        from adapters.outbound.kite_sandbox import config_from_args, run_sandbox
+
+        return run_sandbox(config_from_args(args))
+    if args.command == "demo":
+        from bootstrap.demo import run_demo
+
+        return run_demo(args.api_port, args.sandbox_port, args.once)
+
+    from bootstrap.container import build_container
+    from bootstrap.logging_setup import configure_logging
+    from bootstrap.settings import ConfigurationError, Settings
+
+    try:
+        settings = Settings.from_env()
+        settings.check()
+    except (ConfigurationError, ValueError) as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    configure_logging(settings.production, logging.INFO if args.verbose else logging.WARNING)
+    return dispatch(build_container(settings), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
