@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +12,11 @@ import requests
 from kiteconnect import KiteConnect
 
 from adapters.outbound.kite_sandbox import RunningSandbox
+from tests.fixtures import KITE_MOCKS
 
 from .conftest import RELIANCE, login_request_token
 
-MOCKS = Path("/work/shared/kite-mocks")
-pytestmark = pytest.mark.skipif(not MOCKS.is_dir(), reason="kite-mocks not available")
+MOCKS = KITE_MOCKS
 
 
 def _kind(value: Any) -> str:
