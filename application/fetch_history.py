@@ -102,8 +102,8 @@ class FetchHistory:
         if not chunks:
             message = ("Data already up to date for the requested range" if wanted[0] <= wanted[1]
                        else "Nothing to fetch: the range holds no completed candles yet")
-        log.info("history_fetched", series=str(key), chunks=len(chunks), records=records,
-                 rejected=rejected, elapsed=elapsed)
+        log.info("history_fetched", exchange=exchange.value, symbol=key.symbol, interval=key.interval.value,
+                 chunks=len(chunks), records=records, rejected=rejected, elapsed=elapsed)
         return FetchResult(instrument.tradingsymbol, exchange, request.interval, request.date_range,
                            records, rejected, len(chunks), elapsed, message, reasons)
 

@@ -1,0 +1,58 @@
+"""The Flask app with adapters swapped for fakes by overriding container providers."""
+
+from __future__ import annotations
+
+import pytest
+from dependency_injector import providers
+
+from bootstrap.app import create_app
+from bootstrap.settings import Settings
+from domain.market import Segment
+from tests.fakes.market import FakeCatalog, FakeMarketData, FixedClock, MemoryTokenStore
+from tests.fakes.stores import InMemoryCandleStore
+from tests.unit.application.conftest import INSTRUMENTS, NOW
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path, kite_access_token="fake-token"))
+    container = app.container
+    container.market_data.override(providers.Object(FakeMarketData(INSTRUMENTS)))
+    container.catalog.override(providers.Object(FakeCatalog(INSTRUMENTS)))
+    container.clock.override(providers.Object(FixedClock(NOW)))
+    container.token_store.override(providers.Object(MemoryTokenStore()))
+    container.stores.override(providers.Object({Segment.EQUITY: InMemoryCandleStore(Segment.EQUITY),
+                                                Segment.DERIVATIVES: InMemoryCandleStore(Segment.DERIVATIVES)}))
+    yield app
+    container.unwire()
+    container.reset_override()
+
+
+def test_fetch_through_fakes(app):
+    client = app.test_client()
+    body = client.post("/api/data/fetch-equity", json={"symbol": "RELIANCE", "from_date": "2024-01-01",
+                                                      "to_date": "2024-01-31"}).get_json()
+    assert body["success"] and body["records"] == 23 and body["date_range"] == "2024-01-01 to 2024-01-31"
+    assert client.get("/api/data/existing-range/NSE/RELIANCE/day").get_json()["end_date"] == "2024-01-31"
+
+
+def test_a_bug_is_a_500_that_says_nothing_internal(app):
+    class Broken:
+        def execute(self, *args, **kwargs):
+            raise RuntimeError("secret internals /etc/passwd")
+
+    app.container.describe_database.override(providers.Object(Broken()))
+    response = app.test_client().get("/api/data/database-info/EQUITY", headers={"X-Request-ID": "abc123"})
+    assert response.status_code == 500
+    body = response.get_json()
+    assert body == {"success": False, "error": "Internal error (request id abc123)", "error_type": "unknown"}
+    assert response.headers["X-Request-ID"] == "abc123"
+
+
+def test_upstream_failure_is_502(app):
+    from domain.errors import UpstreamFailure
+
+    app.container.market_data().fail_with = UpstreamFailure("Kite failed the historical request (HTTP 503)")
+    response = app.test_client().post("/api/data/fetch-equity", json={
+        "symbol": "TCS", "from_date": "2024-01-01", "to_date": "2024-01-31"})
+    assert response.status_code == 502 and response.get_json()["error_type"] == "api"
