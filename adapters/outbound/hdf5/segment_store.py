@@ -1,25 +1,34 @@
-"""One segment database (EQUITY.h5 / DERIVATIVES.h5): a pandas-readable table per series.
+"""One segment database (EQUITY.h5 / DERIVATIVES.h5), one pandas-readable group per series.
 
-Layout: group `/EXCHANGE/ENCODED_SYMBOL/INTERVAL` holding a pandas "table" frame (index `timestamp`,
-tz-aware IST; columns open, high, low, close, volume[, oi]) compressed with blosc:zstd. Our metadata
-lives beside pandas' own as `kf_*` attributes of that group: row count, first/last candle, the original
-symbol and the fetched coverage, so "what do I have?" never reads candles.
+See layout.py for the arrays; our metadata lives beside pandas' as `kf_*` attributes of the series group:
+row count, first/last candle, the original symbol and the fetched coverage, so "what do I have?" never
+reads candles (and is answered from memory while the file is unchanged).
+
+The file stays open while writes come in quick succession (reopening costs more than a small append) and
+is closed after `idle_close_seconds` without use, so other processes and pandas in this process can open
+it. Every access first checks the file's identity and reopens if another process has written since.
+New files are created with HDF5's persistent free-space tracking, so space freed when a partly filled
+chunk is rewritten on append is reused by later appends instead of leaking (without it, a series that
+grows by a few rows a day made its file 5-100x larger than its data).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # we lock ourselves, see file_lock.py
 
+import h5py  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import tables  # noqa: E402
 
+from adapters.outbound.hdf5 import layout  # noqa: E402
 from adapters.outbound.hdf5.file_lock import InterProcessLock  # noqa: E402
 from adapters.outbound.hdf5.naming import decode_symbol, series_path  # noqa: E402
 from application.ports import SeriesInfo, StoreDescription  # noqa: E402
@@ -32,119 +41,179 @@ from domain.market import Segment  # noqa: E402
 
 warnings.filterwarnings("ignore", category=tables.NaturalNameWarning)
 
-TZ = "Asia/Kolkata"
-COMPLIB = "blosc:zstd"
-COMPLEVEL = 5
-_VALUE_COLUMNS = ("open", "high", "low", "close", "volume")
+_Signature = tuple[int, int, int, int]
 
 
-def frame_to_pandas(frame: CandleFrame) -> pd.DataFrame:
-    index = pd.DatetimeIndex(frame.ts.astype("datetime64[s]").astype("datetime64[ns]"), name="timestamp")
-    data = {c: getattr(frame, c) for c in _VALUE_COLUMNS}
-    if frame.oi is not None:
-        data["oi"] = frame.oi
-    return pd.DataFrame(data, index=index.tz_localize("UTC").tz_convert(TZ))
-
-
-def pandas_to_frame(df: pd.DataFrame, with_oi: bool) -> CandleFrame:
-    ts = df.index.as_unit("s").asi8 if isinstance(df.index, pd.DatetimeIndex) else np.asarray(df.index)
-    columns = {c: df[c].to_numpy() for c in _VALUE_COLUMNS}
-    columns["ts"] = ts
-    if with_oi:
-        columns["oi"] = df["oi"].to_numpy() if "oi" in df else np.zeros(len(df), dtype=np.int64)
-    return CandleFrame.from_columns(columns)
+def _signature(path: Path) -> _Signature | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class Hdf5SegmentStore:
-    """CandleStore over one HDF5 file. Safe across threads and processes through InterProcessLock."""
+    """CandleStore over one HDF5 file; safe across threads and processes (InterProcessLock)."""
 
-    def __init__(self, path: Path, segment: Segment, lock_timeout: float = 30.0) -> None:
+    def __init__(self, path: Path, segment: Segment, lock_timeout: float = 30.0,
+                 idle_close_seconds: float = 0.25) -> None:
         self.path = Path(path)
         self.segment = segment
+        self._with_oi = segment.has_open_interest
         self._lock = InterProcessLock(self.path.with_name(self.path.name + ".lock"), lock_timeout)
+        self._handle_lock = threading.RLock()
+        self._h5: tables.File | None = None
+        self._h5_signature: _Signature | None = None
+        self._info_cache: dict[str, SeriesInfo | None] = {}
+        self._info_signature: _Signature | None = None
+        self._idle_close_seconds = idle_close_seconds
+        self._idle_timer: threading.Timer | None = None
 
-    def _check(self, key: SeriesKey) -> str:
+    # -- file handle ------------------------------------------------------------------------------
+
+    def _open(self, writable: bool) -> tables.File | None:
+        """The cached handle if the file is unchanged since we last touched it, else a fresh one."""
+        current = _signature(self.path)
+        h5 = self._h5
+        stale = h5 is None or current != self._h5_signature or (writable and h5.mode == "r")
+        if h5 is not None and stale:
+            h5.close()
+            self._h5 = None
+        if stale:
+            if current is None:
+                if not writable:
+                    return None
+                _create_file(self.path)
+            self._h5 = tables.open_file(self.path, "a" if writable else "r")
+            self._h5_signature = _signature(self.path)
+        return self._h5
+
+    def _schedule_close(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        self._idle_timer = threading.Timer(self._idle_close_seconds, self.close)
+        self._idle_timer.daemon = True
+        self._idle_timer.start()
+
+    @contextmanager
+    def _reading(self) -> Iterator[tables.File | None]:
+        with self._lock.hold(exclusive=False), self._handle_lock:
+            try:
+                yield self._open(writable=False)
+            finally:
+                self._schedule_close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[tables.File]:
+        with self._lock.hold(exclusive=True), self._handle_lock:
+            h5 = self._open(writable=True)
+            assert h5 is not None
+            try:
+                yield h5
+            finally:
+                h5.flush()
+                self._h5_signature = _signature(self.path)
+                self._info_cache.clear()
+                self._schedule_close()
+
+    def close(self) -> None:
+        """Close the file now; the next access reopens it."""
+        with self._handle_lock:
+            if self._h5 is not None:
+                self._h5.close()
+                self._h5 = None
+                self._h5_signature = None
+
+    # -- CandleStore ------------------------------------------------------------------------------
+
+    def _path_of(self, key: SeriesKey) -> str:
         if key.segment is not self.segment:
             raise InvalidInput(f"{key.exchange.value} is not stored in the {self.segment.value} database")
         return series_path(key.exchange.value, key.symbol, key.interval.value)
 
     def info(self, key: SeriesKey) -> SeriesInfo | None:
-        path = self._check(key)
-        if not self.path.exists():
-            return None
-        with self._lock.hold(exclusive=False), tables.open_file(self.path, "r") as h5:
-            if path not in h5:
+        path = self._path_of(key)
+        with self._handle_lock:
+            signature = _signature(self.path)
+            if signature is None:
                 return None
-            return _info_from_attrs(key, h5.get_node(path)._v_attrs)
+            if signature == self._info_signature and path in self._info_cache:
+                return self._info_cache[path]
+        with self._reading() as h5:
+            if h5 is None:
+                return None
+            if self._info_signature != self._h5_signature:
+                self._info_cache.clear()
+                self._info_signature = self._h5_signature
+            if path not in self._info_cache:
+                self._info_cache[path] = (_info(key, h5.get_node(path)._v_attrs) if path in h5 else None)
+            return self._info_cache[path]
 
     def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span],
               replace: Span | None = None) -> int:
-        path = self._check(key)
-        with_oi = self.segment.has_open_interest
-        candles = candles.with_open_interest(with_oi)
-        with self._lock.hold(exclusive=True):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with pd.HDFStore(self.path, mode="a", complib=COMPLIB, complevel=COMPLEVEL) as store:
-                node = store.get_node(path)
-                attrs = node._v_attrs if node is not None else None
-                info = _info_from_attrs(key, attrs) if attrs is not None and "kf_rows" in attrs else None
-                coverage = (info.coverage if info else Coverage()).add_all(covered)
-                rows_before = info.rows if info else 0
-                appendable = (replace is None and (info is None or info.rows == 0 or info.last_ts is None
-                              or len(candles) == 0 or int(candles.ts[0]) > info.last_ts))
-                if appendable:
-                    written = len(candles)
-                    if written:
-                        store.append(path, frame_to_pandas(candles), format="table", index=False)
-                    merged_first = info.first_ts if info and info.first_ts is not None else None
-                    if written:
-                        merged_first = merged_first if merged_first is not None else int(candles.ts[0])
-                        merged_last = int(candles.ts[-1])
-                    else:
-                        merged_last = info.last_ts if info else None
-                    rows = rows_before + written
-                else:
-                    existing = pandas_to_frame(store.select(path), with_oi) if node is not None else \
-                        CandleFrame.empty(with_oi)
-                    merged, written = merge_frames(existing, candles, *(replace or (None, None)))
-                    if node is not None:
-                        store.remove(path)
-                    if len(merged):
-                        store.put(path, frame_to_pandas(merged), format="table", index=False, track_times=False)
-                    rows = len(merged)
-                    merged_first = int(merged.ts[0]) if rows else None
-                    merged_last = int(merged.ts[-1]) if rows else None
-                if store.get_node(path) is None:
-                    store._handle.create_group(*path.rsplit("/", 1), createparents=True)
-                attrs = store.get_node(path)._v_attrs
-                attrs.kf_symbol = key.symbol
-                attrs.kf_rows = rows
-                attrs.kf_first_ts = -1 if merged_first is None else merged_first
-                attrs.kf_last_ts = -1 if merged_last is None else merged_last
-                attrs.kf_coverage = json.dumps([list(s) for s in coverage.spans])
+        path = self._path_of(key)
+        candles = candles.with_open_interest(self._with_oi)
+        with self._writing() as h5:
+            parent, name = path.rsplit("/", 1)
+            group = h5.get_node(path) if path in h5 else layout.create_series(h5, parent, name, self._with_oi)
+            info = _info(key, group._v_attrs) if "kf_rows" in group._v_attrs else None
+            rows = info.rows if info else 0
+            appendable = replace is None and (rows == 0 or len(candles) == 0 or int(candles.ts[0]) > info.last_ts)
+            if appendable:
+                if len(candles):
+                    layout.append_columns(group, candles.columns())
+                written = len(candles)
+                first = info.first_ts if info and info.first_ts is not None else (
+                    int(candles.ts[0]) if written else None)
+                last = int(candles.ts[-1]) if written else (info.last_ts if info else None)
+                rows += written
+            else:
+                existing = CandleFrame.from_columns(layout.read_columns(group))
+                merged, written = merge_frames(existing, candles, *(replace or (None, None)))
+                group = self._rewrite(h5, group, parent, name, merged)
+                rows = len(merged)
+                first = int(merged.ts[0]) if rows else None
+                last = int(merged.ts[-1]) if rows else None
+            coverage = (info.coverage if info else Coverage()).add_all(covered)
+            attrs = group._v_attrs
+            attrs.kf_symbol = key.symbol
+            attrs.kf_rows = rows
+            attrs.kf_first_ts = -1 if first is None else first
+            attrs.kf_last_ts = -1 if last is None else last
+            attrs.kf_coverage = json.dumps([list(s) for s in coverage.spans])
         return written
 
+    def _rewrite(self, h5: tables.File, old: tables.Group, parent: str, name: str,
+                 merged: CandleFrame) -> tables.Group:
+        """Replace one series' arrays: build the new group beside the old, then swap names."""
+        scratch = f"_kf_new_{name}"
+        if scratch in h5.get_node(parent):
+            h5.remove_node(parent, scratch, recursive=True)
+        fresh = layout.create_series(h5, parent, scratch, self._with_oi)
+        if len(merged):
+            layout.append_columns(fresh, merged.columns())
+        old._f_remove(recursive=True)
+        fresh._f_rename(name)
+        return fresh
+
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
-        path = self._check(key)
-        with_oi = self.segment.has_open_interest
-        if not self.path.exists():
-            return CandleFrame.empty(with_oi)
-        with self._lock.hold(exclusive=False), pd.HDFStore(self.path, mode="r") as store:
-            node = store.get_node(path)
-            if node is None or "table" not in node:
-                return CandleFrame.empty(with_oi)
-            frame = pandas_to_frame(store.select(path), with_oi)
-        if start_ts is None and end_ts is None:
-            return frame
-        lo = np.iinfo(np.int64).min if start_ts is None else start_ts
-        hi = np.iinfo(np.int64).max if end_ts is None else end_ts
-        return frame.between(lo, hi)
+        path = self._path_of(key)
+        with self._reading() as h5:
+            if h5 is None or path not in h5:
+                return CandleFrame.empty(self._with_oi)
+            group = h5.get_node(path)
+            if start_ts is None and end_ts is None:
+                return CandleFrame.from_columns(layout.read_columns(group))
+            stamps = group.axis1.read()
+            lo = 0 if start_ts is None else int(np.searchsorted(stamps, start_ts, side="left"))
+            hi = len(stamps) if end_ts is None else int(np.searchsorted(stamps, end_ts, side="right"))
+            return CandleFrame.from_columns(layout.read_columns(group, lo, hi))
 
     def describe(self) -> StoreDescription:
-        if not self.path.exists():
-            return StoreDescription(self.segment, str(self.path), False, 0, ())
         series: list[SeriesInfo] = []
-        with self._lock.hold(exclusive=False), tables.open_file(self.path, "r") as h5:
+        with self._reading() as h5:
+            if h5 is None:
+                return StoreDescription(self.segment, str(self.path), False, 0, ())
             for exchange in self.segment.exchanges:
                 if f"/{exchange.value}" not in h5:
                     continue
@@ -153,18 +222,25 @@ class Hdf5SegmentStore:
                         attrs = interval_group._v_attrs
                         if "kf_rows" not in attrs:
                             continue
-                        symbol = str(attrs.kf_symbol) if "kf_symbol" in attrs else \
-                            decode_symbol(symbol_group._v_name)
                         try:
                             interval = Interval(interval_group._v_name)
                         except ValueError:
                             continue
-                        series.append(_info_from_attrs(SeriesKey(exchange, symbol, interval), attrs))
+                        symbol = str(attrs.kf_symbol) if "kf_symbol" in attrs else decode_symbol(
+                            symbol_group._v_name)
+                        series.append(_info(SeriesKey(exchange, symbol, interval), attrs))
             size = self.path.stat().st_size
         return StoreDescription(self.segment, str(self.path), True, size, tuple(series))
 
 
-def _info_from_attrs(key: SeriesKey, attrs: tables.AttributeSet) -> SeriesInfo:
+def _create_file(path: Path) -> None:
+    """An empty HDF5 file that keeps its free-space map across sessions (PyTables cannot set this)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest")):
+        pass
+
+
+def _info(key: SeriesKey, attrs: tables.AttributeSet) -> SeriesInfo:
     first = int(attrs.kf_first_ts)
     last = int(attrs.kf_last_ts)
     spans = json.loads(str(attrs.kf_coverage)) if "kf_coverage" in attrs else []

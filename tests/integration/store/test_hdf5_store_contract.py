@@ -1,5 +1,7 @@
 """The HDF5 segment store against the shared CandleStore contract, on real files in a temp dir."""
 
+import time
+
 import pandas as pd
 import pytest
 
@@ -17,10 +19,30 @@ class TestHdf5SegmentStore(CandleStoreContract):
         return Hdf5SegmentStore(self.tmp / f"{segment.value}.h5", segment)
 
 
+def test_idle_store_releases_the_file(tmp_path):
+    store = Hdf5SegmentStore(tmp_path / "EQUITY.h5", Segment.EQUITY, idle_close_seconds=0.05)
+    store.write(RELIANCE, candles(JAN), [JAN])
+    time.sleep(0.3)
+    assert len(pd.read_hdf(tmp_path / "EQUITY.h5", "/NSE/RELIANCE/day")) == 23
+
+
+def test_appends_reuse_freed_space(tmp_path):
+    """A series growing a row at a time must not leak the rewritten partial chunks."""
+    store = Hdf5SegmentStore(tmp_path / "EQUITY.h5", Segment.EQUITY)
+    year = candles((JAN[0], JAN[0] + 365 * 86_400))
+    for i in range(len(year)):
+        store.write(RELIANCE, year.take(slice(i, i + 1)), [])
+        store.close()  # a new session per append, like a daily cron job
+    size = (tmp_path / "EQUITY.h5").stat().st_size
+    assert store.info(RELIANCE).rows == len(year) == 262
+    assert size < 200_000, size
+
+
 def test_plain_pandas_reads_a_series(tmp_path):
     store = Hdf5SegmentStore(tmp_path / "EQUITY.h5", Segment.EQUITY)
     jan = candles(JAN)
     store.write(RELIANCE, jan, [JAN])
+    store.close()  # pandas (PyTables) will not open a file this process holds open for writing
     df = pd.read_hdf(tmp_path / "EQUITY.h5", "/NSE/RELIANCE/day")
     assert list(df.columns) == ["open", "high", "low", "close", "volume"]
     assert df.index.name == "timestamp"
@@ -38,6 +60,7 @@ def test_awkward_symbol_is_encoded_and_kept(tmp_path):
 
     store = Hdf5SegmentStore(tmp_path / "EQUITY.h5", Segment.EQUITY)
     store.write(SeriesKey(Exchange.NSE, "../M&M", Interval.DAY), candles(JAN), [JAN])
+    store.close()
     with tables.open_file(tmp_path / "EQUITY.h5") as h5:
         groups = [g._v_pathname for g in h5.walk_groups()]
         assert "/NSE/_2E_2E_2FM_26M/day" in groups
