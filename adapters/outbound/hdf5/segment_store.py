@@ -1,12 +1,13 @@
 """One segment database (EQUITY.h5 / DERIVATIVES.h5), one pandas-readable group per series.
 
-See layout.py for the arrays; our metadata lives beside pandas' as `kf_*` attributes of the series group:
-row count, first/last candle, the original symbol and the fetched coverage, so "what do I have?" never
-reads candles (and is answered from memory while the file is unchanged).
+See layout.py for the arrays; our metadata lives beside pandas' in one `kf_meta` attribute (JSON) of the
+series group: the original symbol, row count, first/last candle and the fetched coverage, so "what do I
+have?" never reads candles (and is answered from memory while the file is unchanged).
 
-The file stays open while writes come in quick succession (reopening costs more than a small append) and
-is closed after `idle_close_seconds` without use, so other processes and pandas in this process can open
-it. Every access first checks the file's identity and reopens if another process has written since.
+A write opens the file, writes and closes it: HDF5 marks a file open for writing and other processes'
+readers (pandas in a notebook) refuse to open it while that mark is set, so it must never outlive a write.
+Reads keep a read-only handle until `idle_close_seconds` pass without use; every access first checks the
+file's identity and reopens if another process has written since.
 New files are created with HDF5's persistent free-space tracking, so space freed when a partly filled
 chunk is rewritten on append is reused by later appends instead of leaking (without it, a series that
 grows by a few rows a day made its file 5-100x larger than its data).
@@ -111,10 +112,8 @@ class Hdf5SegmentStore:
             try:
                 yield h5
             finally:
-                h5.flush()
-                self._h5_signature = _signature(self.path)
+                self.close()
                 self._info_cache.clear()
-                self._schedule_close()
 
     def close(self) -> None:
         """Close the file now; the next access reopens it."""
@@ -155,32 +154,31 @@ class Hdf5SegmentStore:
         candles = candles.with_open_interest(self._with_oi)
         with self._writing() as h5:
             parent, name = path.rsplit("/", 1)
-            group = h5.get_node(path) if path in h5 else layout.create_series(h5, parent, name, self._with_oi)
-            info = _info(key, group._v_attrs) if "kf_rows" in group._v_attrs else None
+            try:
+                group = h5.get_node(path)
+                info = _info(key, group._v_attrs)
+            except tables.NoSuchNodeError:
+                group, info = layout.create_series(h5, parent, name, self._with_oi), None
             rows = info.rows if info else 0
             appendable = replace is None and (rows == 0 or len(candles) == 0 or int(candles.ts[0]) > info.last_ts)
             if appendable:
                 if len(candles):
-                    layout.append_columns(group, candles.columns())
+                    layout.append_columns(group, candles.columns(), self._with_oi)
                 written = len(candles)
                 first = info.first_ts if info and info.first_ts is not None else (
                     int(candles.ts[0]) if written else None)
                 last = int(candles.ts[-1]) if written else (info.last_ts if info else None)
                 rows += written
             else:
-                existing = CandleFrame.from_columns(layout.read_columns(group))
+                existing = CandleFrame.from_columns(layout.read_columns(group, self._with_oi))
                 merged, written = merge_frames(existing, candles, *(replace or (None, None)))
                 group = self._rewrite(h5, group, parent, name, merged)
                 rows = len(merged)
                 first = int(merged.ts[0]) if rows else None
                 last = int(merged.ts[-1]) if rows else None
             coverage = (info.coverage if info else Coverage()).add_all(covered)
-            attrs = group._v_attrs
-            attrs.kf_symbol = key.symbol
-            attrs.kf_rows = rows
-            attrs.kf_first_ts = -1 if first is None else first
-            attrs.kf_last_ts = -1 if last is None else last
-            attrs.kf_coverage = json.dumps([list(s) for s in coverage.spans])
+            group._v_attrs.kf_meta = json.dumps({"symbol": key.symbol, "rows": rows, "first_ts": first,
+                                                 "last_ts": last, "coverage": [list(s) for s in coverage.spans]})
         return written
 
     def _rewrite(self, h5: tables.File, old: tables.Group, parent: str, name: str,
@@ -191,7 +189,7 @@ class Hdf5SegmentStore:
             h5.remove_node(parent, scratch, recursive=True)
         fresh = layout.create_series(h5, parent, scratch, self._with_oi)
         if len(merged):
-            layout.append_columns(fresh, merged.columns())
+            layout.append_columns(fresh, merged.columns(), self._with_oi)
         old._f_remove(recursive=True)
         fresh._f_rename(name)
         return fresh
@@ -203,11 +201,13 @@ class Hdf5SegmentStore:
                 return CandleFrame.empty(self._with_oi)
             group = h5.get_node(path)
             if start_ts is None and end_ts is None:
-                return CandleFrame.from_columns(layout.read_columns(group))
+                return CandleFrame.from_columns(layout.read_columns(group, self._with_oi))
             stamps = group.axis1.read()
             lo = 0 if start_ts is None else int(np.searchsorted(stamps, start_ts, side="left"))
             hi = len(stamps) if end_ts is None else int(np.searchsorted(stamps, end_ts, side="right"))
-            return CandleFrame.from_columns(layout.read_columns(group, lo, hi))
+            if lo >= hi:
+                return CandleFrame.empty(self._with_oi)
+            return CandleFrame.from_columns(layout.read_columns(group, self._with_oi, lo, hi))
 
     def describe(self) -> StoreDescription:
         series: list[SeriesInfo] = []
@@ -219,16 +219,14 @@ class Hdf5SegmentStore:
                     continue
                 for symbol_group in h5.get_node(f"/{exchange.value}")._f_iter_nodes("Group"):
                     for interval_group in symbol_group._f_iter_nodes("Group"):
-                        attrs = interval_group._v_attrs
-                        if "kf_rows" not in attrs:
-                            continue
                         try:
                             interval = Interval(interval_group._v_name)
                         except ValueError:
                             continue
-                        symbol = str(attrs.kf_symbol) if "kf_symbol" in attrs else decode_symbol(
-                            symbol_group._v_name)
-                        series.append(_info(SeriesKey(exchange, symbol, interval), attrs))
+                        key = SeriesKey(exchange, decode_symbol(symbol_group._v_name), interval)
+                        info = _info(key, interval_group._v_attrs)
+                        if info is not None:
+                            series.append(info)
             size = self.path.stat().st_size
         return StoreDescription(self.segment, str(self.path), True, size, tuple(series))
 
@@ -240,9 +238,12 @@ def _create_file(path: Path) -> None:
         pass
 
 
-def _info(key: SeriesKey, attrs: tables.AttributeSet) -> SeriesInfo:
-    first = int(attrs.kf_first_ts)
-    last = int(attrs.kf_last_ts)
-    spans = json.loads(str(attrs.kf_coverage)) if "kf_coverage" in attrs else []
-    return SeriesInfo(key, int(attrs.kf_rows), None if first < 0 else first, None if last < 0 else last,
-                      Coverage.of((a, b) for a, b in spans))
+def _info(key: SeriesKey, attrs: tables.AttributeSet) -> SeriesInfo | None:
+    """The series' metadata; None for a group kitefetch did not write (or has not finished creating)."""
+    raw = getattr(attrs, "kf_meta", None)
+    if raw is None:
+        return None
+    meta = json.loads(str(raw))
+    key = SeriesKey(key.exchange, meta.get("symbol", key.symbol), key.interval)
+    return SeriesInfo(key, int(meta["rows"]), meta["first_ts"], meta["last_ts"],
+                      Coverage.of((a, b) for a, b in meta["coverage"]))

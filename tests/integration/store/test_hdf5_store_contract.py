@@ -1,5 +1,6 @@
 """The HDF5 segment store against the shared CandleStore contract, on real files in a temp dir."""
 
+import json
 import time
 
 import pandas as pd
@@ -64,5 +65,6 @@ def test_awkward_symbol_is_encoded_and_kept(tmp_path):
     with tables.open_file(tmp_path / "EQUITY.h5") as h5:
         groups = [g._v_pathname for g in h5.walk_groups()]
         assert "/NSE/_2E_2E_2FM_26M/day" in groups
-        assert h5.get_node("/NSE/_2E_2E_2FM_26M/day")._v_attrs.kf_symbol == "../M&M"
+        meta = json.loads(h5.get_node("/NSE/_2E_2E_2FM_26M/day")._v_attrs.kf_meta)
+        assert meta["symbol"] == "../M&M" and meta["rows"] == 23
     assert not any(p.name != "EQUITY.h5" and p.suffix == ".h5" for p in tmp_path.iterdir())
