@@ -7,14 +7,12 @@ have?" never reads candles, and is answered from memory while the file is unchan
 A write opens the file, writes and closes it: HDF5 marks a file open for writing and other processes'
 readers (pandas in a notebook) refuse to open it while that mark is set, so it must never outlive a write.
 Reads keep a read-only handle until `idle_close_seconds` pass without use; every access first checks the
-file's identity and reopens if another process has written since. New files keep HDF5's free-space map
-across sessions, so the space of a partly filled chunk rewritten by an append is reused, not leaked
-(without it, a series growing a few rows a day made its file 5-100x larger than its data).
+file's identity and reopens if another process has written since. Writes go through h5py (see layout.py
+for why), reads through PyTables, as pandas does.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import warnings
@@ -28,7 +26,7 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import tables  # noqa: E402
 
-from adapters.outbound.hdf5 import fast_path, layout  # noqa: E402
+from adapters.outbound.hdf5 import layout, metadata  # noqa: E402
 from adapters.outbound.hdf5.file_lock import InterProcessLock  # noqa: E402
 from adapters.outbound.hdf5.naming import decode_symbol, series_path  # noqa: E402
 from application.ports import SeriesInfo, StoreDescription  # noqa: E402
@@ -50,20 +48,6 @@ def _signature(path: Path) -> _Signature | None:
     except FileNotFoundError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _meta(key: SeriesKey, rows: int, first: int | None, last: int | None, coverage: Coverage) -> dict:
-    return {"symbol": key.symbol, "rows": rows, "first_ts": first, "last_ts": last,
-            "coverage": [list(s) for s in coverage.spans]}
-
-
-def _info(key: SeriesKey, meta: dict | None) -> SeriesInfo | None:
-    """SeriesInfo from `kf_meta`; None for a group kitefetch did not write (or has not finished creating)."""
-    if meta is None:
-        return None
-    key = SeriesKey(key.exchange, meta.get("symbol", key.symbol), key.interval)
-    return SeriesInfo(key, int(meta["rows"]), meta["first_ts"], meta["last_ts"],
-                      Coverage.of((a, b) for a, b in meta["coverage"]))
 
 
 class Hdf5SegmentStore:
@@ -116,7 +100,7 @@ class Hdf5SegmentStore:
             self.close()  # PyTables will not open for writing a file this process holds read-only
             try:
                 if not self.path.exists():
-                    _create_file(self.path)
+                    layout.create_file(self.path)
                 yield
             finally:
                 self._info_cache.clear()
@@ -149,7 +133,7 @@ class Hdf5SegmentStore:
             if path in self._info_cache:
                 return self._info_cache[path]
         with self._lock.hold(exclusive=False), self._handle_lock:
-            info = _info(key, fast_path.read_meta(self.path, path))
+            info = metadata.read(self.path, path, key)
             if _signature(self.path) == self._info_signature:
                 self._info_cache[path] = info
             return info
@@ -158,48 +142,39 @@ class Hdf5SegmentStore:
               replace: Span | None = None) -> int:
         path = self._path_of(key)
         candles = candles.with_open_interest(self._with_oi)
-        with self._writing():
-            if replace is None:
-                def grown(meta: dict) -> dict:
-                    info = _info(key, meta)
-                    written = len(candles)
-                    first = info.first_ts if info.first_ts is not None else (int(candles.ts[0]) if written else None)
-                    last = int(candles.ts[-1]) if written else info.last_ts
-                    return _meta(key, info.rows + written, first, last, info.coverage.add_all(covered))
-
-                if fast_path.try_append(self.path, path, candles.columns(), self._with_oi, grown) is not None:
-                    return len(candles)
-            return self._merge(key, path, candles, covered, replace)
-
-    def _merge(self, key: SeriesKey, path: str, candles: CandleFrame, covered: Sequence[Span],
-               replace: Span | None) -> int:
-        """Everything but a plain append: create the series, or rewrite it with the candles merged in."""
-        parent, name = path.rsplit("/", 1)
-        chunk_rows = layout.CHUNK_ROWS[key.interval.value]
-        with tables.open_file(self.path, "a") as h5:
-            try:
-                old = h5.get_node(path)
-            except tables.NoSuchNodeError:
-                old = None
-            info = _info(key, fast_path.decode_meta(getattr(old._v_attrs, fast_path.META, None))) if old else None
-            existing = (CandleFrame.from_columns(layout.read_columns(old, self._with_oi)) if old is not None
-                        else CandleFrame.empty(self._with_oi))
-            merged, written = merge_frames(existing, candles, *(replace or (None, None)))
-            scratch = f"_kf_new_{name}"
-            if old is not None and scratch in old._v_parent:
-                h5.remove_node(parent, scratch, recursive=True)
-            fresh = layout.create_series(h5, parent, scratch if old is not None else name, self._with_oi,
-                                         chunk_rows)
-            if len(merged):
-                layout.append_columns(fresh, merged.columns(), self._with_oi)
-            rows = len(merged)
+        with self._writing(), h5py.File(self.path, "r+") as h5:
+            group = h5.get(path)
+            info = metadata.decode(key, group.attrs.get(metadata.META)) if group is not None else None
             coverage = (info.coverage if info else Coverage()).add_all(covered)
-            meta = _meta(key, rows, int(merged.ts[0]) if rows else None, int(merged.ts[-1]) if rows else None,
-                         coverage)
-            setattr(fresh._v_attrs, fast_path.META, json.dumps(meta))
-            if old is not None:
-                old._f_remove(recursive=True)
-                fresh._f_rename(name)
+            if info is not None and replace is None and (
+                    info.rows == 0 or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
+                if len(candles):
+                    layout.append_columns(group, candles.columns(), self._with_oi)
+                first = info.first_ts if info.first_ts is not None else (int(candles.ts[0]) if len(candles) else None)
+                last = int(candles.ts[-1]) if len(candles) else info.last_ts
+                group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, coverage)
+                return len(candles)
+            return self._rewrite(h5, key, path, group, candles, coverage, replace)
+
+    def _rewrite(self, h5: h5py.File, key: SeriesKey, path: str, old: h5py.Group | None, candles: CandleFrame,
+                 coverage: Coverage, replace: Span | None) -> int:
+        """Create the series, or build it anew beside the old one with the candles merged in, then swap."""
+        existing = (CandleFrame.from_columns(layout.read_h5py_columns(old, self._with_oi)) if old is not None
+                    else CandleFrame.empty(self._with_oi))
+        merged, written = merge_frames(existing, candles, *(replace or (None, None)))
+        parent, name = path.rsplit("/", 1)
+        target = f"{parent}/_kf_new_{name}" if old is not None else path
+        if target in h5:
+            del h5[target]
+        fresh = layout.create_series(h5, target, self._with_oi, layout.CHUNK_ROWS[key.interval.value])
+        if len(merged):
+            layout.append_columns(fresh, merged.columns(), self._with_oi)
+        rows = len(merged)
+        fresh.attrs[metadata.META] = metadata.encode(key, rows, int(merged.ts[0]) if rows else None,
+                                                     int(merged.ts[-1]) if rows else None, coverage)
+        if old is not None:
+            del h5[path]
+            h5.move(target, path)
         return written
 
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
@@ -231,15 +206,8 @@ class Hdf5SegmentStore:
                             except ValueError:
                                 continue
                             key = SeriesKey(exchange, decode_symbol(symbol_node), interval)
-                            info = _info(key, fast_path.decode_meta(group.attrs.get(fast_path.META)))
+                            info = metadata.decode(key, group.attrs.get(metadata.META))
                             if info is not None:
                                 series.append(info)
             size = self.path.stat().st_size
         return StoreDescription(self.segment, str(self.path), True, size, tuple(series))
-
-
-def _create_file(path: Path) -> None:
-    """An empty HDF5 file that keeps its free-space map across sessions (PyTables cannot ask for this)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with h5py.File(path, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest")):
-        pass

@@ -1,0 +1,44 @@
+"""`kf_meta`: the JSON attribute of a series group that answers "what do I have?" without reading candles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from application.ports import SeriesInfo
+from domain.coverage import Coverage
+from domain.instrument import SeriesKey
+
+META = "kf_meta"
+
+
+def encode(key: SeriesKey, rows: int, first: int | None, last: int | None, coverage: Coverage) -> str:
+    return json.dumps({"symbol": key.symbol, "rows": rows, "first_ts": first, "last_ts": last,
+                       "coverage": [list(s) for s in coverage.spans]})
+
+
+def decode(key: SeriesKey, raw: object) -> SeriesInfo | None:
+    """None for a group kitefetch did not write (or has not finished writing)."""
+    if raw is None:
+        return None
+    if isinstance(raw, np.ndarray):
+        raw = raw.item()
+    if isinstance(raw, bytes):
+        raw = raw.decode()
+    meta = json.loads(str(raw))
+    key = SeriesKey(key.exchange, meta.get("symbol", key.symbol), key.interval)
+    return SeriesInfo(key, int(meta["rows"]), meta["first_ts"], meta["last_ts"],
+                      Coverage.of((a, b) for a, b in meta["coverage"]))
+
+
+def read(path: Path, series: str, key: SeriesKey) -> SeriesInfo | None:
+    """The series' metadata; None when the file or the series does not exist."""
+    try:
+        with h5py.File(path, "r") as h5:
+            group = h5.get(series)
+            return None if group is None else decode(key, group.attrs.get(META))
+    except FileNotFoundError:
+        return None
