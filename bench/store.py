@@ -8,7 +8,9 @@ series, and file size. ArcticDB is a bench-only extra (`pip install -e .[bench]`
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shutil
+import statistics
 import tempfile
 import time
 import warnings
@@ -17,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
-from bench.common import frame_to_pandas, minute_candles, peak_rss_mb, table, timed
+from bench.common import frame_to_pandas, minute_candles, peak_rss_mb, table
 from domain.candles import CandleFrame
 from domain.instrument import SeriesKey
 from domain.interval import Interval
@@ -48,8 +50,8 @@ class Ours:
 
     def appends(self, tag: str, chunks: list[CandleFrame]) -> None:
         store = self.store(tag)
-        for chunk in chunks:
-            store.write(KEY, chunk, [(int(chunk.ts[0]), int(chunk.ts[-1]))])
+        for chunk in chunks:  # fetched spans are contiguous, as FetchHistory records them
+            store.write(KEY, chunk, [(int(chunk.ts[0]), int(chunk.ts[-1]) + 59)])
 
     def first_last(self, tag: str) -> tuple[int, int]:
         info = self.store(tag).info(KEY)  # a fresh store: opens the file, reads one attribute
@@ -117,6 +119,41 @@ class Arctic:
         return None  # one LMDB environment holds every symbol; not comparable per series
 
 
+def _worker(engine_class, root: Path, conn, frame: CandleFrame, chunks: list[CandleFrame], big: CandleFrame) -> None:
+    """One engine per process, so one engine's heap and background threads never slow another's timings."""
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = engine_class(root)
+    except ImportError as error:
+        conn.send(error)
+        return
+    conn.send(engine.name)
+    rows = len(frame)
+    while (command := conn.recv()) is not None:
+        op, tag = command
+        started = time.perf_counter()
+        if op == "write":
+            engine.write(tag, frame)
+        elif op == "read":
+            assert engine.read(tag) == rows
+        elif op == "appends":
+            engine.appends(tag, chunks)
+        elif op == "big":
+            engine.write(tag, big)
+            assert engine.first_last(tag) == (int(big.ts[0]), int(big.ts[-1]))
+        elif op == "range":  # sub-millisecond: time 20 back-to-back calls, not one call after a wake-up
+            calls = []
+            for _ in range(20):
+                began = time.perf_counter()
+                engine.first_last(tag)
+                calls.append(time.perf_counter() - began)
+            conn.send(statistics.median(calls))
+            continue
+        elapsed = time.perf_counter() - started
+        conn.send(engine.size(tag) if op == "size" else elapsed)
+    conn.send(peak_rss_mb())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=5_000_000)
@@ -128,28 +165,46 @@ def main() -> None:
     frame = minute_candles(args.rows)
     chunks = [frame.take(slice(i * 1000, (i + 1) * 1000)) for i in range(args.appends)]
     big = minute_candles(args.range_rows, seed=2)
-    engines = [Ours(root / "ours"), HdfStoreTable(root / "hdfstore")]
-    try:
-        engines.append(Arctic(root / "arctic"))
-    except ImportError:
-        print("arcticdb not installed (pip install -e '.[bench]'): ArcticDB column skipped")
-    for e in engines:
-        e.root.mkdir(parents=True, exist_ok=True)
+    context = multiprocessing.get_context("fork")
+    workers = {}
+    for engine_class in (Ours, HdfStoreTable, Arctic):
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker, args=(engine_class, root / engine_class.name, child, frame,
+                                                        chunks, big), daemon=True)
+        process.start()
+        hello = parent.recv()
+        if isinstance(hello, Exception):
+            print(f"{engine_class.name} unavailable ({hello}); install the bench extra: pip install -e '.[bench]'")
+            process.join()
+            continue
+        workers[hello] = (parent, process)
+    samples: dict[str, dict[str, list[float]]] = {name: {} for name in workers}
+
+    def each(op: str, tag: str) -> None:
+        for name, (conn, _) in workers.items():  # rounds interleave engines, so noise lands on all alike
+            time.sleep(0.05)  # let the previous engine's background threads (ArcticDB's) go quiet first
+            conn.send((op, tag))
+            samples[name].setdefault(op, []).append(conn.recv())
+
+    for run in range(args.runs):
+        each("write", f"bulk{run}")
+        each("read", "bulk0")
+        each("appends", f"appends{run}")
+        print(f"  round {run + 1}/{args.runs} done", flush=True)
+    each("big", "big")
+    for _ in range(args.runs):
+        each("range", "big")
+    each("size", "bulk0")
     results: dict[str, dict[str, float | None]] = {}
-    for e in engines:
-        r: dict[str, float | None] = {}
-        counter = iter(range(10_000))
-        r["write"] = args.rows / timed(lambda e=e, c=counter: e.write(f"bulk{next(c)}", frame), args.runs)
-        r["read"] = args.rows / timed(lambda e=e: e.read("bulk0"), args.runs)
-        r["size"] = e.size("bulk0")
-        started = time.perf_counter()
-        e.appends("appends", chunks)
-        r["appends"] = len(chunks) * 1000 / (time.perf_counter() - started)
-        e.write("big", big)
-        assert e.first_last("big") == (int(big.ts[0]), int(big.ts[-1]))
-        r["range_ms"] = timed(lambda e=e: e.first_last("big"), max(5, args.runs * 5)) * 1000
-        results[e.name] = r
-        print(f"  {e.name}: done", flush=True)
+    rss = {}
+    for name, (conn, process) in workers.items():
+        conn.send(None)
+        rss[name] = conn.recv()
+        process.join()
+        med = {k: statistics.median(v) for k, v in samples[name].items()}
+        results[name] = {"write": args.rows / med["write"], "read": args.rows / med["read"],
+                         "appends": len(chunks) * 1000 / med["appends"], "range_ms": med["range"] * 1000,
+                         "size": samples[name]["size"][0]}
     ours, base = results["kitefetch"], results["HDFStore"]
     arctic = results.get("ArcticDB", {})
 
@@ -175,8 +230,9 @@ def main() -> None:
     table(f"Store, {args.rows:,} minute rows, medians of {args.runs} runs (ratios: higher is better for kitefetch; "
           "size: lower is better)",
           ["", "kitefetch", "HDFStore zstd5", "ArcticDB", "vs HDFStore", "vs ArcticDB"], rows)
-    print(f"  peak RSS {peak_rss_mb():.0f} MB; pandas.read_hdf on ours: "
-          f"{len(pd.read_hdf(root / 'ours' / 'bulk0.h5', '/NSE/BENCH/minute')):,} rows")
+    print("  peak RSS (MB): " + ", ".join(f"{name} {mb:.0f}" for name, mb in rss.items()))
+    print(f"  pandas.read_hdf on ours: "
+          f"{len(pd.read_hdf(root / 'kitefetch' / 'bulk0.h5', '/NSE/BENCH/minute')):,} rows")
     shutil.rmtree(root, ignore_errors=True)
 
 
