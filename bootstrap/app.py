@@ -11,6 +11,7 @@ from adapters.inbound.http import auth_routes, data_routes, request_context
 from adapters.inbound.http.errors import register_error_handlers
 from bootstrap.container import Container, build_container
 from bootstrap.logging_setup import configure_logging
+from bootstrap.runtime import tune_gc
 from bootstrap.settings import Settings
 
 MAX_REQUEST_BYTES = 1_048_576
@@ -49,4 +50,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     def health():
         return jsonify({"success": True, "status": "ok"})
 
+    tune_gc()
     return app

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from adapters.inbound.cli.main import dispatch, parse
 from adapters.inbound.cli.output import EXIT_FAILURE
+from bootstrap.runtime import tune_gc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_FAILURE
     configure_logging(settings.production, logging.INFO if args.verbose else logging.WARNING)
-    return dispatch(build_container(settings), args)
+    container = build_container(settings)
+    tune_gc()
+    return dispatch(container, args)
 
 
 if __name__ == "__main__":
