@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -44,15 +44,24 @@ class _Listing:
     by_symbol: dict[str, Instrument]
 
 
-def _row(i: Instrument) -> list:
-    return [i.instrument_token, i.exchange_token, i.tradingsymbol, i.name, i.last_price,
-            i.expiry.isoformat() if i.expiry else "", i.strike, i.tick_size, i.lot_size, i.instrument_type,
-            i.segment, i.exchange, i.expired]
+def _from_rows(rows: list[list]) -> list[Instrument]:
+    """Instruments from persisted rows (expiry as ISO text; parsed once per distinct date)."""
+    expiries: dict[str | None, date | None] = {"": None, None: None}
+    out = []
+    for row in rows:
+        text = row[5]
+        expiry = expiries.get(text)
+        if expiry is None and text not in expiries:
+            expiry = expiries[text] = date.fromisoformat(text)
+        row[5] = expiry
+        out.append(Instrument._make(row))
+    return out
 
 
-def _from_row(r: list) -> Instrument:
-    return Instrument(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]) if r[5] else None, r[6], r[7], r[8],
-                      r[9], r[10], r[11], bool(r[12]))
+def _as_row(value: object) -> list:
+    if isinstance(value, Instrument):
+        return list(value)
+    raise TypeError(f"cannot persist {type(value).__name__}")
 
 
 class InstrumentCache:
@@ -97,7 +106,7 @@ class InstrumentCache:
         if previous is not None:
             for old in previous.by_symbol.values():
                 if old.tradingsymbol not in seen:
-                    seen[old.tradingsymbol] = old if old.expired else replace(old, expired=True)
+                    seen[old.tradingsymbol] = old if old.expired else old._replace(expired=True)
                     expired_count += 1
         listing = _Listing(self._clock.now_ts(), live, seen)
         self._save(exchange, listing)
@@ -118,15 +127,15 @@ class InstrumentCache:
             return None
         if payload.get("version") != _FORMAT_VERSION:
             return None
-        everything = [_from_row(r) for r in payload["rows"]]
+        everything = _from_rows(payload["rows"])
         by_symbol = {i.tradingsymbol: i for i in everything}
         return _Listing(int(payload["fetched_at"]), [i for i in everything if not i.expired], by_symbol)
 
     def _save(self, exchange: Exchange, listing: _Listing) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
         payload = {"version": _FORMAT_VERSION, "fetched_at": listing.fetched_at,
-                   "rows": [_row(i) for i in listing.by_symbol.values()]}
+                   "rows": list(listing.by_symbol.values())}
         path = self._path(exchange)
         tmp = path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
-        tmp.write_bytes(orjson.dumps(payload))
+        tmp.write_bytes(orjson.dumps(payload, default=_as_row))
         os.replace(tmp, path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 
 from adapters.outbound.instruments.cache import InstrumentCache, latest_dump_time
@@ -60,7 +59,7 @@ def test_expired_contracts_stay_resolvable(tmp_path):
     source, clock = CountingSource([NIFTY_JUN, NIFTY_JUL]), FixedClock(MORNING)
     cache = InstrumentCache(source, tmp_path, clock)
     cache.instruments(Exchange.NFO)
-    source.instruments_by_exchange[Exchange.NFO] = [NIFTY_JUL, replace(NIFTY_JUL, tradingsymbol="NIFTY24AUGFUT")]
+    source.instruments_by_exchange[Exchange.NFO] = [NIFTY_JUL, NIFTY_JUL._replace(tradingsymbol="NIFTY24AUGFUT")]
     clock.now += 14 * 86_400
     live = cache.instruments(Exchange.NFO)
     assert {i.tradingsymbol for i in live} == {"NIFTY24JULFUT", "NIFTY24AUGFUT"}
