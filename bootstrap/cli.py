@@ -18,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from bootstrap.serve import serve
 
-        return serve(args.host, args.port, args.threads)
+        return serve(args.host, args.port, args.threads, args.workers)
     if args.command == "sandbox":
         from adapters.outbound.kite_sandbox import config_from_args, run_sandbox
 

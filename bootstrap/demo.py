@@ -52,7 +52,7 @@ def _curl_examples(api: str, option: str | None) -> str:
 
 
 def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
-    from waitress import create_server
+    from werkzeug.serving import make_server
 
     from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
     from adapters.outbound.token_file import TokenFile
@@ -69,8 +69,8 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
                        "KITE_LOGIN_URL": f"{sandbox.url}/connect/login"})
     settings = Settings.from_env()
     TokenFile(settings.data_dir / "kite_token.json").save(StoredToken(SANDBOX_TOKEN, "SB0001", "Sandbox User", ""))
-    server = create_server(create_app(settings, log_level=logging.WARNING), host="127.0.0.1", port=api_port, threads=16)
-    thread = threading.Thread(target=server.run, name="api", daemon=True)
+    server = make_server("127.0.0.1", api_port, create_app(settings, log_level=logging.WARNING), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
     thread.start()
     api = f"http://127.0.0.1:{api_port}/api/data"
     print(f"Kite sandbox: {sandbox.url}  (api_key {SANDBOX_KEY}; login page {sandbox.url}/connect/login?api_key="
@@ -80,12 +80,12 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
         option = _sample_fetch(api)
     except (requests.RequestException, RuntimeError) as error:
         print(f"sample fetch failed: {error}", file=sys.stderr)
-        server.close()
+        server.shutdown()
         sandbox.stop()
         return EXIT_FAILURE
     print("\nTry these (copy-paste):\n" + _curl_examples(api, option))
     if once:
-        server.close()
+        server.shutdown()
         sandbox.stop()
         return EXIT_OK
     print("\nServing until Ctrl-C ...", flush=True)
@@ -94,7 +94,7 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        server.close()
+        server.shutdown()
         sandbox.stop()
     return EXIT_OK
 

@@ -37,5 +37,5 @@ def configure_logging(production: bool, level: int = logging.INFO) -> None:
         cache_logger_on_first_use=False,
     )
     # Keep chatty libraries (urllib3 logs full URLs) from echoing anything sensitive.
-    for name in ("urllib3", "kiteconnect", "waitress"):
+    for name in ("urllib3", "kiteconnect", "gunicorn.error"):
         logging.getLogger(name).setLevel(logging.WARNING)

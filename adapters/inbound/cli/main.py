@@ -32,10 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kitefetch", description="Keep a local HDF5 database of Kite candles.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the REST API (waitress)")
+    serve = sub.add_parser("serve", help="run the REST API (gunicorn, threaded worker)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
-    serve.add_argument("--threads", type=int, default=16)
+    serve.add_argument("--threads", type=int, default=32)
+    serve.add_argument("--workers", type=int, default=1)
 
     sandbox = sub.add_parser("sandbox", help="run the local Kite Connect sandbox")
     from adapters.outbound.kite_sandbox import add_sandbox_arguments

@@ -66,6 +66,7 @@ class Hdf5SegmentStore:
         self._info_signature: _Signature | None = None
         self._idle_close_seconds = idle_close_seconds
         self._idle_timer: threading.Timer | None = None
+        self._description: tuple[_Signature | None, StoreDescription] | None = None
 
     # -- handles ----------------------------------------------------------------------------------
 
@@ -193,6 +194,16 @@ class Hdf5SegmentStore:
             return CandleFrame.from_columns(layout.read_columns(group, self._with_oi, lo, hi))
 
     def describe(self) -> StoreDescription:
+        """All series' metadata; answered from memory while the file is unchanged."""
+        signature = _signature(self.path)
+        cached = self._description
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        description = self._describe()
+        self._description = (signature, description)
+        return description
+
+    def _describe(self) -> StoreDescription:
         series: list[SeriesInfo] = []
         with self._lock.hold(exclusive=False):
             if not self.path.exists():
