@@ -32,5 +32,14 @@ lint: install-dev
 test: lint
 	$(BIN)/pytest
 
+## make bench: every benchmark, each printing its figures beside its baseline (several minutes; not in `make test`).
+bench: install-dev
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.instruments
+	$(BIN)/python -m bench.store
+	$(BIN)/python -m bench.batch
+	$(BIN)/python -m bench.api_load
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -69,6 +69,7 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
                        "KITE_LOGIN_URL": f"{sandbox.url}/connect/login"})
     settings = Settings.from_env()
     TokenFile(settings.data_dir / "kite_token.json").save(StoredToken(SANDBOX_TOKEN, "SB0001", "Sandbox User", ""))
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the API logs each request itself
     server = make_server("127.0.0.1", api_port, create_app(settings, log_level=logging.WARNING), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
     thread.start()
@@ -106,7 +107,7 @@ def _sample_fetch(api: str) -> str | None:
     for symbol in ("RELIANCE", "TCS"):
         body = _post(f"{api}/fetch-equity", {"symbol": symbol, "from_date": str(year_ago), "to_date": str(today),
                                              "interval": "day"})
-        print(f"  {body['exchange']}:{body['symbol']} day {body['date_range']}: {body['records']} candles")
+        print(f"  {body['exchange']}:{body['symbol']} day {body['date_range']}: {_records(body)}")
     listed = requests.get(f"{api}/instruments/NFO", timeout=60).json()
     options = [i for i in listed.get("instruments", []) if i["name"] == "NIFTY" and i["instrument_type"] == "CE"]
     if not options:
@@ -117,8 +118,12 @@ def _sample_fetch(api: str) -> str | None:
     body = _post(f"{api}/fetch-derivatives", {"exchange": "NFO", "symbol": option["tradingsymbol"],
                                               "from_date": str(today - timedelta(days=20)), "to_date": str(today),
                                               "interval": "15minute"})
-    print(f"  NFO:{body['symbol']} 15minute {body['date_range']}: {body['records']} candles")
+    print(f"  NFO:{body['symbol']} 15minute {body['date_range']}: {_records(body)}")
     return option["tradingsymbol"]
+
+
+def _records(body: dict) -> str:
+    return f"{body['records']} candles" + (f" ({body['message']})" if body.get("message") else "")
 
 
 def _post(url: str, payload: dict) -> dict:

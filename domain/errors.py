@@ -39,3 +39,9 @@ class StoreBusy(DomainError):
     """Another writer held the store lock longer than we are willing to wait."""
 
     error_type = "busy"
+
+
+class StoreConflict(DomainError):
+    """The store holds something kitefetch did not write where a series should be."""
+
+    error_type = "conflict"

@@ -7,7 +7,15 @@ from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 from adapters.inbound.presenters import error_body
-from domain.errors import AuthRequired, DomainError, InvalidInput, NotFound, StoreBusy, UpstreamFailure
+from domain.errors import (
+    AuthRequired,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    StoreBusy,
+    StoreConflict,
+    UpstreamFailure,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -16,6 +24,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     AuthRequired: 401,
     NotFound: 404,
     StoreBusy: 503,
+    StoreConflict: 409,
     UpstreamFailure: 502,
 }
 

@@ -31,6 +31,7 @@ TZ = "Asia/Kolkata"
 PRICES = ("open", "high", "low", "close")
 CHUNK_ROWS = {"minute": 65_536, "3minute": 32_768, "5minute": 32_768, "10minute": 16_384, "15minute": 16_384,
               "30minute": 8_192, "60minute": 8_192, "day": 4_096}
+ARRAYS = ("axis1", "block0_values", "block1_values")
 _COMPRESSION = hdf5plugin.Blosc2(cname="lz4", clevel=5, filters=hdf5plugin.Blosc2.BITSHUFFLE)
 
 
@@ -86,6 +87,10 @@ def create_series(h5: h5py.File, path: str, with_oi: bool, chunk_rows: int) -> h
     _labels(group, "block1_items", ints)
     _earray(group, "block1_values", "i8", len(ints), chunk_rows)
     return group
+
+
+def is_series(group: h5py.Group) -> bool:
+    return all(name in group for name in ARRAYS)
 
 
 def blocks(columns: dict[str, np.ndarray], with_oi: bool) -> dict[str, np.ndarray]:

@@ -32,7 +32,7 @@ from adapters.outbound.hdf5.naming import decode_symbol, series_path  # noqa: E4
 from application.ports import SeriesInfo, StoreDescription  # noqa: E402
 from domain.candles import CandleFrame, merge_frames  # noqa: E402
 from domain.coverage import Coverage, Span  # noqa: E402
-from domain.errors import InvalidInput  # noqa: E402
+from domain.errors import InvalidInput, StoreConflict  # noqa: E402
 from domain.instrument import SeriesKey  # noqa: E402
 from domain.interval import Interval  # noqa: E402
 from domain.market import Segment  # noqa: E402
@@ -145,7 +145,12 @@ class Hdf5SegmentStore:
         candles = candles.with_open_interest(self._with_oi)
         with self._writing(), h5py.File(self.path, "r+") as h5:
             group = h5.get(path)
-            info = metadata.decode(key, group.attrs.get(metadata.META)) if group is not None else None
+            info = None
+            if group is not None:
+                info = metadata.decode(key, group.attrs.get(metadata.META))
+                if info is None or not layout.is_series(group):
+                    raise StoreConflict(f"{path} in {self.path.name} was not written by kitefetch; move or delete "
+                                        "it before fetching this series")
             coverage = (info.coverage if info else Coverage()).add_all(covered)
             if info is not None and replace is None and (
                     info.rows == 0 or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
@@ -184,6 +189,8 @@ class Hdf5SegmentStore:
             if h5 is None or path not in h5:
                 return CandleFrame.empty(self._with_oi)
             group = h5.get_node(path)
+            if not all(name in group for name in layout.ARRAYS):
+                raise StoreConflict(f"{path} in {self.path.name} was not written by kitefetch")
             if start_ts is None and end_ts is None:
                 return CandleFrame.from_columns(layout.read_columns(group, self._with_oi))
             stamps = group.axis1.read()

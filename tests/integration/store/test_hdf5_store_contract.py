@@ -68,3 +68,18 @@ def test_awkward_symbol_is_encoded_and_kept(tmp_path):
         meta = json.loads(h5.get_node("/NSE/_2E_2E_2FM_26M/day")._v_attrs.kf_meta)
         assert meta["symbol"] == "../M&M" and meta["rows"] == 23
     assert not any(p.name != "EQUITY.h5" and p.suffix == ".h5" for p in tmp_path.iterdir())
+
+
+def test_a_foreign_group_is_a_conflict_not_a_crash(tmp_path):
+    from domain.errors import StoreConflict
+
+    path = tmp_path / "EQUITY.h5"
+    frame_index = pd.date_range("2024-01-01", periods=3, freq="D", tz="Asia/Kolkata", name="timestamp")
+    pd.DataFrame({"close": [1.0, 2.0, 3.0]}, index=frame_index).to_hdf(path, key="/NSE/RELIANCE/day", format="table")
+    store = Hdf5SegmentStore(path, Segment.EQUITY)
+    with pytest.raises(StoreConflict):
+        store.write(RELIANCE, candles(JAN), [JAN])
+    with pytest.raises(StoreConflict):
+        store.read(RELIANCE)
+    assert store.info(RELIANCE) is None
+    assert len(pd.read_hdf(path, "/NSE/RELIANCE/day")) == 3  # untouched
