@@ -10,6 +10,7 @@ each, the minimum at 60 days per request). Floor: R/3 seconds. Baseline: one req
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import statistics
 import subprocess
@@ -27,6 +28,7 @@ from application.batch_fetch import BatchFetch
 from application.fetch_history import FetchRequest
 from bench.common import peak_rss_mb, table
 from bootstrap.container import build_container
+from bootstrap.logging_setup import configure_logging
 from bootstrap.runtime import tune_gc
 from bootstrap.settings import Settings
 from domain.coverage import Coverage
@@ -97,6 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     url = f"http://127.0.0.1:{args.port}"
     sandbox = start_sandbox(args.port)
+    configure_logging(production=False, level=logging.WARNING)
     tune_gc()
     try:
         span = DateRange(date(2024, 1, 1), date(2024, 12, 31))

@@ -10,7 +10,7 @@ from dependency_injector import containers, providers
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.kite.market_data import KiteMarketData
-from adapters.outbound.kite.rate_limiter import SharedWindowLimiter
+from adapters.outbound.kite.rate_limiter import SharedRateLimiter
 from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.token_file import TokenFile
 from application.access_tokens import AccessTokens
@@ -44,7 +44,7 @@ class Container(containers.DeclarativeContainer):
     token_store = providers.Singleton(TokenFile, providers.Callable(_under_data_dir, settings, "kite_token.json"))
     access_tokens = providers.Singleton(AccessTokens, store=token_store,
                                         env_token=settings.provided.kite_access_token)
-    limiter = providers.Singleton(SharedWindowLimiter, providers.Callable(_limiter_path, settings),
+    limiter = providers.Singleton(SharedRateLimiter, providers.Callable(_limiter_path, settings),
                                   max_calls=settings.provided.kite_rate_limit)
     market_data = providers.Singleton(
         KiteMarketData,

@@ -13,7 +13,7 @@ from kiteconnect import exceptions as kite_errors
 
 from adapters.outbound.kite.client import ColumnarKiteConnect
 from adapters.outbound.kite.instruments_csv import parse_instruments
-from adapters.outbound.kite.rate_limiter import SlidingWindowLimiter
+from adapters.outbound.kite.rate_limiter import RateLimiter, SharedRateLimiter
 from adapters.outbound.kite.retry import RetryPolicy, call_with_retries
 from application.ports import BrokerSession
 from domain.candles import CandleFrame
@@ -69,7 +69,7 @@ class KiteMarketData:
     """All historical calls of the process share `limiter` (Kite allows 3/s per api_key)."""
 
     def __init__(self, api_key: str, api_secret: str, root: str, login_url: str,
-                 token_provider: Callable[[], str | None], limiter: SlidingWindowLimiter,
+                 token_provider: Callable[[], str | None], limiter: RateLimiter | SharedRateLimiter,
                  retry: RetryPolicy | None = None, timeout: float = 7.0) -> None:
         self._api_key = api_key
         self._api_secret = api_secret
@@ -107,6 +107,8 @@ class KiteMarketData:
             return call()
 
         def on_retry(attempt_no: int, error: BaseException, delay: float) -> None:
+            if limited and getattr(error, "code", None) == 429:
+                self._limiter.on_throttled()
             log.warning("kite_retry", request=what, attempt=attempt_no, error=type(error).__name__,
                         code=getattr(error, "code", None), delay=round(delay, 3))
 

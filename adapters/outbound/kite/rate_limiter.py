@@ -1,9 +1,13 @@
-"""Sliding-window limiters: at most N requests start in any `period`-second window.
+"""Pacing Kite's historical calls: one request start every (period + margin)/N seconds.
 
-Kite counts historical requests per api_key, whatever process sends them, so the limiter kitefetch uses
-keeps its window in a small state file under the data dir, guarded by flock: the API (all its threads)
-and any CLI run on the same machine share one budget. `margin` pads the window for network jitter,
-because Kite counts arrivals, not departures.
+Kite counts request *arrivals* per api_key in one-second windows, so departures must leave room for jitter
+in flight: N+1 starts span N spacings = period + margin, and a first request delayed by more than `margin`
+relative to the (N+1)th lets N+1 arrive within one window (429). Even spacing (rather than bursts of N)
+keeps every request equally early. The margin adapts: each 429 widens it (up to 0.3 s) and it decays back
+towards the configured value as requests succeed, so a jittery link costs a little throughput instead of a
+stream of retries. The shared variant keeps the next free slot in a small file under the data dir, guarded
+by flock, so every kitefetch process using the same api_key (the API and a CLI run together) shares one
+budget.
 """
 
 from __future__ import annotations
@@ -13,53 +17,63 @@ import os
 import struct
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-_SLOTS = 64
-_RECORD = struct.Struct(f"<{_SLOTS}d")
+_RECORD = struct.Struct("<d")
 
 
-class SlidingWindowLimiter:
-    """In-process only; for tests and tools that own their api_key alone."""
+class _AdaptiveSpacing:
+    MAX_EXTRA = 0.3
+    STEP = 0.05
+    DECAY = 0.98
+
+    def __init__(self, max_calls: int, period: float, margin: float) -> None:
+        if max_calls < 1:
+            raise ValueError("max_calls must be at least 1")
+        self._max_calls = max_calls
+        self._base = period + margin
+        self._extra = 0.0
+
+    def next_spacing(self) -> float:
+        spacing = (self._base + self._extra) / self._max_calls
+        self._extra *= self.DECAY
+        return spacing
+
+    def on_throttled(self) -> None:
+        """Kite answered 429: arrivals bunched more than the margin allowed for."""
+        self._extra = min(self.MAX_EXTRA, self._extra + self.STEP)
+
+
+class RateLimiter(_AdaptiveSpacing):
+    """In-process pacing; for tests and tools that own their api_key alone."""
 
     def __init__(self, max_calls: int = 3, period: float = 1.0, margin: float = 0.05,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
-        if max_calls < 1:
-            raise ValueError("max_calls must be at least 1")
-        self._max = max_calls
-        self._window = period + margin
+        super().__init__(max_calls, period, margin)
         self._clock = clock
         self._sleep = sleep
-        self._starts: deque[float] = deque()
+        self._next = float("-inf")
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
-        """Wait for a slot; returns seconds waited."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._starts and now - self._starts[0] >= self._window:
-                    self._starts.popleft()
-                if len(self._starts) < self._max:
-                    self._starts.append(now)
-                    return waited
-                delay = self._window - (now - self._starts[0])
+        """Reserve the next start slot and wait for it; returns seconds waited."""
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.next_spacing()
+        delay = start - now
+        if delay > 0:
             self._sleep(delay)
-            waited += delay
+        return max(delay, 0.0)
 
 
-class SharedWindowLimiter:
-    """The same window kept in `path` (wall-clock start times), shared by every process that opens it."""
+class SharedRateLimiter(_AdaptiveSpacing):
+    """The same pacing, with the next free slot kept in `path` (wall-clock seconds) for all processes."""
 
     def __init__(self, path: Path, max_calls: int = 3, period: float = 1.0, margin: float = 0.05) -> None:
-        if not 1 <= max_calls <= _SLOTS:
-            raise ValueError(f"max_calls must be between 1 and {_SLOTS}")
+        super().__init__(max_calls, period, margin)
         self._path = Path(path)
-        self._max = max_calls
-        self._window = period + margin
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._pid = -1
@@ -71,30 +85,25 @@ class SharedWindowLimiter:
             self._pid = os.getpid()
         return self._fd
 
-    def _try(self) -> float:
-        """Take a slot and return 0, or return how long to wait before trying again."""
+    def _reserve(self) -> float:
+        """Take the next slot; returns how long to wait for it."""
         fd = self._file()
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             raw = os.pread(fd, _RECORD.size, 0)
             now = time.time()
-            starts = [t for t in (_RECORD.unpack(raw) if len(raw) == _RECORD.size else ())
-                      if t > 0 and now - self._window < t <= now + 1]
-            starts.sort()
-            if len(starts) < self._max:
-                starts.append(now)
-                os.pwrite(fd, _RECORD.pack(*starts, *([0.0] * (_SLOTS - len(starts)))), 0)
-                return 0.0
-            return max(0.001, self._window - (now - starts[-self._max]))
+            booked = _RECORD.unpack(raw)[0] if len(raw) == _RECORD.size else 0.0
+            if booked > now + 3600:  # a clock jump or a corrupt file: start over
+                booked = 0.0
+            start = max(now, booked)
+            os.pwrite(fd, _RECORD.pack(start + self.next_spacing()), 0)
+            return start - now
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
 
     def acquire(self) -> float:
-        waited = 0.0
-        while True:
-            with self._lock:
-                delay = self._try()
-            if delay == 0.0:
-                return waited
+        with self._lock:
+            delay = self._reserve()
+        if delay > 0:
             time.sleep(delay)
-            waited += delay
+        return max(delay, 0.0)

@@ -7,7 +7,7 @@ import threading
 import time
 
 
-class SlidingWindowLimiter:
+class RateLimiter:
     """Admits at most `limit` requests per key in any one-second window; only admitted ones count."""
 
     def __init__(self, limit: int) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from .config import SandboxConfig
 from .faults import FaultPlan
-from .rate_limit import SlidingWindowLimiter
+from .rate_limit import RateLimiter
 from .stats import SandboxStats
 from .tokens import TokenStore
 from .trading_calendar import IST, today_ist
@@ -19,8 +19,8 @@ class SandboxState:
         self.config = config
         self.tokens = TokenStore(config.api_key, config.api_secret, config.access_token,
                                  config.request_token_ttl_seconds)
-        self.historical_limiter = SlidingWindowLimiter(config.rate_limit)
-        self.other_limiter = SlidingWindowLimiter(config.other_rate_limit)
+        self.historical_limiter = RateLimiter(config.rate_limit)
+        self.other_limiter = RateLimiter(config.other_rate_limit)
         self.faults = FaultPlan(config.fault_rate, config.seed)
         self.stats = SandboxStats()
 

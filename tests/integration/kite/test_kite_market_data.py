@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from adapters.outbound.kite.market_data import KiteMarketData
-from adapters.outbound.kite.rate_limiter import SlidingWindowLimiter
+from adapters.outbound.kite.rate_limiter import RateLimiter
 from adapters.outbound.kite.retry import RetryPolicy
 from domain.clock_time import day_end, day_start
 from domain.errors import AuthRequired, UpstreamFailure
@@ -21,7 +21,7 @@ from tests.contracts.market_data import MarketDataContract
 
 def make_source(sandbox, token: str | None = "sandbox-token", **kwargs) -> KiteMarketData:
     return KiteMarketData("sandbox", "sandbox-secret", sandbox.url, f"{sandbox.url}/connect/login",
-                          lambda: token, SlidingWindowLimiter(3, 1.0), **kwargs)
+                          lambda: token, RateLimiter(3, 1.0), **kwargs)
 
 
 class TestKiteMarketData(MarketDataContract):
@@ -82,7 +82,7 @@ def test_unreachable_kite_is_upstream_failure():
     with requests.Session() as s:  # find a closed port
         del s
     source = KiteMarketData("k", "s", "http://127.0.0.1:9", "http://127.0.0.1:9/connect/login", lambda: "t",
-                            SlidingWindowLimiter(3, 1.0), retry=RetryPolicy(attempts=2, base_delay=0.01))
+                            RateLimiter(3, 1.0), retry=RetryPolicy(attempts=2, base_delay=0.01))
     with pytest.raises(UpstreamFailure, match="connection failed"):
         source.fetch_instruments(Exchange.NSE)
 

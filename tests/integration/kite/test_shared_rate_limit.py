@@ -9,8 +9,8 @@ from tests.unit.adapters.test_rate_limiter import max_in_window
 
 CHILD = """
 import json, sys, time, threading
-from adapters.outbound.kite.rate_limiter import SharedWindowLimiter
-limiter = SharedWindowLimiter(sys.argv[1], 3, 1.0, margin=0.02)
+from adapters.outbound.kite.rate_limiter import SharedRateLimiter
+limiter = SharedRateLimiter(sys.argv[1], 3, 1.0, margin=0.02)
 out, lock = [], threading.Lock()
 def work():
     for _ in range(3):

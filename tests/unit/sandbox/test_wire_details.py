@@ -10,7 +10,7 @@ import pytest
 
 from adapters.outbound.kite_sandbox.bad_data import CandleArrays
 from adapters.outbound.kite_sandbox.errors import KiteError
-from adapters.outbound.kite_sandbox.rate_limit import SlidingWindowLimiter
+from adapters.outbound.kite_sandbox.rate_limit import RateLimiter
 from adapters.outbound.kite_sandbox.render import candles_body
 from adapters.outbound.kite_sandbox.tokens import TokenStore, checksum, next_six_am
 from adapters.outbound.kite_sandbox.trading_calendar import IST
@@ -26,7 +26,7 @@ def test_integral_prices_render_without_decimal_point() -> None:
 
 
 def test_sliding_window_counts_only_admitted() -> None:
-    limiter = SlidingWindowLimiter(3)
+    limiter = RateLimiter(3)
     assert [limiter.admit("k") for _ in range(5)] == [True, True, True, False, False]
     assert limiter.admit("other") and limiter.max_admitted_per_second == 3
 
