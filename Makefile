@@ -41,5 +41,9 @@ bench: install-dev
 	$(BIN)/python -m bench.batch
 	$(BIN)/python -m bench.api_load
 
+## make soak: the crash test with 200 kills instead of CI's 20.
+soak: install-dev
+	KITEFETCH_CRASH_KILLS=200 $(BIN)/pytest -q -s tests/integration/store/test_crash_safety.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -21,6 +21,7 @@ appends; 8k-row chunks 46M and 0.49M).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import h5py
@@ -40,10 +41,12 @@ def int_columns(with_oi: bool) -> tuple[str, ...]:
 
 
 def create_file(path: Path) -> None:
-    """An empty HDF5 file that keeps its free-space map across sessions."""
+    """An empty HDF5 file that keeps its free-space map across sessions; appears whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with h5py.File(path, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest")):
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.new")
+    with h5py.File(scratch, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest")):
         pass
+    os.replace(scratch, path)
 
 
 def _labels(group: h5py.Group, name: str, labels: tuple[str, ...]) -> None:

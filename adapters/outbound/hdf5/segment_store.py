@@ -8,7 +8,8 @@ A write opens the file, writes and closes it: HDF5 marks a file open for writing
 readers (pandas in a notebook) refuse to open it while that mark is set, so it must never outlive a write.
 Reads keep a read-only handle until `idle_close_seconds` pass without use; every access first checks the
 file's identity and reopens if another process has written since. Writes go through h5py (see layout.py
-for why), reads through PyTables, as pandas does.
+for why) and a rollback journal (journal.py): a writer killed at any instant leaves the file exactly as it
+was before that write, and a write that raises changes nothing. Reads go through PyTables, as pandas does.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import tables  # noqa: E402
 
-from adapters.outbound.hdf5 import layout, metadata  # noqa: E402
+from adapters.outbound.hdf5 import journal, layout, metadata  # noqa: E402
 from adapters.outbound.hdf5.file_lock import InterProcessLock  # noqa: E402
 from adapters.outbound.hdf5.naming import decode_symbol, series_path  # noqa: E402
 from application.ports import SeriesInfo, StoreDescription  # noqa: E402
@@ -54,8 +55,9 @@ class Hdf5SegmentStore:
     """CandleStore over one HDF5 file; safe across threads and processes (InterProcessLock)."""
 
     def __init__(self, path: Path, segment: Segment, lock_timeout: float = 30.0,
-                 idle_close_seconds: float = 0.25) -> None:
+                 idle_close_seconds: float = 0.25, durable: bool = False) -> None:
         self.path = Path(path)
+        self._durable = durable
         self.segment = segment
         self._with_oi = segment.has_open_interest
         self._lock = InterProcessLock(self.path.with_name(self.path.name + ".lock"), lock_timeout)
@@ -87,8 +89,16 @@ class Hdf5SegmentStore:
         self._idle_timer.daemon = True
         self._idle_timer.start()
 
+    def _recover_if_needed(self) -> None:
+        """A writer died mid-commit (its journal is still there): restore the file before anyone reads it."""
+        if journal.journal_path(self.path).exists():
+            with self._lock.hold(exclusive=True), self._handle_lock:
+                self.close()
+                journal.recover(self.path, self._durable)
+
     @contextmanager
     def _reading(self) -> Iterator[tables.File | None]:
+        self._recover_if_needed()
         with self._lock.hold(exclusive=False), self._handle_lock:
             try:
                 yield self._read_handle()
@@ -96,13 +106,21 @@ class Hdf5SegmentStore:
                 self._schedule_close()
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self) -> Iterator[h5py.File]:
+        """h5py over a journaled view of the file; committed only if the body returns."""
         with self._lock.hold(exclusive=True), self._handle_lock:
-            self.close()  # PyTables will not open for writing a file this process holds read-only
+            self.close()  # drop our read handle: its cached metadata is about to go stale
             try:
+                journal.recover(self.path, self._durable)
                 if not self.path.exists():
                     layout.create_file(self.path)
-                yield
+                view = journal.JournaledFile(self.path, self._durable)
+                try:
+                    with h5py.File(view, "r+") as h5:
+                        yield h5
+                    view.commit()
+                finally:
+                    view.close()
             finally:
                 self._info_cache.clear()
                 self._info_signature = None
@@ -133,6 +151,7 @@ class Hdf5SegmentStore:
                 self._info_signature = signature
             if path in self._info_cache:
                 return self._info_cache[path]
+        self._recover_if_needed()
         with self._lock.hold(exclusive=False), self._handle_lock:
             info = metadata.read(self.path, path, key)
             if _signature(self.path) == self._info_signature:
@@ -143,7 +162,7 @@ class Hdf5SegmentStore:
               replace: Span | None = None) -> int:
         path = self._path_of(key)
         candles = candles.with_open_interest(self._with_oi)
-        with self._writing(), h5py.File(self.path, "r+") as h5:
+        with self._writing() as h5:
             group = h5.get(path)
             info = None
             if group is not None:
@@ -212,6 +231,7 @@ class Hdf5SegmentStore:
 
     def _describe(self) -> StoreDescription:
         series: list[SeriesInfo] = []
+        self._recover_if_needed()
         with self._lock.hold(exclusive=False):
             if not self.path.exists():
                 return StoreDescription(self.segment, str(self.path), False, 0, ())

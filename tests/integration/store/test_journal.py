@@ -1,0 +1,75 @@
+"""The rollback journal on its own, with the failure points staged by hand."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from adapters.outbound.hdf5.journal import PAGE, JournaledFile, journal_path, recover
+
+
+def make(path, size: int) -> bytes:
+    original = os.urandom(size)
+    path.write_bytes(original)
+    return original
+
+
+def test_nothing_reaches_the_file_before_commit(tmp_path):
+    path = tmp_path / "f"
+    original = make(path, 3 * PAGE + 10)
+    view = JournaledFile(path)
+    view.seek(PAGE - 2)
+    view.write(b"x" * 5)
+    view.seek(0, 2)
+    view.write(b"tail")
+    view.seek(PAGE - 2)
+    assert view.read(5) == b"x" * 5
+    assert path.read_bytes() == original
+    view.close()  # no commit: the change is dropped
+    assert path.read_bytes() == original and not journal_path(path).exists()
+
+
+def test_commit_applies_and_removes_the_journal(tmp_path):
+    path = tmp_path / "f"
+    original = make(path, 2 * PAGE + 100)
+    view = JournaledFile(path)
+    view.seek(PAGE + 50)
+    view.write(b"new")
+    view.truncate(2 * PAGE + 50)
+    view.commit()
+    view.close()
+    expected = bytearray(original[: 2 * PAGE + 50])
+    expected[PAGE + 50:PAGE + 53] = b"new"
+    assert path.read_bytes() == bytes(expected) and not journal_path(path).exists()
+
+
+def test_a_complete_journal_rolls_a_half_applied_commit_back(tmp_path):
+    path = tmp_path / "f"
+    original = make(path, 5 * PAGE + 7)
+    view = JournaledFile(path)
+    for offset in (10, 2 * PAGE + 3, 5 * PAGE + 1, 7 * PAGE):
+        view.seek(offset)
+        view.write(b"changed")
+    applied = []
+
+    def crash_after_two_pages(data, index):
+        if len(applied) == 2:
+            raise KeyboardInterrupt("killed")  # stands in for SIGKILL between two page writes
+        applied.append(index)
+        JournaledFile._write_page(view, data, index)
+
+    view._write_page = crash_after_two_pages
+    with contextlib.suppress(KeyboardInterrupt):
+        view.commit()
+    view.close()
+    assert journal_path(path).exists() and path.read_bytes() != original
+    assert recover(path) is True
+    assert path.read_bytes() == original and not journal_path(path).exists()
+
+
+def test_a_torn_journal_means_the_file_was_never_touched(tmp_path):
+    path = tmp_path / "f"
+    original = make(path, PAGE)
+    journal_path(path).write_bytes(b"KFJOURNAL1" + b"\x00" * 20)  # killed while writing the journal
+    assert recover(path) is False
+    assert path.read_bytes() == original and not journal_path(path).exists()
