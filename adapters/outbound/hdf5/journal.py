@@ -1,11 +1,13 @@
 """A rollback journal under HDF5, so a writer killed at any instant leaves the file as it was before.
 
 HDF5 has no journal: a process killed while HDF5 rewrites its metadata leaves a file that may not open.
-`JournaledFile` is the file object h5py's "fileobj" driver writes through. Nothing reaches the real file
-while HDF5 works: writes land in an in-memory page overlay (reads see them). `commit()` then
-  1. writes the original bytes of every page about to change, and the original length, to `<file>-journal`,
-     ending with a checksum;
-  2. writes the new pages into the file and sets its new length;
+`JournaledFile` is the file object h5py's "fileobj" driver writes through. While HDF5 works, writes to the
+file's existing pages land in an in-memory page overlay (reads see them); writes past the original end go
+straight to the file, after a journal recording the original length exists (undoing them is a truncate).
+`commit()` then
+  1. writes the original bytes of every overlaid page, and the original length, to `<file>-journal`
+     (atomically replacing the length-only one), ending with a checksum;
+  2. writes the overlaid pages into the file and sets its new length;
   3. deletes the journal: this is the commit point.
 `recover()` (run before any access) finds a journal with a valid checksum and copies the original pages
 back, restoring the file exactly; a journal without one means step 1 never finished and the file was not
@@ -15,6 +17,7 @@ is what the page cache survives; `durable=True` adds fsyncs between the steps fo
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 import struct
@@ -26,6 +29,16 @@ _MAGIC = b"KFJOURNAL1"
 _HEADER = struct.Struct("<10sQQ")  # magic, original size, page count
 _ENTRY = struct.Struct("<Q")  # page index, followed by the page's original bytes
 _TRAILER = struct.Struct("<I")  # crc32 of everything before it
+
+
+def _runs(indexes: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for index in indexes:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
 
 
 def journal_path(path: Path) -> Path:
@@ -77,10 +90,14 @@ class JournaledFile(io.RawIOBase):
         super().__init__()
         self.path = Path(path)
         self.durable = durable
-        self._file = open(self.path, "rb")  # noqa: SIM115 - closed in close()
+        self._file = open(self.path, "r+b")  # noqa: SIM115 - closed in close()
         self._original_size = os.fstat(self._file.fileno()).st_size
+        self._direct_from = -(-self._original_size // PAGE) * PAGE  # first page wholly past the original end
         self._size = self._original_size
         self._pages: dict[int, bytearray] = {}
+        self._page_order: list[int] = []  # sorted keys of _pages, for reads that skip to the next dirty page
+        self._originals: dict[int, bytes] = {}
+        self._extended = False
         self._pos = 0
 
     # -- io.RawIOBase -----------------------------------------------------------------------------
@@ -102,10 +119,13 @@ class JournaledFile(io.RawIOBase):
         self._pos = base + offset
         return self._pos
 
-    def _original(self, index: int) -> bytearray:
-        self._file.seek(index * PAGE)
-        page = bytearray(self._file.read(PAGE))
-        page.extend(bytes(PAGE - len(page)))
+    def _original(self, index: int) -> bytes:
+        """The page as it was before this transaction (read once, kept for the journal)."""
+        page = self._originals.get(index)
+        if page is None:
+            self._file.seek(index * PAGE)
+            raw = self._file.read(PAGE)
+            page = self._originals[index] = raw + bytes(PAGE - len(raw))
         return page
 
     def readinto(self, buffer) -> int:
@@ -121,7 +141,9 @@ class JournaledFile(io.RawIOBase):
             else:
                 # A run of clean pages is read from the file in one call.
                 run_end = self._pos + wanted
-                end = min(run_end, next((i * PAGE for i in sorted(self._pages) if i > index), run_end))
+                following = bisect.bisect_right(self._page_order, index)
+                end = run_end if following == len(self._page_order) else min(
+                    run_end, self._page_order[following] * PAGE)
                 step = end - (self._pos + done)
                 self._file.seek(self._pos + done)
                 chunk = self._file.read(step)
@@ -133,24 +155,38 @@ class JournaledFile(io.RawIOBase):
 
     def write(self, data) -> int:
         view = memoryview(data).cast("B")
+        direct_at = max(self._pos, self._direct_from)
+        if self._pos + len(view) > direct_at:  # the part past the original end goes straight to the file
+            if not self._extended:
+                self._write_journal([])
+                self._extended = True
+            self._file.seek(direct_at)
+            self._file.write(view[direct_at - self._pos:])
+            view = view[:max(0, direct_at - self._pos)]
+            end = self._pos + len(memoryview(data).cast("B"))
+        else:
+            end = self._pos + len(view)
         done = 0
         while done < len(view):
             index, within = divmod(self._pos + done, PAGE)
             page = self._pages.get(index)
             if page is None:
-                page = self._pages[index] = (self._original(index) if index * PAGE < self._original_size
+                page = self._pages[index] = (bytearray(self._original(index)) if index * PAGE < self._original_size
                                              else bytearray(PAGE))
+                bisect.insort(self._page_order, index)
             step = min(PAGE - within, len(view) - done)
             page[within:within + step] = view[done:done + step]
             done += step
-        self._pos += len(view)
+        written = end - self._pos
+        self._pos = end
         self._size = max(self._size, self._pos)
-        return len(view)
+        return written
 
     def truncate(self, size: int | None = None) -> int:
         self._size = self._pos if size is None else size
         for index in [i for i in self._pages if i * PAGE >= self._size]:
             del self._pages[index]
+        self._page_order = sorted(self._pages)
         return self._size
 
     def flush(self) -> None:
@@ -158,39 +194,50 @@ class JournaledFile(io.RawIOBase):
 
     # -- transaction ------------------------------------------------------------------------------
 
-    def commit(self) -> None:
-        if not self._pages and self._size == self._original_size:
-            return
-        journal = journal_path(self.path)
-        touched = sorted(i for i in self._pages if i * PAGE < self._original_size)
+    def _write_journal(self, touched: list[int]) -> None:
+        """The original length and the original bytes of `touched` pages, replacing any earlier journal."""
         parts = [_HEADER.pack(_MAGIC, self._original_size, len(touched))]
         for index in touched:
             parts.append(_ENTRY.pack(index))
-            parts.append(bytes(self._original(index)[:min(PAGE, self._original_size - index * PAGE)]))
+            parts.append(self._original(index)[:min(PAGE, self._original_size - index * PAGE)])
         body = b"".join(parts)
-        with open(journal, "wb") as handle:
+        scratch = journal_path(self.path).with_suffix(".new")
+        with open(scratch, "wb") as handle:
             handle.write(body + _TRAILER.pack(zlib.crc32(body)))
             handle.flush()
             if self.durable:
                 os.fsync(handle.fileno())
+        os.replace(scratch, journal_path(self.path))
         if self.durable:
             _fsync_dir(self.path)
-        with open(self.path, "r+b") as data:
-            for index in sorted(self._pages):
-                self._write_page(data, index)
-            data.truncate(self._size)
-            data.flush()
-            if self.durable:
-                os.fsync(data.fileno())
-        journal.unlink()
+
+    def commit(self) -> None:
+        if not self._pages and self._size == self._original_size and not self._extended:
+            return
+        self._write_journal(sorted(i for i in self._pages if i * PAGE < self._original_size))
+        self._file.flush()
+        for run in _runs(sorted(self._pages)):
+            self._write_run(run)
+        self._file.truncate(self._size)
+        self._file.flush()
+        if self.durable:
+            os.fsync(self._file.fileno())
+        journal_path(self.path).unlink()
         if self.durable:
             _fsync_dir(self.path)
         self._original_size = self._size
+        self._direct_from = -(-self._size // PAGE) * PAGE
         self._pages.clear()
+        self._page_order.clear()
+        self._originals.clear()
+        self._extended = False
 
-    def _write_page(self, data, index: int) -> None:
-        data.seek(index * PAGE)
-        data.write(self._pages[index][:max(0, min(PAGE, self._size - index * PAGE))])
+    def _write_run(self, run: list[int]) -> None:
+        """Consecutive overlaid pages in one write, cut at the new end of the file."""
+        start = run[0] * PAGE
+        data = b"".join(self._pages[i] for i in run)[:max(0, self._size - start)]
+        self._file.seek(start)
+        self._file.write(data)
 
     def close(self) -> None:
         if not self.closed:

@@ -43,18 +43,18 @@ def piece(k: int) -> CandleFrame:
 def writer(path, conn, slow_commit: bool) -> None:
     """Append pieces forever, acknowledging each; every 5th write also rewrites the series (merge path).
 
-    With `slow_commit`, each page written during a commit takes a millisecond longer, so a random kill
+    With `slow_commit`, each run of pages written during a commit takes 2 ms longer, so a random kill
     lands inside the commit (journal written, file half updated) far more often than it would by chance.
     """
     if slow_commit:
-        original = JournaledFile._write_page
+        original = JournaledFile._write_run
 
-        def slow(self, data, index):
-            original(self, data, index)
-            data.flush()
-            time.sleep(0.001)
+        def slow(self, run):
+            original(self, run)
+            self._file.flush()
+            time.sleep(0.002)
 
-        JournaledFile._write_page = slow
+        JournaledFile._write_run = slow
     store = Hdf5SegmentStore(path, Segment.EQUITY)
     k = 0
     while True:

@@ -47,18 +47,18 @@ def test_a_complete_journal_rolls_a_half_applied_commit_back(tmp_path):
     path = tmp_path / "f"
     original = make(path, 5 * PAGE + 7)
     view = JournaledFile(path)
-    for offset in (10, 2 * PAGE + 3, 5 * PAGE + 1, 7 * PAGE):
+    for offset in (10, 2 * PAGE + 3, 4 * PAGE + 1, 7 * PAGE):
         view.seek(offset)
         view.write(b"changed")
     applied = []
 
-    def crash_after_two_pages(data, index):
+    def crash_after_two_runs(run):
         if len(applied) == 2:
-            raise KeyboardInterrupt("killed")  # stands in for SIGKILL between two page writes
-        applied.append(index)
-        JournaledFile._write_page(view, data, index)
+            raise KeyboardInterrupt("killed")  # stands in for SIGKILL between two writes
+        applied.append(run)
+        JournaledFile._write_run(view, run)
 
-    view._write_page = crash_after_two_pages
+    view._write_run = crash_after_two_runs
     with contextlib.suppress(KeyboardInterrupt):
         view.commit()
     view.close()
