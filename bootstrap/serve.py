@@ -34,7 +34,7 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
     from bootstrap.settings import ConfigurationError, Settings
 
     try:
-        Settings.from_env().check()
+        Settings.from_env().check(bind_host=host)
     except (ConfigurationError, ValueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_FAILURE

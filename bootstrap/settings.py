@@ -11,6 +11,17 @@ from dotenv import load_dotenv
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key"
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class ConfigurationError(Exception):
     """The process must not start with these settings."""
 
@@ -30,6 +41,7 @@ class Settings:
     fetch_concurrency: int = 4
     batch_workers: int = 4
     store_lock_timeout: float = 30.0
+    api_key: str = ""  # X-API-Key required on /api/* when set; required to bind beyond loopback
 
     @property
     def production(self) -> bool:
@@ -60,8 +72,12 @@ class Settings:
             env=env,
             fetch_concurrency=int(e.get("KITEFETCH_FETCH_CONCURRENCY", cls.fetch_concurrency)),
             batch_workers=int(e.get("KITEFETCH_BATCH_WORKERS", cls.batch_workers)),
+            api_key=e.get("KITEFETCH_API_KEY", ""),
         )
 
-    def check(self) -> None:
+    def check(self, bind_host: str = "127.0.0.1") -> None:
         if self.production and (not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY):
             raise ConfigurationError("FLASK_SECRET_KEY must be set to a real secret in production")
+        if not _is_loopback(bind_host) and len(self.api_key) < 16:
+            raise ConfigurationError(f"Binding {bind_host} exposes the API beyond this machine: set KITEFETCH_API_KEY "
+                                     "(16+ characters); clients send it as the X-API-Key header")

@@ -6,7 +6,7 @@ import structlog
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, jsonify, redirect, request
 
-from adapters.inbound.http import web_session
+from adapters.inbound.http import security, web_session
 from application.access_tokens import AccessTokens
 from application.auth_status import AuthStatus
 from application.login import Login
@@ -55,7 +55,7 @@ def logout(use_case: Logout = Provide["logout"], tokens: AccessTokens = Provide[
 def status(use_case: AuthStatus = Provide["auth_status"]):
     state = use_case.execute()
     body = {"success": True, "authenticated": state.authenticated, "user_id": state.user_id,
-            "user_name": state.user_name}
+            "user_name": state.user_name, "csrf_token": security.csrf_token()}
     if state.reason:
         body["message"] = state.reason
     return jsonify(body)

@@ -28,8 +28,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     UpstreamFailure: 502,
 }
 
-_HTTP_ERROR_TYPES = {400: "validation", 404: "not_found", 405: "method_not_allowed", 413: "validation",
-                     415: "validation", 429: "rate_limited"}
+_HTTP_ERROR_TYPES = {400: "validation", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                     413: "validation", 415: "validation", 429: "rate_limited"}
 
 
 def status_for(error: DomainError) -> int:

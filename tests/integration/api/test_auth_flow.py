@@ -38,7 +38,10 @@ def test_login_flow_through_the_sandbox(tokenless_api, sandbox_process):
         "symbol": "INFY", "from_date": "2025-01-01", "to_date": "2025-01-31"}, timeout=60)
     assert fetched.status_code == 200, fetched.text
 
-    out = browser.post(f"{tokenless_api.base}/auth/logout", timeout=10)
+    forged = browser.post(f"{tokenless_api.base}/auth/logout", timeout=10)  # what a cross-site form could send
+    assert forged.status_code == 403 and forged.json()["error_type"] == "forbidden" and token_file.exists()
+    csrf = status["csrf_token"]
+    out = browser.post(f"{tokenless_api.base}/auth/logout", headers={"X-CSRF-Token": csrf}, timeout=10)
     assert out.json()["success"] is True and not token_file.exists()
     assert browser.get(f"{tokenless_api.base}/auth/status", timeout=10).json()["authenticated"] is False
     again = requests.post(f"{tokenless_api.api}/fetch-equity", json={

@@ -1,0 +1,52 @@
+"""Who may call the API: an API key once it is reachable beyond this machine, and no cross-site POSTs.
+
+CSRF: a state-changing request must either be JSON (a cross-site page cannot send `application/json`
+without a CORS preflight, and kitefetch answers none) or carry the session's CSRF token in `X-CSRF-Token`
+(browsers get it from `/auth/status`); a foreign `Origin` is refused outright. The token file makes even
+cookie-less local requests "authenticated", so this applies to every POST, not only cookie sessions.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlparse
+
+from flask import Flask, abort, request, session
+
+from domain.errors import AuthRequired
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_CSRF_KEY = "csrf"
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use."""
+    token = session.get(_CSRF_KEY)
+    if not token:
+        token = session[_CSRF_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def install(app: Flask, api_key: str | None) -> None:
+    expected = api_key.encode() if api_key else None
+
+    @app.before_request
+    def guard() -> None:
+        if expected is not None and request.path.startswith("/api/"):
+            supplied = request.headers.get("X-API-Key", "").encode()
+            if not hmac.compare_digest(supplied, expected):
+                raise AuthRequired("Missing or wrong X-API-Key header")
+        if request.method not in UNSAFE:
+            return
+        origin = request.headers.get("Origin")
+        if origin and origin != "null" and urlparse(origin).netloc != request.host:
+            abort(403, description="Cross-site request refused")
+        if origin == "null":
+            abort(403, description="Cross-site request refused")
+        if request.is_json:
+            return
+        supplied_token = request.headers.get("X-CSRF-Token", "")
+        stored = session.get(_CSRF_KEY, "")
+        if not (stored and hmac.compare_digest(supplied_token.encode(), stored.encode())):
+            abort(403, description="Send JSON (Content-Type: application/json) or the X-CSRF-Token from /auth/status")

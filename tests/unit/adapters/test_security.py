@@ -1,0 +1,41 @@
+"""API key and CSRF rules, through the Flask app with fakes behind it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bootstrap.app import create_app
+from bootstrap.settings import ConfigurationError, Settings
+
+KEY = "k" * 24
+BODY = {"symbol": "X", "from_date": "2024-01-01", "to_date": "2024-01-02", "interval": "7minute"}
+
+
+def test_binding_beyond_loopback_needs_an_api_key():
+    Settings().check("127.0.0.1")
+    Settings().check("localhost")
+    with pytest.raises(ConfigurationError, match="KITEFETCH_API_KEY"):
+        Settings().check("0.0.0.0")
+    Settings(api_key=KEY).check("0.0.0.0")
+
+
+def test_api_key_is_required_on_api_routes_when_set(tmp_path):
+    client = create_app(Settings(data_dir=tmp_path, api_key=KEY)).test_client()
+    denied = client.get("/api/data/database-info/EQUITY")
+    assert denied.status_code == 401 and denied.get_json()["error_type"] == "auth"
+    assert client.get("/api/data/database-info/EQUITY", headers={"X-API-Key": "wrong"}).status_code == 401
+    assert client.get("/api/data/database-info/EQUITY", headers={"X-API-Key": KEY}).status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert KEY not in denied.get_data(as_text=True)
+
+
+def test_cross_site_posts_are_refused(tmp_path):
+    client = create_app(Settings(data_dir=tmp_path)).test_client()
+    form = client.post("/api/data/fetch-equity", data="symbol=X", content_type="text/plain")
+    assert form.status_code == 403 and form.get_json()["error_type"] == "forbidden"
+    foreign = client.post("/api/data/fetch-equity", json=BODY, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    same_site = client.post("/api/data/fetch-equity", json=BODY, headers={"Origin": "http://localhost"})
+    assert same_site.status_code == 400  # past the guard: the body's interval is what is wrong
+    token = client.get("/auth/status").get_json()["csrf_token"]
+    assert client.post("/auth/logout", headers={"X-CSRF-Token": token}).status_code == 200
