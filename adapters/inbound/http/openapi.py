@@ -1,0 +1,87 @@
+"""The API's OpenAPI 3 document, generated from the same marshmallow schemas that validate requests."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, jsonify
+
+from adapters.inbound.schemas import (
+    BatchSchema,
+    FetchDerivativesSchema,
+    FetchEquitySchema,
+    InstrumentsQuerySchema,
+)
+from domain.interval import Interval
+from domain.market import Exchange, Segment
+blueprint = Blueprint("openapi", __name__)
+
+ERROR = {"type": "object", "required": ["success", "error", "error_type"],
+         "properties": {"success": {"type": "boolean", "enum": [False]}, "error": {"type": "string"},
+                        "error_type": {"type": "string"}}}
+FETCH_RESULT = {"type": "object", "required": ["success", "symbol", "interval", "records", "date_range",
+                                               "elapsed_seconds"],
+                "properties": {"success": {"type": "boolean"}, "symbol": {"type": "string"},
+                               "exchange": {"type": "string"}, "interval": {"type": "string"},
+                               "records": {"type": "integer"}, "rejected": {"type": "integer"},
+                               "date_range": {"type": "string"}, "elapsed_seconds": {"type": "number"},
+                               "message": {"type": "string"}}}
+_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_ERRORS = {str(code): {"description": text, "content": _ERROR_REF}
+           for code, text in ((400, "invalid request"), (401, "no usable Kite token"), (403, "forbidden"),
+                              (404, "unknown symbol or route"), (409, "store conflict"), (413, "body too large"),
+                              (502, "Kite failed after retries"), (503, "store busy"))}
+
+
+def _ok(schema: dict | str) -> dict:
+    body = {"$ref": f"#/components/schemas/{schema}"} if isinstance(schema, str) else schema
+    return {"200": {"description": "success", "content": {"application/json": {"schema": body}}}, **_ERRORS}
+
+
+_ENUMS = {"exchange": [e.value for e in Exchange], "segment": [s.value for s in Segment],
+          "interval": [i.value for i in Interval]}
+
+
+def _path_params(*names: str) -> list[dict]:
+    return [{"name": n, "in": "path", "required": True,
+             "schema": {"type": "string", **({"enum": _ENUMS[n]} if n in _ENUMS else {"minLength": 1})}}
+            for n in names]
+
+
+@cache
+def build_spec() -> dict:
+    spec = APISpec(title="kitefetch", version="0.1.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    spec.components.schema("Error", ERROR)
+    spec.components.schema("FetchResult", FETCH_RESULT)
+    spec.components.schema("FetchEquity", schema=FetchEquitySchema)
+    spec.components.schema("FetchDerivatives", schema=FetchDerivativesSchema)
+    spec.components.schema("Batch", schema=BatchSchema)
+
+    def json_body(name: str) -> dict:
+        return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+    obj = {"type": "object"}
+    spec.path("/api/data/fetch-equity", operations={"post": {"requestBody": json_body("FetchEquity"),
+                                                             "responses": _ok("FetchResult")}})
+    spec.path("/api/data/fetch-derivatives", operations={"post": {"requestBody": json_body("FetchDerivatives"),
+                                                                  "responses": _ok("FetchResult")}})
+    spec.path("/api/data/fetch-batch", operations={"post": {"requestBody": json_body("Batch"), "responses": _ok(obj)}})
+    spec.path("/api/data/instruments/{exchange}", operations={"get": {
+        "parameters": _path_params("exchange") + [{"in": "query", "schema": InstrumentsQuerySchema}],
+        "responses": _ok(obj)}})
+    spec.path("/api/data/lookup/{exchange}/{symbol}", operations={"get": {
+        "parameters": _path_params("exchange", "symbol"), "responses": _ok(obj)}})
+    spec.path("/api/data/database-info/{segment}", operations={"get": {
+        "parameters": _path_params("segment"), "responses": _ok(obj)}})
+    spec.path("/api/data/existing-range/{exchange}/{symbol}/{interval}", operations={"get": {
+        "parameters": _path_params("exchange", "symbol", "interval"), "responses": _ok(obj)}})
+    spec.path("/auth/status", operations={"get": {"responses": _ok(obj)}})
+    spec.path("/auth/logout", operations={"post": {"responses": _ok(obj)}})
+    return spec.to_dict()
+
+
+@blueprint.get("/api/openapi.json")
+def openapi_document():
+    return jsonify(build_spec())
