@@ -16,6 +16,7 @@ from adapters.inbound.schemas import (
 )
 from domain.interval import Interval
 from domain.market import Exchange, Segment
+
 blueprint = Blueprint("openapi", __name__)
 
 ERROR = {"type": "object", "required": ["success", "error", "error_type"],
