@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
+from tests.integration import secret_watch
 from tests.integration.processes import Process, free_port
 
 
@@ -32,3 +33,13 @@ def sandbox_process(tmp_path_factory):
 
 def stats(sandbox) -> dict:
     return requests.get(f"{sandbox.url}/__sandbox/stats", timeout=5).json()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_response():
+    """Record every response of kitefetch's servers in this session; none may contain a secret."""
+    secret_watch.start()
+    yield
+    found = secret_watch.leaks()
+    assert not found, found[:5]
+    print(f"secret grep: {len(secret_watch.RESPONSES)} kitefetch responses checked, no secret found")

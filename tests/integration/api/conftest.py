@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration import secret_watch
 from tests.integration.conftest import stats  # noqa: F401 - re-exported for the tests here
 from tests.integration.processes import Process, free_port
 
@@ -23,6 +24,7 @@ def _serve(sandbox, data_dir, port: int, log, token: str | None) -> Process:
     }
     proc = Process(["serve", "--port", str(port)], env, f"http://127.0.0.1:{port}/healthz", log)
     proc.base = f"http://127.0.0.1:{port}"
+    secret_watch.KITEFETCH_BASES.add(proc.base)
     proc.api = f"{proc.base}/api/data"
     proc.data_dir = data_dir
     return proc

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import re
 import stat
+from urllib.parse import parse_qs, urlparse
 
 import requests
+
+from tests.integration import secret_watch
 
 
 def test_login_flow_through_the_sandbox(tokenless_api, sandbox_process):
@@ -31,6 +34,12 @@ def test_login_flow_through_the_sandbox(tokenless_api, sandbox_process):
     token_file = tokenless_api.data_dir / "kite_token.json"
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
     token = __import__("json").loads(token_file.read_text())["access_token"]
+    secret_watch.SECRETS.add(token)
+    for hop in home.history:  # the request token travelled through the redirect to our callback
+        location = hop.headers.get("Location", "")
+        if "request_token=" in location:
+            secret_watch.SECRETS.add(parse_qs(urlparse(location).query)["request_token"][0])
+    assert len(secret_watch.SECRETS) >= 4  # the fixed ones, this session's access token and request token
     assert token not in cookie.value
 
     # curl users (no cookie) share the session through the token file
