@@ -61,3 +61,17 @@ def test_no_token_is_401(tokenless_api):
                                json={"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02"},
                                timeout=10), 401, "auth")
     assert "log in" in body["error"]
+
+
+def test_hostile_symbols_and_oversized_batches(api):
+    check(requests.post(f"{api.api}/fetch-equity", json={"symbol": "a/b", "from_date": "2024-01-01",
+                                                         "to_date": "2024-01-02"}, timeout=10), 404, "not_found")
+    index = requests.post(f"{api.api}/fetch-equity", json={"symbol": "NIFTY 50", "exchange": "NSE",
+                                                           "from_date": "2025-01-01", "to_date": "2025-01-31"},
+                          timeout=60)
+    assert index.status_code == 200 and index.json()["records"] > 15
+    assert requests.get(f"{api.api}/existing-range/NSE/NIFTY%2050/day", timeout=10).json()["start_date"]
+    item = {"segment": "EQUITY", "symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02"}
+    huge = requests.post(f"{api.api}/fetch-batch", json={"requests": [item] * 10_000}, timeout=30)
+    body = check(huge, 400, "validation")
+    assert "500" in body["error"]
