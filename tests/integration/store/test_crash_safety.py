@@ -153,3 +153,47 @@ def test_two_writers_and_a_reader_on_one_file(tmp_path):
     for symbol in ("ALPHA", "BETA"):
         stored = store.read(SeriesKey(Exchange.NSE, symbol, Interval.MINUTE))
         assert np.array_equal(stored.ts, FRAME.ts[:60 * PIECE])
+
+
+def test_a_held_lock_is_a_clear_busy_error_not_a_hang(tmp_path):
+    import fcntl
+
+    from domain.errors import StoreBusy
+
+    path = tmp_path / "EQUITY.h5"
+    Hdf5SegmentStore(path, Segment.EQUITY).write(KEY, piece(0), [])
+    holder = open(path.with_name("EQUITY.h5.lock"), "a")  # noqa: SIM115 - another "process" holding the lock
+    fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+    try:
+        store = Hdf5SegmentStore(path, Segment.EQUITY, lock_timeout=0.2)
+        started = time.monotonic()
+        with pytest.raises(StoreBusy, match="try again"):
+            store.write(KEY, piece(1), [])
+        assert time.monotonic() - started < 2
+    finally:
+        holder.close()
+    assert Hdf5SegmentStore(path, Segment.EQUITY).write(KEY, piece(1), []) == PIECE
+
+
+def test_notebook_reader_recovers_and_reads_under_the_lock(tmp_path):
+    from adapters.outbound.hdf5.notebook import read_hdf
+
+    path = tmp_path / "EQUITY.h5"
+    store = Hdf5SegmentStore(path, Segment.EQUITY)
+    store.write(KEY, piece(0), [])
+    before = path.read_bytes()
+    view = JournaledFile(path)
+    view.seek(0)
+    view.write(b"\xff" * 64)  # a commit that dies after the journal and half the pages
+
+    def die(run):
+        JournaledFile._write_run(view, run)
+        raise KeyboardInterrupt
+
+    view._write_run = die
+    with pytest.raises(KeyboardInterrupt):
+        view.commit()
+    view.close()
+    assert path.read_bytes() != before
+    assert len(read_hdf(path, "/NSE/CRASH/minute")) == PIECE
+    assert path.read_bytes() == before
