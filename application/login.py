@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.ports import BrokerSession, MarketDataSource, StoredToken, TokenStore
+from application.ports import BrokerSession, MarketDataSource, TokenStore
 from domain.errors import InvalidInput
 
 
@@ -23,6 +23,5 @@ class Login:
         if not request_token or len(request_token) > 256 or not request_token.isprintable():
             raise InvalidInput("request_token is missing or malformed")
         session = self._source.create_session(request_token)
-        self._tokens.save(StoredToken(session.access_token, session.user_id, session.user_name,
-                                      session.login_time))
+        self._tokens.save(session)
         return session

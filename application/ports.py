@@ -15,7 +15,8 @@ from domain.market import Exchange, Segment
 
 @dataclass(frozen=True, slots=True)
 class BrokerSession:
-    """What a completed Kite login yields. `access_token` is a secret: never log or return it."""
+    """A Kite login: what the login yields and what the token store keeps. `access_token` is a secret: never
+    log or return it."""
 
     access_token: str
     user_id: str
@@ -120,24 +121,13 @@ class Clock(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class StoredToken:
-    access_token: str
-    user_id: str
-    user_name: str
-    login_time: str
-
-    def __repr__(self) -> str:
-        return f"StoredToken(user_id={self.user_id!r}, access_token=***)"
-
-
 class TokenStore(Protocol):
     """Where the access token lives between processes (a 0600 file under the data dir)."""
 
-    def load(self) -> StoredToken | None:
+    def load(self) -> BrokerSession | None:
         ...
 
-    def save(self, token: StoredToken) -> None:
+    def save(self, token: BrokerSession) -> None:
         ...
 
     def clear(self) -> None:

@@ -56,7 +56,7 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
 
     from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
     from adapters.outbound.token_file import TokenFile
-    from application.ports import StoredToken
+    from application.ports import BrokerSession
     from bootstrap.app import create_app
     from bootstrap.settings import Settings
 
@@ -68,7 +68,7 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
                        "KITE_ACCESS_TOKEN": SANDBOX_TOKEN, "KITE_API_ROOT": sandbox.url,
                        "KITE_LOGIN_URL": f"{sandbox.url}/connect/login"})
     settings = Settings.from_env()
-    TokenFile(settings.data_dir / "kite_token.json").save(StoredToken(SANDBOX_TOKEN, "SB0001", "Sandbox User", ""))
+    TokenFile(settings.data_dir / "kite_token.json").save(BrokerSession(SANDBOX_TOKEN, "SB0001", "Sandbox User", ""))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the API logs each request itself
     server = make_server("127.0.0.1", api_port, create_app(settings, log_level=logging.WARNING), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)

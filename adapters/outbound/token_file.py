@@ -7,15 +7,15 @@ import json
 import os
 from pathlib import Path
 
-from application.ports import StoredToken
+from application.ports import BrokerSession
 
 
 class TokenFile:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._cache: tuple[float, StoredToken | None] | None = None
+        self._cache: tuple[float, BrokerSession | None] | None = None
 
-    def load(self) -> StoredToken | None:
+    def load(self) -> BrokerSession | None:
         try:
             mtime = self.path.stat().st_mtime_ns
         except FileNotFoundError:
@@ -24,14 +24,14 @@ class TokenFile:
             return self._cache[1]
         try:
             data = json.loads(self.path.read_text())
-            token = StoredToken(data["access_token"], data.get("user_id", ""), data.get("user_name", ""),
+            token = BrokerSession(data["access_token"], data.get("user_id", ""), data.get("user_name", ""),
                                 data.get("login_time", ""))
         except (OSError, ValueError, KeyError, TypeError):
             token = None
         self._cache = (mtime, token)
         return token
 
-    def save(self, token: StoredToken) -> None:
+    def save(self, token: BrokerSession) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

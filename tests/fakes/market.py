@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from application.ports import BrokerSession, StoredToken
+from application.ports import BrokerSession
 from domain.candles import CandleFrame
 from domain.clock_time import DAY, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS, day_start, ist_date
 from domain.errors import AuthRequired, DomainError, InvalidInput
@@ -117,12 +117,12 @@ class FixedClock:
 
 class MemoryTokenStore:
     def __init__(self) -> None:
-        self.token: StoredToken | None = None
+        self.token: BrokerSession | None = None
 
-    def load(self) -> StoredToken | None:
+    def load(self) -> BrokerSession | None:
         return self.token
 
-    def save(self, token: StoredToken) -> None:
+    def save(self, token: BrokerSession) -> None:
         self.token = token
 
     def clear(self) -> None:

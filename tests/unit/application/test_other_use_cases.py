@@ -12,7 +12,7 @@ from application.get_instruments import GetInstruments
 from application.login import Login
 from application.logout import Logout
 from application.lookup_instrument import LookupInstrument
-from application.ports import StoredToken
+from application.ports import BrokerSession
 from domain.date_range import DateRange
 from domain.errors import AuthRequired, InvalidInput, NotFound
 from domain.instrument import SeriesKey
@@ -81,7 +81,7 @@ def test_token_resolution_order_and_status(source):
     store = MemoryTokenStore()
     tokens = AccessTokens(store, env_token="from-env")
     assert tokens.resolve() == "from-env"
-    store.save(StoredToken("fake-token", "AB1234", "Fake User", ""))
+    store.save(BrokerSession("fake-token", "AB1234", "Fake User", ""))
     assert tokens.resolve() == "fake-token"
     reset = session_token.set("from-session")
     try:
