@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -98,6 +98,16 @@ class CandleStore(Protocol):
 
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
         """Stored candles with start time in [start_ts, end_ts] (inclusive); empty if none."""
+        ...
+
+    def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
+        """How many stored candles start in [start_ts, end_ts], without reading them."""
+        ...
+
+    def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
+                   batch_rows: int = 65_536) -> Iterator[CandleFrame]:
+        """The candles of `read(key, start_ts, end_ts)` in batches of at most `batch_rows`, so a long series can
+        be streamed in bounded memory."""
         ...
 
     def describe(self) -> StoreDescription:

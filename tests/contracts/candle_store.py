@@ -121,3 +121,14 @@ class CandleStoreContract:
         described = equity.describe()
         assert described.exists and len(described.series) == 2
         assert {s.key.exchange for s in described.series} == {Exchange.NSE, Exchange.BSE}
+
+    def test_count_and_batches_cover_the_range(self, equity):
+        jan, feb = candles(JAN), candles(FEB)
+        equity.write(RELIANCE, CandleFrame.concat([jan, feb], False), [JAN, FEB])
+        assert equity.count(RELIANCE) == len(jan) + len(feb)
+        assert equity.count(RELIANCE, *FEB) == len(feb)
+        assert equity.count(SeriesKey(Exchange.NSE, "NONE", Interval.DAY)) == 0
+        batches = list(equity.iter_range(RELIANCE, JAN[0], FEB[1], batch_rows=10))
+        assert [len(b) for b in batches] == [10, 10, 10, 10, 4]
+        assert np.array_equal(np.concatenate([b.ts for b in batches]), np.concatenate([jan.ts, feb.ts]))
+        assert list(equity.iter_range(SeriesKey(Exchange.NSE, "NONE", Interval.DAY))) == []

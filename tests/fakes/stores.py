@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from application.ports import SeriesInfo, StoreDescription
 from domain.candles import CandleFrame, merge_frames
@@ -51,6 +51,15 @@ class InMemoryCandleStore:
         lo = -(2**62) if start_ts is None else start_ts
         hi = 2**62 if end_ts is None else end_ts
         return frame.between(lo, hi)
+
+    def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
+        return len(self.read(key, start_ts, end_ts))
+
+    def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
+                   batch_rows: int = 65_536) -> Iterator[CandleFrame]:
+        frame = self.read(key, start_ts, end_ts)
+        for start in range(0, len(frame), batch_rows):
+            yield frame.take(slice(start, start + batch_rows))
 
     def describe(self) -> StoreDescription:
         series = tuple(i for k in self.coverages if (i := self.info(k)) is not None)

@@ -212,12 +212,39 @@ class Hdf5SegmentStore:
                 raise StoreConflict(f"{path} in {self.path.name} was not written by kitefetch")
             if start_ts is None and end_ts is None:
                 return CandleFrame.from_columns(layout.read_columns(group, self._with_oi))
-            stamps = group.axis1.read()
-            lo = 0 if start_ts is None else int(np.searchsorted(stamps, start_ts, side="left"))
-            hi = len(stamps) if end_ts is None else int(np.searchsorted(stamps, end_ts, side="right"))
+            lo, hi = self._row_range(group, start_ts, end_ts)
             if lo >= hi:
                 return CandleFrame.empty(self._with_oi)
             return CandleFrame.from_columns(layout.read_columns(group, self._with_oi, lo, hi))
+
+    def _row_range(self, group, start_ts: int | None, end_ts: int | None) -> tuple[int, int]:
+        stamps = group.axis1.read()
+        lo = 0 if start_ts is None else int(np.searchsorted(stamps, start_ts, side="left"))
+        hi = len(stamps) if end_ts is None else int(np.searchsorted(stamps, end_ts, side="right"))
+        return lo, max(lo, hi)
+
+    def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
+        path = self._path_of(key)
+        with self._reading() as h5:
+            if h5 is None or path not in h5:
+                return 0
+            lo, hi = self._row_range(h5.get_node(path), start_ts, end_ts)
+            return hi - lo
+
+    def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
+                   batch_rows: int = 65_536) -> Iterator[CandleFrame]:
+        """Batches read one at a time under the shared lock; a writer may commit between two batches, which
+        never changes candles already stored (appends only add after the end)."""
+        path = self._path_of(key)
+        with self._reading() as h5:
+            if h5 is None or path not in h5:
+                return
+            lo, hi = self._row_range(h5.get_node(path), start_ts, end_ts)
+        for start in range(lo, hi, batch_rows):
+            with self._reading() as h5:
+                group = h5.get_node(path)
+                yield CandleFrame.from_columns(layout.read_columns(group, self._with_oi, start,
+                                                                   min(hi, start + batch_rows)))
 
     def describe(self) -> StoreDescription:
         """All series' metadata; answered from memory while the file is unchanged."""
