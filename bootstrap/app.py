@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Flask, jsonify
 
-from adapters.inbound.http import auth_routes, data_routes, openapi, request_context, security
+from adapters.inbound.http import auth_routes, candle_routes, data_routes, openapi, request_context, security
 from adapters.inbound.http.errors import register_error_handlers
 from bootstrap.container import Container, build_container
 from bootstrap.logging_setup import configure_logging
@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings.check()
     configure_logging(settings.production, log_level)
     container = container or build_container(settings)
-    container.wire(modules=[data_routes, auth_routes])
+    container.wire(modules=[data_routes, auth_routes, candle_routes])
 
     app = Flask(__name__)
     app.container = container  # type: ignore[attr-defined]
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     register_error_handlers(app)
     app.register_blueprint(data_routes.blueprint)
     app.register_blueprint(openapi.blueprint)
+    app.register_blueprint(candle_routes.blueprint)
     app.register_blueprint(auth_routes.build_blueprint("auth", "/auth"))
     app.register_blueprint(auth_routes.build_blueprint("data_auth", "/api/data/auth"))
 

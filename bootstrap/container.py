@@ -17,12 +17,14 @@ from application.access_tokens import AccessTokens
 from application.auth_status import AuthStatus
 from application.batch_fetch import BatchFetch
 from application.describe_database import DescribeDatabase
+from application.export_candles import ExportCandles
 from application.fetch_history import FetchHistory
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.login import Login
 from application.logout import Logout
 from application.lookup_instrument import LookupInstrument
+from application.read_candles import ReadCandles
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -74,6 +76,8 @@ class Container(containers.DeclarativeContainer):
     lookup_instrument = providers.Factory(LookupInstrument, catalog=catalog)
     get_existing_range = providers.Factory(GetExistingRange, stores=stores)
     describe_database = providers.Factory(DescribeDatabase, stores=stores)
+    read_candles = providers.Factory(ReadCandles, stores=stores)
+    export_candles = providers.Factory(ExportCandles, stores=stores)
     login = providers.Factory(Login, source=market_data, tokens=token_store)
     logout = providers.Factory(Logout, source=market_data, tokens=token_store)
     auth_status = providers.Factory(AuthStatus, source=market_data, tokens=access_tokens)

@@ -69,3 +69,21 @@ def load(schema: Schema, payload: object) -> dict:
         return schema.load(payload)
     except ValidationError as error:
         raise InvalidInput(describe_errors(error.messages)) from None
+
+
+class _OptionalRange(_Base):
+    from_date = fields.Date(load_default=None)
+    to_date = fields.Date(load_default=None)
+
+    @validates_schema
+    def dates_in_order(self, data: dict, **_: object) -> None:
+        if data["from_date"] and data["to_date"] and data["from_date"] > data["to_date"]:
+            raise ValidationError("from_date must not be after to_date", "from_date")
+
+
+class CandlesQuerySchema(_OptionalRange):
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100_000))
+
+
+class ExportQuerySchema(_OptionalRange):
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "parquet", "xlsx"]))

@@ -10,6 +10,8 @@ from flask import Blueprint, jsonify
 
 from adapters.inbound.schemas import (
     BatchSchema,
+    CandlesQuerySchema,
+    ExportQuerySchema,
     FetchDerivativesSchema,
     FetchEquitySchema,
     InstrumentsQuerySchema,
@@ -78,6 +80,12 @@ def build_spec() -> dict:
         "parameters": _path_params("segment"), "responses": _ok(obj)}})
     spec.path("/api/data/existing-range/{exchange}/{symbol}/{interval}", operations={"get": {
         "parameters": _path_params("exchange", "symbol", "interval"), "responses": _ok(obj)}})
+    spec.path("/api/data/candles/{exchange}/{symbol}/{interval}", operations={"get": {
+        "parameters": _path_params("exchange", "symbol", "interval") + [{"in": "query", "schema": CandlesQuerySchema}],
+        "responses": _ok(obj)}})
+    spec.path("/api/data/export/{exchange}/{symbol}/{interval}", operations={"get": {
+        "parameters": _path_params("exchange", "symbol", "interval") + [{"in": "query", "schema": ExportQuerySchema}],
+        "responses": {"200": {"description": "a file download"}, **_ERRORS}}})
     spec.path("/auth/status", operations={"get": {"responses": _ok(obj)}})
     spec.path("/auth/logout", operations={"post": {"responses": _ok(obj)}})
     return spec.to_dict()

@@ -1,0 +1,67 @@
+"""`/api/data/candles` (JSON for charts and clients) and `/api/data/export` (CSV, Parquet, Excel downloads)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from dependency_injector.wiring import Provide, inject
+from flask import Blueprint, Response, jsonify, request, send_file, stream_with_context
+
+from adapters.inbound.http.exports import EXCEL_MAX_ROWS, csv_chunks, parquet_file, stamps, xlsx_file
+from adapters.inbound.schemas import CandlesQuerySchema, ExportQuerySchema, load
+from application.export_candles import ExportCandles
+from application.read_candles import ReadCandles
+from domain.date_range import DateRange
+from domain.instrument import SeriesKey, check_symbol
+from domain.interval import Interval
+from domain.market import Exchange
+
+blueprint = Blueprint("candles", __name__, url_prefix="/api/data")
+_MIMETYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _key(exchange: str, symbol: str, interval: str) -> SeriesKey:
+    return SeriesKey(Exchange.parse(exchange), check_symbol(symbol), Interval.parse(interval))
+
+
+def _range(query: dict) -> DateRange | None:
+    if query["from_date"] is None and query["to_date"] is None:
+        return None
+    return DateRange(query["from_date"] or date(1970, 1, 2), query["to_date"] or date(2200, 1, 1))
+
+
+@blueprint.get("/candles/<exchange>/<path:symbol>/<interval>")
+@inject
+def candles(exchange: str, symbol: str, interval: str, use_case: ReadCandles = Provide["read_candles"]):
+    query = load(CandlesQuerySchema(), request.args.to_dict())
+    key = _key(exchange, symbol, interval)
+    read = use_case.execute(key, _range(query), query["limit"])
+    frame = read.candles
+    columns = [stamps(frame).tolist(), *(getattr(frame, c).tolist() for c in ("open", "high", "low", "close")),
+               frame.volume.tolist()]
+    names = ["timestamp", "open", "high", "low", "close", "volume"]
+    if frame.oi is not None:
+        columns.append(frame.oi.tolist())
+        names.append("oi")
+    rows = [list(row) for row in zip(*columns, strict=True)]
+    return jsonify({"success": True, "exchange": key.exchange.value, "symbol": key.symbol,
+                    "interval": key.interval.value, "columns": names, "rows": rows, "count": len(frame),
+                    "total": read.total, "truncated": read.truncated})
+
+
+@blueprint.get("/export/<exchange>/<path:symbol>/<interval>")
+@inject
+def export(exchange: str, symbol: str, interval: str, use_case: ExportCandles = Provide["export_candles"]):
+    query = load(ExportQuerySchema(), request.args.to_dict())
+    key = _key(exchange, symbol, interval)
+    fmt = query["format"]
+    prepared = use_case.execute(key, _range(query), EXCEL_MAX_ROWS if fmt == "xlsx" else None, "Excel")
+    span = "" if _range(query) is None else f"_{query['from_date'] or 'start'}_{query['to_date'] or 'end'}"
+    filename = f"{key.exchange.value}_{re.sub(r'[^A-Za-z0-9]+', '_', key.symbol)}_{key.interval.value}{span}.{fmt}"
+    if fmt == "csv":
+        return Response(stream_with_context(csv_chunks(prepared)), mimetype=_MIMETYPES["csv"],
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    build = parquet_file if fmt == "parquet" else xlsx_file
+    return send_file(build(prepared), mimetype=_MIMETYPES[fmt], as_attachment=True, download_name=filename)
