@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from application.job import Job
 from domain.candles import CandleFrame
 from domain.coverage import Coverage, Span
 from domain.instrument import Instrument, SeriesKey
@@ -122,6 +123,20 @@ class InstrumentCatalog(Protocol):
 
     def lookup(self, exchange: Exchange, symbol: str) -> Instrument | None:
         """The instrument with this tradingsymbol (live or expired); None when unknown."""
+        ...
+
+
+class JobRepository(Protocol):
+    """Where background jobs live, so their progress survives a restart (JSON files under the data dir)."""
+
+    def save(self, job: Job) -> None:
+        ...
+
+    def load(self, job_id: str) -> Job | None:
+        ...
+
+    def all(self) -> list[Job]:
+        """Every job, newest first."""
         ...
 
 

@@ -5,11 +5,22 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import structlog
 from flask import Flask, jsonify
 
-from adapters.inbound.http import auth_routes, candle_routes, data_routes, openapi, request_context, security
+from adapters.inbound.http import (
+    auth_routes,
+    candle_routes,
+    data_routes,
+    job_routes,
+    openapi,
+    request_context,
+    security,
+)
 from adapters.inbound.http.errors import register_error_handlers
+from application.manage_jobs import interrupt_orphans
 from bootstrap.container import Container, build_container
+from bootstrap.jobs import process_alive
 from bootstrap.logging_setup import configure_logging
 from bootstrap.runtime import tune_gc
 from bootstrap.settings import Settings
@@ -23,7 +34,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings.check()
     configure_logging(settings.production, log_level)
     container = container or build_container(settings)
-    container.wire(modules=[data_routes, auth_routes, candle_routes])
+    container.wire(modules=[data_routes, auth_routes, candle_routes, job_routes])
 
     app = Flask(__name__)
     app.container = container  # type: ignore[attr-defined]
@@ -41,6 +52,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.register_blueprint(data_routes.blueprint)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(candle_routes.blueprint)
+    app.register_blueprint(job_routes.blueprint)
     app.register_blueprint(auth_routes.build_blueprint("auth", "/auth"))
     app.register_blueprint(auth_routes.build_blueprint("data_auth", "/api/data/auth"))
 
@@ -53,5 +65,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     def health():
         return jsonify({"success": True, "status": "ok"})
 
+    interrupted = interrupt_orphans(container.jobs(), process_alive)
+    if interrupted:
+        structlog.get_logger(__name__).warning("jobs_interrupted_by_restart", count=interrupted)
     tune_gc()
     return app

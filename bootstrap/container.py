@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.cache import InstrumentCache
+from adapters.outbound.job_files import JobFiles
 from adapters.outbound.kite.market_data import KiteMarketData
 from adapters.outbound.kite.rate_limiter import SharedRateLimiter
 from adapters.outbound.system_clock import SystemClock
@@ -24,7 +25,11 @@ from application.get_instruments import GetInstruments
 from application.login import Login
 from application.logout import Logout
 from application.lookup_instrument import LookupInstrument
+from application.manage_jobs import CancelJob, GetJob, ResumeJob
 from application.read_candles import ReadCandles
+from application.run_job import RunJob
+from application.start_job import StartJob
+from bootstrap.jobs import JobExecutor
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -81,6 +86,14 @@ class Container(containers.DeclarativeContainer):
     login = providers.Factory(Login, source=market_data, tokens=token_store)
     logout = providers.Factory(Logout, source=market_data, tokens=token_store)
     auth_status = providers.Factory(AuthStatus, source=market_data, tokens=access_tokens)
+
+    jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"))
+    run_job = providers.Factory(RunJob, jobs=jobs, fetch_history=fetch_history, clock=clock)
+    job_executor = providers.Singleton(JobExecutor, run_job=run_job.provider)
+    start_job = providers.Factory(StartJob, jobs=jobs, submit=job_executor.provided.submit, clock=clock)
+    get_job = providers.Factory(GetJob, jobs=jobs)
+    cancel_job = providers.Factory(CancelJob, jobs=jobs, signal=job_executor.provided.signal)
+    resume_job = providers.Factory(ResumeJob, jobs=jobs, submit=job_executor.provided.submit)
 
 
 def build_container(settings: Settings) -> Container:

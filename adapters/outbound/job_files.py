@@ -1,0 +1,45 @@
+"""JobRepository as one JSON file per job under `<data dir>/jobs`, replaced atomically on every save."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import orjson
+
+from application.job import Job
+
+
+class JobFiles:
+    def __init__(self, directory: Path) -> None:
+        self._dir = Path(directory)
+        self._lock = threading.Lock()
+
+    def _path(self, job_id: str) -> Path:
+        return self._dir / f"{job_id}.json"
+
+    def save(self, job: Job) -> None:
+        self._dir.mkdir(parents=True, exist_ok=True)
+        data = orjson.dumps(job.to_dict())
+        with self._lock:
+            scratch = self._dir / f".{job.id}.{os.getpid()}.{threading.get_ident()}.tmp"
+            scratch.write_bytes(data)
+            os.replace(scratch, self._path(job.id))
+
+    def load(self, job_id: str) -> Job | None:
+        try:
+            return Job.from_dict(orjson.loads(self._path(job_id).read_bytes()))
+        except FileNotFoundError:
+            return None
+
+    def all(self) -> list[Job]:
+        if not self._dir.exists():
+            return []
+        jobs = []
+        for path in self._dir.glob("*.json"):
+            try:
+                jobs.append(Job.from_dict(orjson.loads(path.read_bytes())))
+            except (OSError, orjson.JSONDecodeError, TypeError, KeyError):
+                continue
+        return sorted(jobs, key=lambda j: j.created_at, reverse=True)

@@ -1,0 +1,77 @@
+"""GetJob, CancelJob, ResumeJob and the start-up sweep that marks orphaned jobs interrupted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from application.job import FINISHED, INTERRUPTED, QUEUED, RESUMABLE, RUNNING, Job
+from application.ports import JobRepository
+from domain.errors import InvalidInput, NotFound
+
+
+def _load(jobs: JobRepository, job_id: str) -> Job:
+    if not job_id.isalnum() or len(job_id) > 32:
+        raise NotFound(f"No job {job_id!r}")
+    job = jobs.load(job_id)
+    if job is None:
+        raise NotFound(f"No job {job_id!r}")
+    return job
+
+
+class GetJob:
+    def __init__(self, jobs: JobRepository) -> None:
+        self._jobs = jobs
+
+    def execute(self, job_id: str) -> Job:
+        return _load(self._jobs, job_id)
+
+    def recent(self, limit: int = 50) -> list[Job]:
+        return self._jobs.all()[:limit]
+
+
+class CancelJob:
+    """Rules: cancelling a finished job is refused; the running job stops between two requests."""
+
+    def __init__(self, jobs: JobRepository, signal: Callable[[str], None]) -> None:
+        self._jobs = jobs
+        self._signal = signal
+
+    def execute(self, job_id: str) -> Job:
+        job = _load(self._jobs, job_id)
+        if job.status in FINISHED:
+            raise InvalidInput(f"job {job_id} is already {job.status}")
+        job.cancel_requested = True
+        self._jobs.save(job)
+        self._signal(job_id)
+        return job
+
+
+class ResumeJob:
+    """Rules: only interrupted or cancelled jobs resume; items already done are not fetched again."""
+
+    def __init__(self, jobs: JobRepository, submit: Callable[[str], None]) -> None:
+        self._jobs = jobs
+        self._submit = submit
+
+    def execute(self, job_id: str) -> Job:
+        job = _load(self._jobs, job_id)
+        if job.status not in RESUMABLE:
+            raise InvalidInput(f"job {job_id} is {job.status}; only interrupted or cancelled jobs resume")
+        job.status, job.cancel_requested, job.finished_at = QUEUED, False, None
+        for item in job.items:
+            if item.status == RUNNING:
+                item.status = QUEUED
+        self._jobs.save(job)
+        self._submit(job.id)
+        return job
+
+
+def interrupt_orphans(jobs: JobRepository, is_alive: Callable[[int], bool]) -> int:
+    """Jobs left queued or running by a process that is gone are shown as interrupted (resumable)."""
+    count = 0
+    for job in jobs.all():
+        if job.status in (QUEUED, RUNNING) and not is_alive(job.owner_pid):
+            job.status = INTERRUPTED
+            jobs.save(job)
+            count += 1
+    return count

@@ -1,0 +1,47 @@
+"""Where background jobs run: a small thread pool in the process that accepted them."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+
+from application.run_job import RunJob
+
+log = structlog.get_logger(__name__)
+
+
+class JobExecutor:
+    def __init__(self, run_job: Callable[[], RunJob], workers: int = 2) -> None:
+        self._run_job = run_job
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
+        self._stops: dict[str, threading.Event] = {}
+
+    def submit(self, job_id: str) -> None:
+        stop = self._stops.setdefault(job_id, threading.Event())
+        stop.clear()
+        self._pool.submit(self._run, job_id, stop)
+
+    def signal(self, job_id: str) -> None:
+        self._stops.setdefault(job_id, threading.Event()).set()
+
+    def _run(self, job_id: str, stop: threading.Event) -> None:
+        try:
+            self._run_job().execute(job_id, should_stop=stop.is_set)
+        except Exception:  # noqa: BLE001 - a crashed job must be logged, the pool must live on
+            log.exception("job_crashed", job_id=job_id)
+
+
+def process_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

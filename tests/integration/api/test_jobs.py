@@ -1,0 +1,86 @@
+"""Background jobs through the live API: start, live progress over SSE, cancel, resume, restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import requests
+
+from tests.integration.api.conftest import _serve
+from tests.integration.processes import free_port
+
+
+def sse_events(url: str, timeout: float = 120) -> list[tuple[str, dict]]:
+    events, name = [], None
+    with requests.get(url, stream=True, timeout=timeout) as response:
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        for line in response.iter_lines(decode_unicode=True):
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line[6:])))
+                if name == "done":
+                    break
+    return events
+
+
+def item(symbol: str, interval: str = "day", start: str = "2024-01-01", end: str = "2024-12-31") -> dict:
+    return {"segment": "EQUITY", "symbol": symbol, "from_date": start, "to_date": end, "interval": interval}
+
+
+def test_a_job_runs_in_the_background_with_live_progress(api):
+    started = requests.post(f"{api.base}/api/jobs", json={"requests": [
+        item("ITC", "15minute"), item("NOSUCH"), item("LT", "15minute")]}, timeout=10)
+    assert started.status_code == 202
+    job_id = started.json()["job_id"]
+    events = sse_events(f"{api.base}/api/jobs/{job_id}/events")
+    assert events[-1][0] == "done" and events[-1][1]["status"] == "completed"
+    assert events[-1][1]["progress"] == 100.0
+    final = requests.get(f"{api.base}/api/jobs/{job_id}", timeout=10).json()
+    assert (final["total"], final["successful"], final["failed"]) == (3, 2, 1)
+    assert final["items"][1]["error_type"] == "not_found" and final["items"][0]["records"] > 5000
+    assert any(j["job_id"] == job_id for j in requests.get(f"{api.base}/api/jobs", timeout=10).json()["jobs"])
+    assert requests.get(f"{api.base}/api/jobs/deadbeef00", timeout=10).status_code == 404
+
+
+def test_cancel_then_resume_fetches_only_what_is_missing(api, sandbox_process):
+    body = {"requests": [item(s, "minute", "2024-01-01", "2024-06-30") for s in ("SBIN", "AXISBANK")]}
+    job_id = requests.post(f"{api.base}/api/jobs", json=body, timeout=10).json()["job_id"]
+    time.sleep(1.5)
+    cancelled = requests.post(f"{api.base}/api/jobs/{job_id}/cancel", json={}, timeout=10)
+    assert cancelled.status_code == 200
+    events = sse_events(f"{api.base}/api/jobs/{job_id}/events")
+    assert events[-1][1]["status"] == "cancelled" and events[-1][1]["progress"] < 100
+    before = requests.get(f"{sandbox_process.url}/__sandbox/stats", timeout=5).json()["routes"]["historical"]
+    assert requests.post(f"{api.base}/api/jobs/{job_id}/resume", json={}, timeout=10).status_code == 202
+    events = sse_events(f"{api.base}/api/jobs/{job_id}/events")
+    assert events[-1][1]["status"] == "completed"
+    after = requests.get(f"{sandbox_process.url}/__sandbox/stats", timeout=5).json()["routes"]["historical"]
+    assert after - before < 8  # 2 symbols x 4 minute chunks in all; those fetched before the cancel are not redone
+
+
+def test_a_job_left_running_by_a_dead_server_shows_interrupted_and_resumes(api, sandbox_process, tmp_path_factory):
+    job_id = "0badc0ffee000001"
+    request = {"segment": "EQUITY", "symbol": "INFY", "exchange": None, "from_date": "2023-01-01",
+               "to_date": "2023-03-31", "interval": "day", "validate": True, "overwrite": False,
+               "incremental": True}
+    jobs_dir = api.data_dir / "jobs"
+    jobs_dir.mkdir(exist_ok=True)
+    (jobs_dir / f"{job_id}.json").write_text(json.dumps({
+        "id": job_id, "created_at": 1, "status": "running", "owner_pid": 2 ** 22 + 12345, "updated_at": 1,
+        "finished_at": None, "cancel_requested": False, "runs": 1,
+        "items": [{"request": request, "symbol": "INFY", "status": "running", "requests_done": 0,
+                   "requests_total": 1, "records": 0, "rejected": 0, "elapsed_seconds": 0.0, "error": None,
+                   "error_type": None}]}))
+    restarted = _serve(sandbox_process, api.data_dir, free_port(), tmp_path_factory.mktemp("logs") / "r.log",
+                       "sandbox-token")
+    try:
+        assert requests.get(f"{restarted.base}/api/jobs/{job_id}", timeout=10).json()["status"] == "interrupted"
+        assert requests.post(f"{restarted.base}/api/jobs/{job_id}/resume", json={}, timeout=10).status_code == 202
+        events = sse_events(f"{restarted.base}/api/jobs/{job_id}/events")
+        assert events[-1][1]["status"] == "completed" and events[-1][1]["items"][0]["records"] > 50
+    finally:
+        restarted.stop()
+    assert not os.path.exists(jobs_dir / f".{job_id}.tmp")
