@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from application.ports import CandleStore, Clock, InstrumentCatalog, MarketDataSource
+from application.ports import CandleStore, Clock, FetchLog, InstrumentCatalog, MarketDataSource
 from application.resolve_instrument import resolve_instrument
 from domain.candles import CandleFrame
 from domain.coverage import Coverage
@@ -60,7 +60,9 @@ class FetchHistory:
     """
 
     def __init__(self, source: MarketDataSource, stores: Mapping[Segment, CandleStore],
-                 catalog: InstrumentCatalog, clock: Clock, concurrency: int = 1) -> None:
+                 catalog: InstrumentCatalog, clock: Clock, concurrency: int = 1,
+                 fetch_log: FetchLog | None = None) -> None:
+        self._fetch_log = fetch_log
         self._source = source
         self._stores = stores
         self._catalog = catalog
@@ -104,6 +106,10 @@ class FetchHistory:
                        else "Nothing to fetch: the range holds no completed candles yet")
         log.info("history_fetched", exchange=exchange.value, symbol=key.symbol, interval=key.interval.value,
                  chunks=len(chunks), records=records, rejected=rejected, elapsed=elapsed)
+        if self._fetch_log is not None:
+            self._fetch_log.record({"time": self._clock.now_ts(), "exchange": exchange.value, "symbol": key.symbol,
+                                    "interval": key.interval.value, "records": records, "rejected": rejected,
+                                    "requests": len(chunks), "elapsed_seconds": elapsed, "status": "ok"})
         return FetchResult(instrument.tradingsymbol, exchange, request.interval, request.date_range,
                            records, rejected, len(chunks), elapsed, message, reasons)
 

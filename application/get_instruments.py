@@ -16,9 +16,13 @@ class GetInstruments:
     def __init__(self, catalog: InstrumentCatalog) -> None:
         self._catalog = catalog
 
-    def execute(self, exchange: Exchange, force_refresh: bool = False,
-                limit: int | None = None) -> Sequence[Instrument]:
+    def execute(self, exchange: Exchange, force_refresh: bool = False, limit: int | None = None,
+                prefix: str | None = None) -> Sequence[Instrument]:
+        """`prefix` keeps tradingsymbols that start with it (case-insensitive), for autocomplete."""
         if limit is not None and limit < 0:
             raise InvalidInput("limit must not be negative")
         instruments = self._catalog.instruments(exchange, force_refresh=force_refresh)
+        if prefix:
+            wanted = prefix.upper()
+            instruments = [i for i in instruments if i.tradingsymbol.upper().startswith(wanted)]
         return instruments if limit is None else instruments[:limit]

@@ -126,6 +126,17 @@ class InstrumentCatalog(Protocol):
         ...
 
 
+class FetchLog(Protocol):
+    """The last fetches, for the dashboard: who fetched what, how much, how long, how it ended."""
+
+    def record(self, entry: dict) -> None:
+        ...
+
+    def recent(self, limit: int = 50) -> list[dict]:
+        """Newest first."""
+        ...
+
+
 class JobRepository(Protocol):
     """Where background jobs live, so their progress survives a restart (JSON files under the data dir)."""
 

@@ -20,6 +20,7 @@ class CandlesRead:
     candles: CandleFrame
     total: int  # stored candles in the range, before the limit
     truncated: bool
+    gaps: list[tuple[int, int]]  # never-fetched stretches between the first and last candle returned
 
 
 class ReadCandles:
@@ -35,11 +36,13 @@ class ReadCandles:
         if not 1 <= limit <= MAX_ROWS:
             raise InvalidInput(f"limit must be between 1 and {MAX_ROWS}")
         store = self._stores[key.segment]
-        if store.info(key) is None:
+        info = store.info(key)
+        if info is None:
             raise NotFound(f"No stored candles for {key}")
         start, end = (date_range.start_ts, date_range.end_ts) if date_range else (None, None)
         frame = store.read(key, start, end)
         total = len(frame)
         if total > limit:
             frame = frame.take(slice(total - limit, total))
-        return CandlesRead(frame, total, total > limit)
+        gaps = info.coverage.missing(int(frame.ts[0]), int(frame.ts[-1])) if len(frame) else []
+        return CandlesRead(frame, total, total > limit, gaps)

@@ -14,6 +14,7 @@ from adapters.inbound.http import (
     data_routes,
     job_routes,
     openapi,
+    pages,
     request_context,
     security,
 )
@@ -34,9 +35,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings.check()
     configure_logging(settings.production, log_level)
     container = container or build_container(settings)
-    container.wire(modules=[data_routes, auth_routes, candle_routes, job_routes])
+    container.wire(modules=[data_routes, auth_routes, candle_routes, job_routes, pages])
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the pages blueprint serves /static
     app.container = container  # type: ignore[attr-defined]
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -53,13 +54,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(candle_routes.blueprint)
     app.register_blueprint(job_routes.blueprint)
+    app.register_blueprint(pages.blueprint)
     app.register_blueprint(auth_routes.build_blueprint("auth", "/auth"))
     app.register_blueprint(auth_routes.build_blueprint("data_auth", "/api/data/auth"))
-
-    @app.get("/")
-    def home():
-        return jsonify({"success": True, "service": "kitefetch", "api": "/api/data",
-                        "auth": {"login": "/auth/login", "status": "/auth/status", "logout": "/auth/logout"}})
 
     @app.get("/healthz")
     def health():

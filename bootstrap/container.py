@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
+from adapters.outbound.fetch_log import FetchLogFile
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.job_files import JobFiles
@@ -28,6 +29,7 @@ from application.lookup_instrument import LookupInstrument
 from application.manage_jobs import CancelJob, GetJob, ResumeJob
 from application.read_candles import ReadCandles
 from application.run_job import RunJob
+from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
 from bootstrap.jobs import JobExecutor
 from bootstrap.settings import Settings
@@ -74,8 +76,9 @@ class Container(containers.DeclarativeContainer):
                                   directory=providers.Callable(_under_data_dir, settings, "instruments"),
                                   clock=clock)
 
+    fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"))
     fetch_history = providers.Factory(FetchHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,
-                                      concurrency=settings.provided.fetch_concurrency)
+                                      concurrency=settings.provided.fetch_concurrency, fetch_log=fetch_log)
     batch_fetch = providers.Factory(BatchFetch, fetch_history=fetch_history, workers=settings.provided.batch_workers)
     get_instruments = providers.Factory(GetInstruments, catalog=catalog)
     lookup_instrument = providers.Factory(LookupInstrument, catalog=catalog)
@@ -94,6 +97,7 @@ class Container(containers.DeclarativeContainer):
     get_job = providers.Factory(GetJob, jobs=jobs)
     cancel_job = providers.Factory(CancelJob, jobs=jobs, signal=job_executor.provided.signal)
     resume_job = providers.Factory(ResumeJob, jobs=jobs, submit=job_executor.provided.submit)
+    show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs)
 
 
 def build_container(settings: Settings) -> Container:

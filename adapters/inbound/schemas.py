@@ -46,6 +46,7 @@ class BatchSchema(_Base):
 
 class InstrumentsQuerySchema(_Base):
     force_refresh = fields.Boolean(load_default=False)
+    q = fields.String(load_default=None, validate=validate.Length(max=64))
     limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000))
 
 

@@ -12,6 +12,7 @@ from adapters.inbound.http.exports import EXCEL_MAX_ROWS, csv_chunks, parquet_fi
 from adapters.inbound.schemas import CandlesQuerySchema, ExportQuerySchema, load
 from application.export_candles import ExportCandles
 from application.read_candles import ReadCandles
+from domain.clock_time import to_datetime
 from domain.date_range import DateRange
 from domain.instrument import SeriesKey, check_symbol
 from domain.interval import Interval
@@ -48,7 +49,8 @@ def candles(exchange: str, symbol: str, interval: str, use_case: ReadCandles = P
     rows = [list(row) for row in zip(*columns, strict=True)]
     return jsonify({"success": True, "exchange": key.exchange.value, "symbol": key.symbol,
                     "interval": key.interval.value, "columns": names, "rows": rows, "count": len(frame),
-                    "total": read.total, "truncated": read.truncated})
+                    "total": read.total, "truncated": read.truncated,
+                    "gaps": [[to_datetime(a).isoformat(), to_datetime(b).isoformat()] for a, b in read.gaps]})
 
 
 @blueprint.get("/export/<exchange>/<path:symbol>/<interval>")

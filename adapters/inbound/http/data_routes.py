@@ -60,7 +60,7 @@ def fetch_batch(use_case: BatchFetch = Provide["batch_fetch"]):
 def instruments(exchange: str, use_case: GetInstruments = Provide["get_instruments"]):
     query = load(InstrumentsQuerySchema(), request.args.to_dict())
     market = Exchange.parse(exchange)
-    listed = use_case.execute(market, force_refresh=query["force_refresh"], limit=query["limit"])
+    listed = use_case.execute(market, force_refresh=query["force_refresh"], limit=query["limit"], prefix=query["q"])
     return jsonify({"success": True, "exchange": market.value, "count": len(listed),
                     "instruments": [instrument_body(i) for i in listed]})
 

@@ -1,0 +1,75 @@
+// The fetch form: symbol autocomplete from the instrument cache, then a background job with live progress (SSE).
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const today = new Date().toISOString().slice(0, 10);
+  const yearAgo = new Date(Date.now() - 365 * 86400e3).toISOString().slice(0, 10);
+  $("from_date").value = yearAgo;
+  $("to_date").value = today;
+
+  let pending = null;
+  $("symbol").addEventListener("input", () => {
+    clearTimeout(pending);
+    const q = $("symbol").value.trim();
+    if (q.length < 1) return;
+    pending = setTimeout(async () => {
+      const url = `/api/data/instruments/${$("exchange").value}?q=${encodeURIComponent(q)}&limit=20`;
+      try {
+        const body = await kitefetch.call(url);
+        $("symbols").replaceChildren(...body.instruments.map((i) => {
+          const option = document.createElement("option");
+          option.value = i.tradingsymbol;
+          option.label = `${i.name} ${i.instrument_type} ${i.expiry}`.trim();
+          return option;
+        }));
+      } catch (e) { /* no session yet, or Kite down: typing still works */ }
+    }, 150);
+  });
+
+  function render(job) {
+    $("job-status").textContent = job.status;
+    $("job-progress").textContent = `${job.progress}%`;
+    $("job-bar").style.width = `${job.progress}%`;
+    const rows = job.items.map((i) => {
+      const tr = document.createElement("tr");
+      for (const text of [i.symbol, i.status, `${i.requests_done}/${i.requests_total}`, i.records, i.error || ""]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.appendChild(td);
+      }
+      return tr;
+    });
+    const table = $("job-items");
+    table.replaceChildren(table.rows[0], ...rows);
+  }
+
+  $("fetch-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const exchange = $("exchange").value;
+    const derivatives = exchange === "NFO" || exchange === "BFO";
+    const request = {segment: derivatives ? "DERIVATIVES" : "EQUITY", exchange, symbol: $("symbol").value.trim(),
+                     interval: $("interval").value, from_date: $("from_date").value, to_date: $("to_date").value};
+    $("submit").disabled = true;
+    try {
+      const job = await kitefetch.call("/api/jobs", {method: "POST", headers: {"Content-Type": "application/json"},
+                                                     body: JSON.stringify({requests: [request]})});
+      $("job").hidden = false;
+      $("job-id").textContent = job.job_id;
+      render(job);
+      const events = new EventSource(`/api/jobs/${job.job_id}/events`);
+      events.addEventListener("progress", (e) => render(JSON.parse(e.data)));
+      events.addEventListener("done", (e) => {
+        const final = JSON.parse(e.data);
+        render(final);
+        events.close();
+        $("submit").disabled = false;
+        const link = $("series-link");
+        link.href = `/series/${exchange}/${encodeURIComponent(request.symbol)}/${request.interval}`;
+        link.hidden = false;
+      });
+    } catch (error) {
+      $("job").hidden = false;
+      $("job-status").textContent = `refused: ${error.message}`;
+      $("submit").disabled = false;
+    }
+  });
+})();

@@ -1,0 +1,30 @@
+"""ShowDashboard: what is stored, what was fetched lately, what is running."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from application.job import Job
+from application.ports import CandleStore, FetchLog, JobRepository, StoreDescription
+from domain.market import Segment
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    databases: tuple[StoreDescription, ...]
+    recent_fetches: list[dict]
+    recent_jobs: list[Job]
+
+
+class ShowDashboard:
+    """Rules: answered from metadata, the fetch log and job files only: no candle is read."""
+
+    def __init__(self, stores: Mapping[Segment, CandleStore], fetch_log: FetchLog, jobs: JobRepository) -> None:
+        self._stores = stores
+        self._fetch_log = fetch_log
+        self._jobs = jobs
+
+    def execute(self, limit: int = 20) -> Dashboard:
+        return Dashboard(tuple(self._stores[s].describe() for s in Segment), self._fetch_log.recent(limit),
+                         self._jobs.all()[:limit])
