@@ -28,7 +28,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## make test: install with dev extras, lint, and run the whole suite.
+## make test: install with dev extras, lint, and run the whole suite (browser tests need Debian's chromium).
 test: lint
 	$(BIN)/pytest
 
