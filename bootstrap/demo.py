@@ -77,6 +77,7 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
     print(f"Kite sandbox: {sandbox.url}  (api_key {SANDBOX_KEY}; login page {sandbox.url}/connect/login?api_key="
           f"{SANDBOX_KEY}&v=3)")
     print(f"kitefetch API: {api}   data dir: {settings.data_dir.resolve()}")
+    print(f"Open http://127.0.0.1:{api_port}/ in a browser: dashboard, fetch form, charts, exports")
     try:
         option = _sample_fetch(api)
     except (requests.RequestException, RuntimeError) as error:
