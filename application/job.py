@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 QUEUED, RUNNING, COMPLETED, CANCELLED, INTERRUPTED = "queued", "running", "completed", "cancelled", "interrupted"
 FINISHED = frozenset({COMPLETED, CANCELLED})
@@ -65,14 +65,6 @@ class Job:
     def from_dict(cls, data: dict) -> Job:
         items = [JobItem(**item) for item in data.pop("items")]
         return cls(items=items, **data)
-
-
-@dataclass(frozen=True, slots=True)
-class JobEvent:
-    job_id: str
-    status: str
-    progress: float
-    counts: dict = field(default_factory=dict)
 
 
 def request_to_dict(request) -> dict:
