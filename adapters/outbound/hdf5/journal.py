@@ -25,6 +25,7 @@ import zlib
 from pathlib import Path
 
 PAGE = 4096
+DIRECT_WRITE_MIN = 256 * 1024
 _MAGIC = b"KFJOURNAL1"
 _HEADER = struct.Struct("<10sQQ")  # magic, original size, page count
 _ENTRY = struct.Struct("<Q")  # page index, followed by the page's original bytes
@@ -156,7 +157,9 @@ class JournaledFile(io.RawIOBase):
     def write(self, data) -> int:
         view = memoryview(data).cast("B")
         direct_at = max(self._pos, self._direct_from)
-        if self._pos + len(view) > direct_at:  # the part past the original end goes straight to the file
+        # Large writes past the original end go straight to the file (bulk loads); small ones stay in the overlay,
+        # which spares a commit that only appends a little the length-only journal written before direct writes.
+        if self._pos + len(view) - direct_at >= DIRECT_WRITE_MIN:
             if not self._extended:
                 self._write_journal([])
                 self._extended = True

@@ -73,3 +73,19 @@ def test_a_torn_journal_means_the_file_was_never_touched(tmp_path):
     journal_path(path).write_bytes(b"KFJOURNAL1" + b"\x00" * 20)  # killed while writing the journal
     assert recover(path) is False
     assert path.read_bytes() == original and not journal_path(path).exists()
+
+
+def test_a_large_extension_goes_to_the_file_behind_a_length_journal(tmp_path):
+    from adapters.outbound.hdf5.journal import DIRECT_WRITE_MIN
+
+    path = tmp_path / "f"
+    original = make(path, 2 * PAGE)
+    view = JournaledFile(path)
+    view.seek(2 * PAGE)
+    view.write(b"z" * (DIRECT_WRITE_MIN + 10))
+    assert path.stat().st_size > len(original)  # already in the file...
+    assert journal_path(path).exists()  # ...behind a journal that knows the old length
+    view.seek(2 * PAGE + 5)
+    assert view.read(3) == b"zzz"
+    view.close()  # killed before commit
+    assert recover(path) is True and path.read_bytes() == original
