@@ -64,6 +64,8 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
     sandbox = start_sandbox(SandboxConfig(port=_free(sandbox_port), api_key=SANDBOX_KEY, api_secret=SANDBOX_SECRET,
                                           access_token=SANDBOX_TOKEN,
                                           redirect_url=f"http://127.0.0.1:{api_port}/auth/callback"))
+    # The demo keeps its own data dir: its sandbox token file must never shadow a real Kite set-up in ./data/hdf5.
+    os.environ.setdefault("KITEFETCH_DATA_DIR", "./data/demo")
     os.environ.update({"KITE_API_KEY": SANDBOX_KEY, "KITE_API_SECRET": SANDBOX_SECRET,
                        "KITE_ACCESS_TOKEN": SANDBOX_TOKEN, "KITE_API_ROOT": sandbox.url,
                        "KITE_LOGIN_URL": f"{sandbox.url}/connect/login"})
