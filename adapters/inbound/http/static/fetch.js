@@ -9,15 +9,16 @@
   let pending = null;
   $("symbol").addEventListener("input", () => {
     clearTimeout(pending);
-    const q = $("symbol").value.trim();
+    const q = $("symbol").value.split(",").pop().trim();  // complete the symbol being typed
     if (q.length < 1) return;
     pending = setTimeout(async () => {
       const url = `/api/data/instruments/${$("exchange").value}?q=${encodeURIComponent(q)}&limit=20`;
       try {
         const body = await kitefetch.call(url);
+        const typed = $("symbol").value.split(",").slice(0, -1).map((x) => x.trim()).filter(Boolean);
         $("symbols").replaceChildren(...body.instruments.map((i) => {
           const option = document.createElement("option");
-          option.value = i.tradingsymbol;
+          option.value = [...typed, i.tradingsymbol].join(", ");
           option.label = `${i.name} ${i.instrument_type} ${i.expiry}`.trim();
           return option;
         }));
@@ -46,12 +47,15 @@
     event.preventDefault();
     const exchange = $("exchange").value;
     const derivatives = exchange === "NFO" || exchange === "BFO";
-    const request = {segment: derivatives ? "DERIVATIVES" : "EQUITY", exchange, symbol: $("symbol").value.trim(),
-                     interval: $("interval").value, from_date: $("from_date").value, to_date: $("to_date").value};
+    // Several symbols, comma-separated, become one job with one item each (a symbol may contain spaces).
+    const symbols = $("symbol").value.split(",").map((x) => x.trim()).filter(Boolean);
+    const requests = symbols.map((symbol) => ({segment: derivatives ? "DERIVATIVES" : "EQUITY", exchange, symbol,
+      interval: $("interval").value, from_date: $("from_date").value, to_date: $("to_date").value}));
+    const request = requests[0];
     $("submit").disabled = true;
     try {
       const job = await kitefetch.call("/api/jobs", {method: "POST", headers: {"Content-Type": "application/json"},
-                                                     body: JSON.stringify({requests: [request]})});
+                                                     body: JSON.stringify({requests})});
       $("job").hidden = false;
       $("job-id").textContent = job.job_id;
       render(job);
