@@ -8,6 +8,7 @@ does: parse the CSV, merge with known contracts (marking vanished ones expired),
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ from adapters.outbound.kite.instruments_csv import parse_instruments
 from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
 from adapters.outbound.system_clock import SystemClock
 from bench.common import table, timed
+from bootstrap.logging_setup import configure_logging
 from bootstrap.runtime import tune_gc
 from domain.market import Exchange
 
@@ -75,6 +77,7 @@ def main() -> None:
     for scale in (1, 5):
         with start_sandbox(SandboxConfig(port=0, universe_scale=scale)) as sandbox:
             bodies[scale] = requests.get(f"{sandbox.url}/instruments/NFO", timeout=120).content
+    configure_logging(production=False, level=logging.WARNING)
     tune_gc()
     rows = []
     for scale, body in bodies.items():
