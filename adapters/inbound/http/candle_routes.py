@@ -59,8 +59,9 @@ def export(exchange: str, symbol: str, interval: str, use_case: ExportCandles = 
     query = load(ExportQuerySchema(), request.args.to_dict())
     key = _key(exchange, symbol, interval)
     fmt = query["format"]
-    prepared = use_case.execute(key, _range(query), EXCEL_MAX_ROWS if fmt == "xlsx" else None, "Excel")
-    span = "" if _range(query) is None else f"_{query['from_date'] or 'start'}_{query['to_date'] or 'end'}"
+    date_range = _range(query)
+    prepared = use_case.execute(key, date_range, EXCEL_MAX_ROWS if fmt == "xlsx" else None, "Excel")
+    span = "" if date_range is None else f"_{query['from_date'] or 'start'}_{query['to_date'] or 'end'}"
     filename = f"{key.exchange.value}_{re.sub(r'[^A-Za-z0-9]+', '_', key.symbol)}_{key.interval.value}{span}.{fmt}"
     if fmt == "csv":
         return Response(stream_with_context(csv_chunks(prepared)), mimetype=_MIMETYPES["csv"],

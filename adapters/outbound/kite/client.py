@@ -26,8 +26,6 @@ def _orjson_hook(response: requests.Response, *args, **kwargs) -> requests.Respo
 class ColumnarKiteConnect(KiteConnect):
     """KiteConnect whose `historical_data` returns a CandleFrame and `instruments` the raw CSV bytes."""
 
-    want_oi: bool = False
-
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32)

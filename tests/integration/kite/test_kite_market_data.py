@@ -79,8 +79,6 @@ def test_wrong_token_is_auth_required_without_retry(kite_sandbox):
 
 
 def test_unreachable_kite_is_upstream_failure():
-    with requests.Session() as s:  # find a closed port
-        del s
     source = KiteMarketData("k", "s", "http://127.0.0.1:9", "http://127.0.0.1:9/connect/login", lambda: "t",
                             RateLimiter(3, 1.0), retry=RetryPolicy(attempts=2, base_delay=0.01))
     with pytest.raises(UpstreamFailure, match="connection failed"):
