@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,15 +41,34 @@ from domain.market import Segment  # noqa: E402
 
 warnings.filterwarnings("ignore", category=tables.NaturalNameWarning)
 
-_Signature = tuple[int, int, int, int]
+_Signature = tuple[int, int, int, int, bytes]
+
+
+def _generation_path(path: Path) -> Path:
+    return path.with_name(path.name + ".gen")
 
 
 def _signature(path: Path) -> _Signature | None:
+    """The file's identity plus a generation every commit bumps: mtime alone ticks too coarsely (a few ms)
+    to tell apart two same-size writes, and a reader must never trust a handle opened before either."""
     try:
         st = path.stat()
     except FileNotFoundError:
         return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    try:
+        generation = _generation_path(path).read_bytes()
+    except FileNotFoundError:
+        generation = b""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, generation)
+
+
+def _bump_generation(path: Path) -> None:
+    """Called under the exclusive lock after every write."""
+    fd = os.open(_generation_path(path), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        os.pwrite(fd, os.urandom(8), 0)  # readers wait on the shared lock, so they never see half of it
+    finally:
+        os.close(fd)
 
 
 class Hdf5SegmentStore:
@@ -68,6 +88,7 @@ class Hdf5SegmentStore:
         self._info_signature: _Signature | None = None
         self._idle_close_seconds = idle_close_seconds
         self._idle_timer: threading.Timer | None = None
+        self._last_read = 0.0
         self._description: tuple[_Signature | None, StoreDescription] | None = None
 
     # -- handles ----------------------------------------------------------------------------------
@@ -83,11 +104,22 @@ class Hdf5SegmentStore:
         return self._h5
 
     def _schedule_close(self) -> None:
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-        self._idle_timer = threading.Timer(self._idle_close_seconds, self.close)
-        self._idle_timer.daemon = True
-        self._idle_timer.start()
+        """Close the read handle once idle; one pending timer at most (not a new thread per read)."""
+        self._last_read = time.monotonic()
+        if self._idle_timer is None or not self._idle_timer.is_alive():
+            self._idle_timer = threading.Timer(self._idle_close_seconds, self._close_if_idle)
+            self._idle_timer.daemon = True
+            self._idle_timer.start()
+
+    def _close_if_idle(self) -> None:
+        with self._handle_lock:
+            idle = time.monotonic() - self._last_read
+            if idle >= self._idle_close_seconds:
+                self.close()
+                return
+            self._idle_timer = threading.Timer(self._idle_close_seconds - idle, self._close_if_idle)
+            self._idle_timer.daemon = True
+            self._idle_timer.start()
 
     def _recover_if_needed(self) -> None:
         """A writer died mid-commit (its journal is still there): restore the file before anyone reads it."""
@@ -119,6 +151,7 @@ class Hdf5SegmentStore:
                     with h5py.File(view, "r+") as h5:
                         yield h5
                     view.commit()
+                    _bump_generation(self.path)
                 finally:
                     view.close()
             finally:
