@@ -28,6 +28,8 @@ import h5py
 import hdf5plugin
 import numpy as np
 
+from adapters.outbound.hdf5 import chunk_io
+
 TZ = "Asia/Kolkata"
 PRICES = ("open", "high", "low", "close")
 CHUNK_ROWS = {"minute": 65_536, "3minute": 32_768, "5minute": 32_768, "10minute": 16_384, "15minute": 16_384,
@@ -105,28 +107,31 @@ def blocks(columns: dict[str, np.ndarray], with_oi: bool) -> dict[str, np.ndarra
 def append_columns(group: h5py.Group, columns: dict[str, np.ndarray], with_oi: bool) -> None:
     for name, values in blocks(columns, with_oi).items():
         dataset = group[name]
-        start = dataset.shape[0]
-        dataset.resize(start + len(values), axis=0)
-        dataset[start:] = values
+        if chunk_io.check_dataset(dataset):
+            chunk_io.append(dataset, values)
+        else:  # not our chunk layout: let HDF5's filter pipeline do it
+            start = dataset.shape[0]
+            dataset.resize(start + len(values), axis=0)
+            dataset[start:] = values
 
 
-def read_columns(group, with_oi: bool, start: int | None = None, stop: int | None = None) -> dict[str, np.ndarray]:
-    """Rows [start, stop) of every column from a PyTables group (all rows by default)."""
-    index = group._f_get_child("axis1")
-    if start is not None and stop is None:
-        stop = index.nrows  # PyTables reads a single row when given `start` alone
-    prices = group._f_get_child("block0_values").read(start, stop)
-    ints = group._f_get_child("block1_values").read(start, stop)
-    out = {"ts": index.read(start, stop)}
+def read_columns(group: h5py.Group, with_oi: bool, start: int = 0, stop: int | None = None,
+                 raw_chunk: chunk_io.RawChunk | None = None) -> dict[str, np.ndarray]:
+    """Rows [start, stop) of every column (all rows by default); see chunk_io.read for `raw_chunk`."""
+    arrays = {}
+    for name in ARRAYS:
+        dataset = group[name]
+        end = dataset.shape[0] if stop is None else min(stop, dataset.shape[0])
+        arrays[name] = (chunk_io.read(dataset, start, end, raw_chunk) if chunk_io.check_dataset(dataset)
+                        else dataset[start:end])
+    prices, ints = arrays["block0_values"], arrays["block1_values"]
+    out = {"ts": arrays["axis1"]}
     out.update({c: prices[:, i] for i, c in enumerate(PRICES)})  # views: copying 5M rows costs more than reading
     out.update({c: ints[:, i] for i, c in enumerate(int_columns(with_oi))})
     return out
 
 
-def read_h5py_columns(group: h5py.Group, with_oi: bool) -> dict[str, np.ndarray]:
-    prices = group["block0_values"][:]
-    ints = group["block1_values"][:]
-    out = {"ts": group["axis1"][:]}
-    out.update({c: prices[:, i] for i, c in enumerate(PRICES)})
-    out.update({c: ints[:, i] for i, c in enumerate(int_columns(with_oi))})
-    return out
+def read_index(group: h5py.Group, raw_chunk: chunk_io.RawChunk | None = None) -> np.ndarray:
+    dataset = group["axis1"]
+    return (chunk_io.read(dataset, 0, dataset.shape[0], raw_chunk) if chunk_io.check_dataset(dataset)
+            else dataset[:])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,9 +25,8 @@ os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # we lock ourselves, se
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
-import tables  # noqa: E402
 
-from adapters.outbound.hdf5 import journal, layout, metadata  # noqa: E402
+from adapters.outbound.hdf5 import chunk_io, journal, layout, metadata  # noqa: E402
 from adapters.outbound.hdf5.file_lock import InterProcessLock  # noqa: E402
 from adapters.outbound.hdf5.naming import decode_symbol, series_path  # noqa: E402
 from application.ports import SeriesInfo, StoreDescription  # noqa: E402
@@ -38,8 +36,6 @@ from domain.errors import InvalidInput, StoreConflict  # noqa: E402
 from domain.instrument import SeriesKey  # noqa: E402
 from domain.interval import Interval  # noqa: E402
 from domain.market import Segment  # noqa: E402
-
-warnings.filterwarnings("ignore", category=tables.NaturalNameWarning)
 
 _Signature = tuple[int, int, int, int, bytes]
 
@@ -71,6 +67,31 @@ def _bump_generation(path: Path) -> None:
         os.close(fd)
 
 
+class _ReadHandle:
+    """A read-only h5py file for the metadata plus our own descriptor for the chunks' bytes (chunk_io)."""
+
+    def __init__(self, path: Path) -> None:
+        self.h5 = h5py.File(path, "r")
+        try:
+            self._fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            self.h5.close()
+            raise
+        self.raw_chunk = chunk_io.pread_from(self._fd)
+
+    def series(self, path: str) -> h5py.Group | None:
+        group = self.h5.get(path)
+        if group is None:
+            return None
+        if not isinstance(group, h5py.Group) or not layout.is_series(group):
+            raise StoreConflict(f"{path} in {Path(self.h5.filename).name} was not written by kitefetch")
+        return group
+
+    def close(self) -> None:
+        self.h5.close()
+        os.close(self._fd)
+
+
 class Hdf5SegmentStore:
     """CandleStore over one HDF5 file; safe across threads and processes (InterProcessLock)."""
 
@@ -82,7 +103,7 @@ class Hdf5SegmentStore:
         self._with_oi = segment.has_open_interest
         self._lock = InterProcessLock(self.path.with_name(self.path.name + ".lock"), lock_timeout)
         self._handle_lock = threading.RLock()
-        self._h5: tables.File | None = None
+        self._h5: _ReadHandle | None = None
         self._h5_signature: _Signature | None = None
         self._info_cache: dict[str, SeriesInfo | None] = {}
         self._info_signature: _Signature | None = None
@@ -93,13 +114,13 @@ class Hdf5SegmentStore:
 
     # -- handles ----------------------------------------------------------------------------------
 
-    def _read_handle(self) -> tables.File | None:
+    def _read_handle(self) -> _ReadHandle | None:
         """The cached read-only handle if the file is unchanged since it was opened, else a fresh one."""
         current = _signature(self.path)
         if self._h5 is not None and current != self._h5_signature:
             self.close()
         if self._h5 is None and current is not None:
-            self._h5 = tables.open_file(self.path, "r")
+            self._h5 = _ReadHandle(self.path)
             self._h5_signature = current
         return self._h5
 
@@ -129,7 +150,7 @@ class Hdf5SegmentStore:
                 journal.recover(self.path, self._durable)
 
     @contextmanager
-    def _reading(self) -> Iterator[tables.File | None]:
+    def _reading(self) -> Iterator[_ReadHandle | None]:
         self._recover_if_needed()
         with self._lock.hold(exclusive=False), self._handle_lock:
             try:
@@ -217,7 +238,7 @@ class Hdf5SegmentStore:
     def _rewrite(self, h5: h5py.File, key: SeriesKey, path: str, old: h5py.Group | None, candles: CandleFrame,
                  coverage: Coverage, replace: Span | None) -> int:
         """Create the series, or build it anew beside the old one with the candles merged in, then swap."""
-        existing = (CandleFrame.from_columns(layout.read_h5py_columns(old, self._with_oi)) if old is not None
+        existing = (CandleFrame.from_columns(layout.read_columns(old, self._with_oi)) if old is not None
                     else CandleFrame.empty(self._with_oi))
         merged, written = merge_frames(existing, candles, *(replace or (None, None)))
         parent, name = path.rsplit("/", 1)
@@ -237,31 +258,33 @@ class Hdf5SegmentStore:
 
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
         path = self._path_of(key)
-        with self._reading() as h5:
-            if h5 is None or path not in h5:
+        with self._reading() as handle:
+            group = handle.series(path) if handle is not None else None
+            if group is None:
                 return CandleFrame.empty(self._with_oi)
-            group = h5.get_node(path)
-            if not all(name in group for name in layout.ARRAYS):
-                raise StoreConflict(f"{path} in {self.path.name} was not written by kitefetch")
-            if start_ts is None and end_ts is None:
-                return CandleFrame.from_columns(layout.read_columns(group, self._with_oi))
-            lo, hi = self._row_range(group, start_ts, end_ts)
+            lo, hi = self._row_range(handle, group, start_ts, end_ts)
             if lo >= hi:
                 return CandleFrame.empty(self._with_oi)
-            return CandleFrame.from_columns(layout.read_columns(group, self._with_oi, lo, hi))
+            return CandleFrame.from_columns(layout.read_columns(group, self._with_oi, lo, hi, handle.raw_chunk))
 
-    def _row_range(self, group, start_ts: int | None, end_ts: int | None) -> tuple[int, int]:
-        stamps = group.axis1.read()
+    @staticmethod
+    def _row_range(handle: _ReadHandle, group: h5py.Group, start_ts: int | None,
+                   end_ts: int | None) -> tuple[int, int]:
+        rows = group["axis1"].shape[0]
+        if start_ts is None and end_ts is None:
+            return 0, rows
+        stamps = layout.read_index(group, handle.raw_chunk)
         lo = 0 if start_ts is None else int(np.searchsorted(stamps, start_ts, side="left"))
-        hi = len(stamps) if end_ts is None else int(np.searchsorted(stamps, end_ts, side="right"))
+        hi = rows if end_ts is None else int(np.searchsorted(stamps, end_ts, side="right"))
         return lo, max(lo, hi)
 
     def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
         path = self._path_of(key)
-        with self._reading() as h5:
-            if h5 is None or path not in h5:
+        with self._reading() as handle:
+            group = handle.series(path) if handle is not None else None
+            if group is None:
                 return 0
-            lo, hi = self._row_range(h5.get_node(path), start_ts, end_ts)
+            lo, hi = self._row_range(handle, group, start_ts, end_ts)
             return hi - lo
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
@@ -269,15 +292,16 @@ class Hdf5SegmentStore:
         """Batches read one at a time under the shared lock; a writer may commit between two batches, which
         never changes candles already stored (appends only add after the end)."""
         path = self._path_of(key)
-        with self._reading() as h5:
-            if h5 is None or path not in h5:
+        with self._reading() as handle:
+            group = handle.series(path) if handle is not None else None
+            if group is None:
                 return
-            lo, hi = self._row_range(h5.get_node(path), start_ts, end_ts)
+            lo, hi = self._row_range(handle, group, start_ts, end_ts)
         for start in range(lo, hi, batch_rows):
-            with self._reading() as h5:
-                group = h5.get_node(path)
+            with self._reading() as handle:
+                group = handle.series(path)
                 yield CandleFrame.from_columns(layout.read_columns(group, self._with_oi, start,
-                                                                   min(hi, start + batch_rows)))
+                                                                   min(hi, start + batch_rows), handle.raw_chunk))
 
     def describe(self) -> StoreDescription:
         """All series' metadata; answered from memory while the file is unchanged."""
