@@ -50,8 +50,11 @@ class Ours:
 
     def appends(self, tag: str, chunks: list[CandleFrame]) -> None:
         store = self.store(tag)
-        for chunk in chunks:  # fetched spans are contiguous, as FetchHistory records them
-            store.write(KEY, chunk, [(int(chunk.ts[0]), int(chunk.ts[-1]) + 59)])
+        for chunk, after in zip(chunks, chunks[1:] + [None], strict=True):
+            # Each append covers up to the next one's first candle: FetchHistory records the requested
+            # windows, which tile the range with no holes (so coverage stays one span).
+            end = int(after.ts[0]) - 1 if after is not None else int(chunk.ts[-1]) + 59
+            store.write(KEY, chunk, [(int(chunk.ts[0]), end)])
 
     def first_last(self, tag: str) -> tuple[int, int]:
         info = self.store(tag).info(KEY)  # a fresh store: opens the file, reads one attribute

@@ -83,7 +83,7 @@ def decode_into(raw: bytes | memoryview, filter_mask: int, out: np.ndarray) -> N
             raise ValueError(f"unexpected blosc2 frame: {frame.nchunks} chunks of {frame.chunksize} bytes")
         frame.decompress_chunk(0, out)
         return
-    blosc2.decompress2(raw[head:head + cbytes], dst=out)
+    blosc2.decompress2(raw[head:head + cbytes], dst=out, **_DPARAMS)
 
 
 def _chunk_rows(dataset: h5py.Dataset) -> int:
@@ -114,34 +114,47 @@ def check_dataset(dataset: h5py.Dataset) -> bool:
             and dataset.chunks is not None and dataset.chunks[1:] == dataset.shape[1:])
 
 
-def append(dataset: h5py.Dataset, values: np.ndarray) -> None:
-    """Add rows at the end: the partly filled last chunk is rebuilt, the rest written as new chunks."""
-    if not len(values):
-        return
+def append(dataset: h5py.Dataset, values: np.ndarray, tail: np.ndarray | None = None) -> np.ndarray | None:
+    """Add rows at the end: the partly filled last chunk is rebuilt, the rest written as new chunks.
+
+    `tail`, if the caller kept it from its previous call on this dataset (and nobody wrote since), is that
+    call's return value: a chunk-shaped block holding the partly filled last chunk, zeros after its rows. It
+    is updated in place, which spares reading, decompressing and copying the chunk. Returns the block holding
+    the new partly filled last chunk (None if the rows end on a chunk boundary).
+    """
     rows = dataset.shape[0]
     size = _chunk_rows(dataset)
+    fill = rows % size
+    usable = tail is not None and tail.shape == dataset.chunks and tail.dtype == dataset.dtype
+    if not len(values):
+        return tail if fill and usable else None
     dataset.resize(rows + len(values), axis=0)
     done = 0
-    fill = rows % size
+    block = tail if usable else None
     if fill:
         start = rows - fill
-        block = _scratch(dataset)
-        mask, raw = dataset.id.read_direct_chunk(_offsets(dataset, start))
-        decode_into(raw, mask, block)
+        if block is None:
+            block = np.zeros(dataset.chunks, dtype=dataset.dtype)
+            mask, raw = dataset.id.read_direct_chunk(_offsets(dataset, start))
+            decode_into(raw, mask, block)
+            block[fill:] = 0
         done = min(size - fill, len(values))
         block[fill:fill + done] = values[:done]
-        block[fill + done:] = 0
         dataset.id.write_direct_chunk(_offsets(dataset, start), encode(block))
     while done < len(values):
         take = min(size, len(values) - done)
         if take == size:
-            block = np.ascontiguousarray(values[done:done + take])
+            dataset.id.write_direct_chunk(_offsets(dataset, rows + done),
+                                          encode(np.ascontiguousarray(values[done:done + take])))
         else:
-            block = _scratch(dataset)
+            if block is None:
+                block = np.zeros(dataset.chunks, dtype=dataset.dtype)
+            else:
+                block.fill(0)
             block[:take] = values[done:done + take]
-            block[take:] = 0
-        dataset.id.write_direct_chunk(_offsets(dataset, rows + done), encode(block))
+            dataset.id.write_direct_chunk(_offsets(dataset, rows + done), encode(block))
         done += take
+    return block if (rows + len(values)) % size else None
 
 
 def chunk_table(dataset: h5py.Dataset) -> list[tuple[int, int, int, int]]:

@@ -104,15 +104,23 @@ def blocks(columns: dict[str, np.ndarray], with_oi: bool) -> dict[str, np.ndarra
             "block1_values": np.column_stack([columns[c] for c in int_columns(with_oi)])}
 
 
-def append_columns(group: h5py.Group, columns: dict[str, np.ndarray], with_oi: bool) -> None:
+Tails = dict[str, np.ndarray | None]  # array name -> rows of its partly filled last chunk (chunk_io.append)
+
+
+def append_columns(group: h5py.Group, columns: dict[str, np.ndarray], with_oi: bool,
+                   tails: Tails | None = None) -> Tails:
+    """Append to every array; `tails` as returned by the previous call on this group, if still current."""
+    out: Tails = {}
     for name, values in blocks(columns, with_oi).items():
         dataset = group[name]
         if chunk_io.check_dataset(dataset):
-            chunk_io.append(dataset, values)
+            out[name] = chunk_io.append(dataset, values, (tails or {}).get(name))
         else:  # not our chunk layout: let HDF5's filter pipeline do it
             start = dataset.shape[0]
             dataset.resize(start + len(values), axis=0)
             dataset[start:] = values
+            out[name] = None
+    return out
 
 
 def read_columns(group: h5py.Group, with_oi: bool, start: int = 0, stop: int | None = None,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,7 @@ from domain.interval import Interval  # noqa: E402
 from domain.market import Segment  # noqa: E402
 
 _Signature = tuple[int, int, int, int, bytes]
+_KEPT_TAILS = 8
 
 
 def _generation_path(path: Path) -> Path:
@@ -51,20 +53,25 @@ def _signature(path: Path) -> _Signature | None:
         st = path.stat()
     except FileNotFoundError:
         return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, _generation(path))
+
+
+def _generation(path: Path) -> bytes:
     try:
-        generation = _generation_path(path).read_bytes()
+        return _generation_path(path).read_bytes()
     except FileNotFoundError:
-        generation = b""
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, generation)
+        return b""
 
 
-def _bump_generation(path: Path) -> None:
+def _bump_generation(path: Path) -> bytes:
     """Called under the exclusive lock after every write."""
+    generation = os.urandom(8)
     fd = os.open(_generation_path(path), os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        os.pwrite(fd, os.urandom(8), 0)  # readers wait on the shared lock, so they never see half of it
+        os.pwrite(fd, generation, 0)  # readers wait on the shared lock, so they never see half of it
     finally:
         os.close(fd)
+    return generation
 
 
 class _ReadHandle:
@@ -111,6 +118,12 @@ class Hdf5SegmentStore:
         self._idle_timer: threading.Timer | None = None
         self._last_read = 0.0
         self._description: tuple[_Signature | None, StoreDescription] | None = None
+        # The partly filled last chunks of the series this process appended to last (chunk_io.append), valid
+        # while the file's generation is the one their commit set: nobody has written since. ~1.5 MB a
+        # minute series, so only the most recent few are kept.
+        self._tails: OrderedDict[str, tuple[bytes, layout.Tails]] = OrderedDict()
+        self._txn_generation = b""
+        self._txn_tails: dict[str, layout.Tails] = {}
 
     # -- handles ----------------------------------------------------------------------------------
 
@@ -168,16 +181,27 @@ class Hdf5SegmentStore:
                 if not self.path.exists():
                     layout.create_file(self.path)
                 view = journal.JournaledFile(self.path, self._durable)
+                self._txn_generation = _generation(self.path)
+                self._txn_tails = {}
                 try:
                     with h5py.File(view, "r+") as h5:
                         yield h5
                     view.commit()
-                    _bump_generation(self.path)
+                    generation = _bump_generation(self.path)
+                    for path, tails in self._txn_tails.items():
+                        self._tails[path] = (generation, tails)
+                        self._tails.move_to_end(path)
+                    while len(self._tails) > _KEPT_TAILS:
+                        self._tails.popitem(last=False)
                 finally:
                     view.close()
+            except BaseException:
+                self._tails.clear()
+                raise
             finally:
                 self._info_cache.clear()
                 self._info_signature = None
+                self._txn_tails = {}
 
     def close(self) -> None:
         """Close the read handle now; the next access reopens it."""
@@ -228,7 +252,9 @@ class Hdf5SegmentStore:
             if info is not None and replace is None and (
                     info.rows == 0 or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
                 if len(candles):
-                    layout.append_columns(group, candles.columns(), self._with_oi)
+                    known = self._tails.pop(path, None)
+                    tails = known[1] if known is not None and known[0] == self._txn_generation else None
+                    self._txn_tails[path] = layout.append_columns(group, candles.columns(), self._with_oi, tails)
                 first = info.first_ts if info.first_ts is not None else (int(candles.ts[0]) if len(candles) else None)
                 last = int(candles.ts[-1]) if len(candles) else info.last_ts
                 group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, coverage)
@@ -246,8 +272,9 @@ class Hdf5SegmentStore:
         if target in h5:
             del h5[target]
         fresh = layout.create_series(h5, target, self._with_oi, layout.CHUNK_ROWS[key.interval.value])
+        self._tails.pop(path, None)
         if len(merged):
-            layout.append_columns(fresh, merged.columns(), self._with_oi)
+            self._txn_tails[path] = layout.append_columns(fresh, merged.columns(), self._with_oi)
         rows = len(merged)
         fresh.attrs[metadata.META] = metadata.encode(key, rows, int(merged.ts[0]) if rows else None,
                                                      int(merged.ts[-1]) if rows else None, coverage)

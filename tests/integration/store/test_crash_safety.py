@@ -50,8 +50,7 @@ def writer(path, conn, slow_commit: bool) -> None:
         original = JournaledFile._write_run
 
         def slow(self, run):
-            original(self, run)
-            self._file.flush()
+            original(self, run)  # a raw pwrite: in the page cache, so a kill now leaves it half applied
             time.sleep(0.002)
 
         JournaledFile._write_run = slow
