@@ -15,6 +15,7 @@ import os
 import struct
 import threading
 from collections.abc import Callable
+from typing import NamedTuple
 
 import blosc2
 import h5py
@@ -86,94 +87,111 @@ def decode_into(raw: bytes | memoryview, filter_mask: int, out: np.ndarray) -> N
     blosc2.decompress2(raw[head:head + cbytes], dst=out, **_DPARAMS)
 
 
-def _chunk_rows(dataset: h5py.Dataset) -> int:
-    return dataset.chunks[0]
+class Array(NamedTuple):
+    """One series array through h5py's low-level API: the high-level Dataset costs ~50 us to open, more
+    than compressing a chunk of an append."""
+
+    id: h5py.h5d.DatasetID
+    rows: int
+    chunks: tuple[int, ...]
+    dtype: np.dtype
+
+    @classmethod
+    def open(cls, group: h5py.Group, name: str) -> Array | None:
+        """The array if its chunks are ours to (de)code (one blosc2 filter, 8-byte items, whole-width
+        chunks), else None: HDF5's own pipeline handles anything else."""
+        dsid = h5py.h5d.open(group.id, name.encode())
+        plist = dsid.get_create_plist()
+        if plist.get_layout() != h5py.h5d.CHUNKED or plist.get_nfilters() != 1 or (
+                plist.get_filter(0)[0] != FILTER_ID):
+            return None
+        shape, chunks, dtype = dsid.shape, plist.get_chunk(), dsid.dtype
+        if dtype.itemsize != 8 or chunks[1:] != shape[1:]:
+            return None
+        return cls(dsid, shape[0], chunks, dtype)
+
+    def offsets(self, row: int) -> tuple[int, ...]:
+        return (row,) + (0,) * (len(self.chunks) - 1)
+
+    def blank(self) -> np.ndarray:
+        return np.zeros(self.chunks, dtype=self.dtype)
 
 
-def _offsets(dataset: h5py.Dataset, row: int) -> tuple[int, ...]:
-    return (row,) + (0,) * (dataset.ndim - 1)
-
-
-def _scratch(dataset: h5py.Dataset) -> np.ndarray:
+def _scratch(array: Array) -> np.ndarray:
     """A chunk-sized buffer kept per thread: a fresh one costs more in page faults than decompressing into it."""
-    key = (dataset.chunks, dataset.dtype.str)
+    key = (array.chunks, array.dtype.str)
     buffers = _SCRATCH.__dict__.setdefault("buffers", {})
     block = buffers.get(key)
     if block is None:
-        block = buffers[key] = np.zeros(dataset.chunks, dtype=dataset.dtype)
+        block = buffers[key] = array.blank()
     return block
 
 
 _SCRATCH = threading.local()
 
 
-def check_dataset(dataset: h5py.Dataset) -> bool:
-    """True if the dataset's chunks are ours to (de)code: one blosc2 filter, 8-byte items, whole-width chunks."""
-    plist = dataset.id.get_create_plist()
-    return (plist.get_nfilters() == 1 and plist.get_filter(0)[0] == FILTER_ID and dataset.dtype.itemsize == 8
-            and dataset.chunks is not None and dataset.chunks[1:] == dataset.shape[1:])
-
-
-def append(dataset: h5py.Dataset, values: np.ndarray, tail: np.ndarray | None = None) -> np.ndarray | None:
+def append(array: Array, values: np.ndarray, tail: np.ndarray | None = None) -> np.ndarray | None:
     """Add rows at the end: the partly filled last chunk is rebuilt, the rest written as new chunks.
 
-    `tail`, if the caller kept it from its previous call on this dataset (and nobody wrote since), is that
+    `tail`, if the caller kept it from its previous call on this array (and nobody wrote since), is that
     call's return value: a chunk-shaped block holding the partly filled last chunk, zeros after its rows. It
     is updated in place, which spares reading, decompressing and copying the chunk. Returns the block holding
     the new partly filled last chunk (None if the rows end on a chunk boundary).
     """
-    rows = dataset.shape[0]
-    size = _chunk_rows(dataset)
+    rows, size = array.rows, array.chunks[0]
     fill = rows % size
-    usable = tail is not None and tail.shape == dataset.chunks and tail.dtype == dataset.dtype
+    usable = tail is not None and tail.shape == array.chunks and tail.dtype == array.dtype
     if not len(values):
         return tail if fill and usable else None
-    dataset.resize(rows + len(values), axis=0)
+    array.id.set_extent((rows + len(values),) + array.chunks[1:])
     done = 0
     block = tail if usable else None
     if fill:
         start = rows - fill
         if block is None:
-            block = np.zeros(dataset.chunks, dtype=dataset.dtype)
-            mask, raw = dataset.id.read_direct_chunk(_offsets(dataset, start))
+            block = array.blank()
+            mask, raw = array.id.read_direct_chunk(array.offsets(start))
             decode_into(raw, mask, block)
             block[fill:] = 0
         done = min(size - fill, len(values))
         block[fill:fill + done] = values[:done]
-        dataset.id.write_direct_chunk(_offsets(dataset, start), encode(block))
+        array.id.write_direct_chunk(array.offsets(start), encode(block))
     while done < len(values):
         take = min(size, len(values) - done)
         if take == size:
-            dataset.id.write_direct_chunk(_offsets(dataset, rows + done),
-                                          encode(np.ascontiguousarray(values[done:done + take])))
+            array.id.write_direct_chunk(array.offsets(rows + done),
+                                        encode(np.ascontiguousarray(values[done:done + take])))
         else:
             if block is None:
-                block = np.zeros(dataset.chunks, dtype=dataset.dtype)
+                block = array.blank()
             else:
                 block.fill(0)
             block[:take] = values[done:done + take]
-            dataset.id.write_direct_chunk(_offsets(dataset, rows + done), encode(block))
+            array.id.write_direct_chunk(array.offsets(rows + done), encode(block))
         done += take
     return block if (rows + len(values)) % size else None
 
 
-def chunk_table(dataset: h5py.Dataset) -> list[tuple[int, int, int, int]]:
-    """(first row, filter mask, file address, stored size) of every allocated chunk."""
-    table: list[tuple[int, int, int, int]] = []
-    dataset.id.chunk_iter(lambda info: table.append((info.chunk_offset[0], info.filter_mask, info.byte_offset,
-                                                     info.size)) and None)
+def chunk_table(array: Array) -> dict[int, tuple[int, int, int]]:
+    """First row -> (filter mask, file address, stored size) of every allocated chunk."""
+    table: dict[int, tuple[int, int, int]] = {}
+
+    def visit(info) -> None:
+        table[info.chunk_offset[0]] = (info.filter_mask, info.byte_offset, info.size)
+
+    array.id.chunk_iter(visit)
     return table
 
 
-def read(dataset: h5py.Dataset, start: int, stop: int, raw_chunk: RawChunk | None = None) -> np.ndarray:
+def read(array: Array, start: int = 0, stop: int | None = None, raw_chunk: RawChunk | None = None) -> np.ndarray:
     """Rows [start, stop). `raw_chunk` fetches stored bytes by address (a `pread` on the reader's own file
     descriptor); by default they come through HDF5, which sees a writer's uncommitted pages."""
-    stop = min(stop, dataset.shape[0])
-    out = np.empty((max(0, stop - start),) + dataset.shape[1:], dtype=dataset.dtype)
+    stop = array.rows if stop is None else min(stop, array.rows)
+    out = np.empty((max(0, stop - start),) + array.chunks[1:], dtype=array.dtype)
     if stop <= start:
         return out
-    size = _chunk_rows(dataset)
-    stored = {first: (mask, address, nbytes) for first, mask, address, nbytes in chunk_table(dataset)}
+    size = array.chunks[0]
+    stored = chunk_table(array)
     for first in range(start - start % size, stop, size):
         last = first + size
         lo, hi = max(first, start), min(last, stop)
@@ -182,11 +200,11 @@ def read(dataset: h5py.Dataset, start: int, stop: int, raw_chunk: RawChunk | Non
             continue
         mask, address, nbytes = stored[first]
         raw = (raw_chunk(address, nbytes) if raw_chunk is not None
-               else dataset.id.read_direct_chunk(_offsets(dataset, first))[1])
+               else array.id.read_direct_chunk(array.offsets(first))[1])
         if first >= start and last <= stop:
             decode_into(raw, mask, out[first - start:last - start])
             continue
-        scratch = _scratch(dataset)
+        scratch = _scratch(array)
         decode_into(raw, mask, scratch)
         out[lo - start:hi - start] = scratch[lo - first:hi - first]
     return out

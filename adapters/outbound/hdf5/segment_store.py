@@ -297,7 +297,7 @@ class Hdf5SegmentStore:
     @staticmethod
     def _row_range(handle: _ReadHandle, group: h5py.Group, start_ts: int | None,
                    end_ts: int | None) -> tuple[int, int]:
-        rows = group["axis1"].shape[0]
+        rows = layout.row_count(group)
         if start_ts is None and end_ts is None:
             return 0, rows
         stamps = layout.read_index(group, handle.raw_chunk)
