@@ -121,9 +121,9 @@ class Hdf5SegmentStore:
         # The partly filled last chunks of the series this process appended to last (chunk_io.append), valid
         # while the file's generation is the one their commit set: nobody has written since. ~1.5 MB a
         # minute series, so only the most recent few are kept.
-        self._tails: OrderedDict[str, tuple[bytes, layout.Tails]] = OrderedDict()
+        self._tails: OrderedDict[str, tuple[bytes, int, layout.Tails]] = OrderedDict()  # generation, rows
         self._txn_generation = b""
-        self._txn_tails: dict[str, layout.Tails] = {}
+        self._txn_tails: dict[str, tuple[int, layout.Tails]] = {}
 
     # -- handles ----------------------------------------------------------------------------------
 
@@ -186,18 +186,17 @@ class Hdf5SegmentStore:
                 try:
                     with h5py.File(view, "r+") as h5:
                         yield h5
-                    view.commit()
+                    # A new generation before the commit point: should the commit not complete, the next
+                    # writer rolls it back and kept tails (ours and other processes') are no longer trusted.
                     generation = _bump_generation(self.path)
-                    for path, tails in self._txn_tails.items():
-                        self._tails[path] = (generation, tails)
+                    view.commit()
+                    for path, (rows, tails) in self._txn_tails.items():
+                        self._tails[path] = (generation, rows, tails)
                         self._tails.move_to_end(path)
                     while len(self._tails) > _KEPT_TAILS:
                         self._tails.popitem(last=False)
                 finally:
                     view.close()
-            except BaseException:
-                self._tails.clear()
-                raise
             finally:
                 self._info_cache.clear()
                 self._info_signature = None
@@ -252,9 +251,10 @@ class Hdf5SegmentStore:
             if info is not None and replace is None and (
                     info.rows == 0 or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
                 if len(candles):
-                    known = self._tails.pop(path, None)
-                    tails = known[1] if known is not None and known[0] == self._txn_generation else None
-                    self._txn_tails[path] = layout.append_columns(group, candles.columns(), self._with_oi, tails)
+                    known = self._tails.pop(path, None)  # back in only if this write commits
+                    tails = known[2] if known is not None and known[:2] == (self._txn_generation, info.rows) else None
+                    self._txn_tails[path] = (info.rows + len(candles),
+                                             layout.append_columns(group, candles.columns(), self._with_oi, tails))
                 first = info.first_ts if info.first_ts is not None else (int(candles.ts[0]) if len(candles) else None)
                 last = int(candles.ts[-1]) if len(candles) else info.last_ts
                 group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, coverage)
@@ -274,7 +274,7 @@ class Hdf5SegmentStore:
         fresh = layout.create_series(h5, target, self._with_oi, layout.CHUNK_ROWS[key.interval.value])
         self._tails.pop(path, None)
         if len(merged):
-            self._txn_tails[path] = layout.append_columns(fresh, merged.columns(), self._with_oi)
+            self._txn_tails[path] = (len(merged), layout.append_columns(fresh, merged.columns(), self._with_oi))
         rows = len(merged)
         fresh.attrs[metadata.META] = metadata.encode(key, rows, int(merged.ts[0]) if rows else None,
                                                      int(merged.ts[-1]) if rows else None, coverage)
