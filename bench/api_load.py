@@ -112,7 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=3200)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=32, help="server worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="server worker threads (kitefetch serve's default)")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per server")
     args = parser.parse_args()
     kitefetch = str(Path(sys.executable).with_name("kitefetch"))

@@ -1,9 +1,10 @@
 """`kitefetch serve`: the API under gunicorn (one process, a pool of threads).
 
 Why gunicorn's threaded worker: with 32 concurrent connections on this 2-core machine it answered the read
-routes at p99 25 ms and 2,400 req/s, where waitress (16-32 threads) stalled at p99 280-580 ms (measured with
-wrk, bench/api_load.py). One worker process keeps one in-process instrument cache and metadata cache; the
-Kite rate limit is shared across processes anyway (a state file under the data dir).
+routes at p99 25 ms and 1,700 req/s, where waitress (16-32 threads) stalled at p99 280-580 ms (measured with
+wrk, bench/api_load.py). Threads default to 8: the connections wait in gunicorn's poller, not on the GIL
+(32 threads: p99 41 ms; 16: 31 ms; 8: 25 ms). One worker process keeps one in-process instrument cache and
+metadata cache; the Kite rate limit is shared across processes anyway (a state file under the data dir).
 """
 
 from __future__ import annotations

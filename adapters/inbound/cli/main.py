@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the REST API (gunicorn, threaded worker)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
-    serve.add_argument("--threads", type=int, default=32)
+    serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--workers", type=int, default=1)
 
     sandbox = sub.add_parser("sandbox", help="run the local Kite Connect sandbox")

@@ -9,7 +9,9 @@ readers (pandas in a notebook) refuse to open it while that mark is set, so it m
 Reads keep a read-only handle until `idle_close_seconds` pass without use; every access first checks the
 file's identity and reopens if another process has written since. Writes go through h5py (see layout.py
 for why) and a rollback journal (journal.py): a writer killed at any instant leaves the file exactly as it
-was before that write, and a write that raises changes nothing. Reads go through PyTables, as pandas does.
+was before that write, and a write that raises changes nothing. Chunks are compressed and decompressed by
+chunk_io.py (a read fetches their bytes with `pread` on its own descriptor, under the shared lock), in the
+format the HDF5 blosc2 filter reads, so pandas and PyTables read the files unchanged.
 """
 
 from __future__ import annotations
