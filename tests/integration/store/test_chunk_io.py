@@ -137,3 +137,22 @@ def test_a_failed_write_forgets_its_tails(tmp_path, monkeypatch):
     stored = Hdf5SegmentStore(tmp_path / "EQUITY.h5", Segment.EQUITY).read(RELIANCE)
     expected = CandleFrame.concat([pieces[0], pieces[2]], False)
     assert np.array_equal(stored.ts, expected.ts) and np.array_equal(stored.volume, expected.volume)
+
+
+def test_chunks_written_by_the_hdf5_filter_are_read_and_appended_to(tmp_path):
+    """Files from before chunk_io (HDF5's pipeline wrote every chunk) keep working."""
+    path = tmp_path / "s.h5"
+    _series(path, chunk_rows=64)
+    old = _columns(150)
+    with h5py.File(path, "r+") as h5:
+        for name, values in layout.blocks(old, False).items():
+            dataset = h5["/s"][name]
+            dataset.resize(len(values), axis=0)
+            dataset[:] = values  # through the blosc2 filter, as kitefetch wrote before
+    new = _columns(100, 150)
+    with h5py.File(path, "r+") as h5:
+        layout.append_columns(h5["/s"], new, False)
+    with h5py.File(path, "r") as h5:
+        stored = layout.read_columns(h5["/s"], False)
+    for column in old:
+        assert np.array_equal(stored[column], np.concatenate([old[column], new[column]])), column
