@@ -210,6 +210,39 @@ def read(array: Array, start: int = 0, stop: int | None = None, raw_chunk: RawCh
     return out
 
 
+def searchsorted(array: Array, value: int, side: str, raw_chunk: RawChunk | None = None) -> int:
+    """`numpy.searchsorted` on a sorted 1-D array, decompressing ~log2(chunks) chunks instead of all of them
+    (a 10M-row minute series: ~9 of 306)."""
+    rows, size = array.rows, array.chunks[0]
+    stored = chunk_table(array)
+    count = -(-rows // size)
+    if len(stored) != count:  # unallocated chunks read as zeros, which are not sorted: read it all
+        return int(np.searchsorted(read(array, 0, rows, raw_chunk), value, side=side))  # type: ignore[call-overload]
+    blocks: dict[int, np.ndarray] = {}
+
+    def block(k: int) -> np.ndarray:
+        if k not in blocks:
+            mask, address, nbytes = stored[k * size]
+            raw = (raw_chunk(address, nbytes) if raw_chunk is not None
+                   else array.id.read_direct_chunk(array.offsets(k * size))[1])
+            out = array.blank()
+            decode_into(raw, mask, out)
+            blocks[k] = out[:min(size, rows - k * size)]
+        return blocks[k]
+
+    lo, hi = 0, count  # chunks [0, lo) start at or before `value` (side="right") or before it (side="left")
+    while lo < hi:
+        mid = (lo + hi) // 2
+        first = block(mid)[0]
+        if first <= value if side == "right" else first < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == 0:
+        return 0
+    return (lo - 1) * size + int(np.searchsorted(block(lo - 1), value, side=side))  # type: ignore[call-overload]
+
+
 def pread_from(fd: int) -> RawChunk:
     def raw_chunk(address: int, size: int) -> bytes:
         data = os.pread(fd, size, address)

@@ -144,8 +144,12 @@ def read_columns(group: h5py.Group, with_oi: bool, start: int = 0, stop: int | N
     return out
 
 
-def read_index(group: h5py.Group, raw_chunk: chunk_io.RawChunk | None = None) -> np.ndarray:
-    return _read_array(group, "axis1", 0, None, raw_chunk)
+def search_index(group: h5py.Group, ts: int, side: str, raw_chunk: chunk_io.RawChunk | None = None) -> int:
+    """The row where `ts` would go in the sorted timestamps (numpy.searchsorted's `side`)."""
+    array = chunk_io.Array.open(group, "axis1")
+    if array is not None:
+        return chunk_io.searchsorted(array, ts, side, raw_chunk)
+    return int(np.searchsorted(group["axis1"][:], ts, side=side))  # type: ignore[call-overload]
 
 
 def row_count(group: h5py.Group) -> int:

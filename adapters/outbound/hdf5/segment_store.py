@@ -27,7 +27,6 @@ from pathlib import Path
 os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # we lock ourselves, see file_lock.py
 
 import h5py  # noqa: E402
-import numpy as np  # noqa: E402
 
 from adapters.outbound.hdf5 import chunk_io, journal, layout, metadata  # noqa: E402
 from adapters.outbound.hdf5.file_lock import InterProcessLock  # noqa: E402
@@ -302,9 +301,8 @@ class Hdf5SegmentStore:
         rows = layout.row_count(group)
         if start_ts is None and end_ts is None:
             return 0, rows
-        stamps = layout.read_index(group, handle.raw_chunk)
-        lo = 0 if start_ts is None else int(np.searchsorted(stamps, start_ts, side="left"))
-        hi = rows if end_ts is None else int(np.searchsorted(stamps, end_ts, side="right"))
+        lo = 0 if start_ts is None else layout.search_index(group, start_ts, "left", handle.raw_chunk)
+        hi = rows if end_ts is None else layout.search_index(group, end_ts, "right", handle.raw_chunk)
         return lo, max(lo, hi)
 
     def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:

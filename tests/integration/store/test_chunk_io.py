@@ -156,3 +156,21 @@ def test_chunks_written_by_the_hdf5_filter_are_read_and_appended_to(tmp_path):
         stored = layout.read_columns(h5["/s"], False)
     for column in old:
         assert np.array_equal(stored[column], np.concatenate([old[column], new[column]])), column
+
+
+def test_search_matches_numpy_searchsorted_at_every_kind_of_position(tmp_path):
+    path = tmp_path / "s.h5"
+    _series(path, chunk_rows=16)
+    stamps = np.cumsum(RNG.integers(1, 4, 203)) * 60  # gaps and chunk boundaries in between
+    stamps[40:44] = stamps[40]  # equal values across nothing special: searchsorted's sides must still agree
+    stamps[44:] += 60
+    columns = _columns(len(stamps))
+    columns["ts"] = stamps
+    with h5py.File(path, "r+") as h5:
+        layout.append_columns(h5["/s"], columns, False)
+    probes = [int(stamps[0]) - 1, *map(int, stamps), *(int(x) + 30 for x in stamps), int(stamps[-1]) + 1]
+    with h5py.File(path, "r") as h5:
+        for value in probes:
+            for side in ("left", "right"):
+                assert layout.search_index(h5["/s"], value, side) == np.searchsorted(stamps, value, side=side), (
+                    value, side)
