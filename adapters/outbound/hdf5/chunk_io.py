@@ -47,14 +47,11 @@ def _frame_parts(nbytes: int) -> tuple[bytes, bytes]:
 
 
 _FRAMES: dict[int, tuple[bytes, bytes]] = {}
-_MAGIC = b"\xa8b2frame\x00\xd2"
 _FRAME_SIZE = struct.Struct(">Q")  # at byte 16, after 0xcf
 _CBYTES = struct.Struct(">q")  # at byte 39, after 0xd3 (the frame's compressed bytes: our one chunk)
 
 
 def _header_size(frame: bytes | memoryview) -> int:
-    if bytes(frame[1:11]) != _MAGIC:
-        raise ValueError("not a blosc2 frame")
     return struct.unpack_from(">i", frame, 11)[0]
 
 
@@ -70,21 +67,33 @@ def encode(block: np.ndarray) -> bytes:
     return bytes(frame)
 
 
-def decode_into(raw: bytes | memoryview, filter_mask: int, out: np.ndarray) -> None:
-    """Decompress one stored chunk into `out` (C-contiguous, exactly one chunk's bytes)."""
+def decode_into(raw: bytes | memoryview, filter_mask: int, out: np.ndarray) -> bool:
+    """Decompress one stored chunk into `out` (C-contiguous, exactly one chunk's bytes).
+
+    False, with `out` untouched, for a frame not laid out like ours (other writers may add metalayers, e.g.
+    hdf5plugin's b2nd for 2-D chunks, whose block order is not C order): the caller reads those rows
+    through HDF5's own filter instead.
+    """
     if filter_mask & 1:  # stored without the filter (HDF5 may do so for a chunk it could not compress)
+        if len(raw) < out.nbytes:
+            raise ValueError(f"unfiltered chunk of {len(raw)} bytes, {out.nbytes} expected")
         out.reshape(-1).view(np.uint8)[:] = np.frombuffer(raw, dtype=np.uint8, count=out.nbytes)
-        return
+        return True
     raw = memoryview(raw)
-    head = _header_size(raw)
-    nbytes, cbytes, _ = blosc2.get_cbuffer_sizes(raw[head:])
-    if nbytes != out.nbytes or _CBYTES.unpack_from(raw, 39)[0] != cbytes:  # not a one-chunk frame like ours
-        frame = blosc2.schunk_from_cframe(bytes(raw), copy=True)
-        if frame.nchunks != 1 or frame.chunksize != out.nbytes:
-            raise ValueError(f"unexpected blosc2 frame: {frame.nchunks} chunks of {frame.chunksize} bytes")
-        frame.decompress_chunk(0, out)
-        return
-    blosc2.decompress2(raw[head:head + cbytes], dst=out, **_DPARAMS)
+    head, _ = _frame_parts(out.nbytes)
+    size = len(head)
+    if len(raw) < size + 32 or raw[:16] != head[:16] or raw[24:39] != head[24:39] or raw[47:size] != head[47:]:
+        return False
+    nbytes, cbytes, _ = blosc2.get_cbuffer_sizes(raw[size:])
+    if nbytes != out.nbytes or _CBYTES.unpack_from(raw, 39)[0] != cbytes or size + cbytes > len(raw):
+        return False
+    blosc2.decompress2(raw[size:size + cbytes], dst=out, **_DPARAMS)
+    return True
+
+
+def _through_filter(array: Array, start: int, stop: int) -> np.ndarray:
+    """Rows read by HDF5 itself (through the blosc2 filter hdf5plugin registers)."""
+    return h5py.Dataset(array.id)[start:stop]
 
 
 class Array(NamedTuple):
@@ -151,7 +160,8 @@ def append(array: Array, values: np.ndarray, tail: np.ndarray | None = None) -> 
         if block is None:
             block = array.blank()
             mask, raw = array.id.read_direct_chunk(array.offsets(start))
-            decode_into(raw, mask, block)
+            if not decode_into(raw, mask, block):
+                block[:fill] = _through_filter(array, start, rows)
             block[fill:] = 0
         done = min(size - fill, len(values))
         block[fill:fill + done] = values[:done]
@@ -160,7 +170,7 @@ def append(array: Array, values: np.ndarray, tail: np.ndarray | None = None) -> 
         take = min(size, len(values) - done)
         if take == size:
             array.id.write_direct_chunk(array.offsets(rows + done),
-                                        encode(np.ascontiguousarray(values[done:done + take])))
+                                        encode(np.ascontiguousarray(values[done:done + take], dtype=array.dtype)))
         else:
             if block is None:
                 block = array.blank()
@@ -202,11 +212,14 @@ def read(array: Array, start: int = 0, stop: int | None = None, raw_chunk: RawCh
         raw = (raw_chunk(address, nbytes) if raw_chunk is not None
                else array.id.read_direct_chunk(array.offsets(first))[1])
         if first >= start and last <= stop:
-            decode_into(raw, mask, out[first - start:last - start])
+            if not decode_into(raw, mask, out[first - start:last - start]):
+                out[first - start:last - start] = _through_filter(array, first, last)
             continue
         scratch = _scratch(array)
-        decode_into(raw, mask, scratch)
-        out[lo - start:hi - start] = scratch[lo - first:hi - first]
+        if decode_into(raw, mask, scratch):
+            out[lo - start:hi - start] = scratch[lo - first:hi - first]
+        else:
+            out[lo - start:hi - start] = _through_filter(array, lo, hi)
     return out
 
 
@@ -226,8 +239,10 @@ def searchsorted(array: Array, value: int, side: str, raw_chunk: RawChunk | None
             raw = (raw_chunk(address, nbytes) if raw_chunk is not None
                    else array.id.read_direct_chunk(array.offsets(k * size))[1])
             out = array.blank()
-            decode_into(raw, mask, out)
-            blocks[k] = out[:min(size, rows - k * size)]
+            last = min(size, rows - k * size)
+            if not decode_into(raw, mask, out):
+                out[:last] = _through_filter(array, k * size, k * size + last)
+            blocks[k] = out[:last]
         return blocks[k]
 
     lo, hi = 0, count  # chunks [0, lo) start at or before `value` (side="right") or before it (side="left")

@@ -85,6 +85,12 @@ def recover(path: Path, durable: bool = False) -> bool:
     return complete
 
 
+def _write_all(fd: int, data: memoryview) -> None:
+    """os.write may write less than asked (a full disk raises only on the next call): loop until done."""
+    while len(data):
+        data = data[os.write(fd, data):]
+
+
 def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
     while len(data):
         written = os.pwrite(fd, data, offset)
@@ -255,7 +261,7 @@ class JournaledFile(io.RawIOBase):
         scratch = journal_path(self.path).with_suffix(".new")
         fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            os.write(fd, body + _TRAILER.pack(zlib.crc32(body)))
+            _write_all(fd, memoryview(body + _TRAILER.pack(zlib.crc32(body))))
             if self.durable:
                 os.fsync(fd)
         finally:
@@ -267,7 +273,10 @@ class JournaledFile(io.RawIOBase):
     def commit(self) -> None:
         if not self._pages and self._size == self._original_size and not self._extended and not self._extension:
             return
-        self._write_journal(sorted(i for i in self._pages if i * PAGE < self._original_size))
+        touched = {i for i in self._pages if i * PAGE < self._original_size}
+        if self._size < self._original_size:  # HDF5 shrank the file: what the truncate cuts off must come back too
+            touched.update(range(self._size // PAGE, -(-self._original_size // PAGE)))
+        self._write_journal(sorted(touched))
         for run in _runs(sorted(self._pages)):
             self._write_run(run)
         if self._extension:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import h5py
 import numpy as np
 
+from adapters.outbound.hdf5.readonly import ReadOnlyFile
 from application.ports import SeriesInfo
 from domain.coverage import Coverage
 from domain.instrument import SeriesKey
@@ -37,8 +37,8 @@ def decode(key: SeriesKey, raw: object) -> SeriesInfo | None:
 def read(path: Path, series: str, key: SeriesKey) -> SeriesInfo | None:
     """The series' metadata; None when the file or the series does not exist."""
     try:
-        with h5py.File(path, "r") as h5:
-            group = h5.get(series)
+        with ReadOnlyFile(path) as handle:
+            group = handle.h5.get(series)
             return None if group is None else decode(key, group.attrs.get(META))
     except FileNotFoundError:
         return None

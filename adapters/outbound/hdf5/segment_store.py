@@ -28,18 +28,20 @@ os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # we lock ourselves, se
 
 import h5py  # noqa: E402
 
-from adapters.outbound.hdf5 import chunk_io, journal, layout, metadata  # noqa: E402
+from adapters.outbound.hdf5 import journal, layout, metadata  # noqa: E402
 from adapters.outbound.hdf5.file_lock import InterProcessLock  # noqa: E402
 from adapters.outbound.hdf5.naming import decode_symbol, series_path  # noqa: E402
+from adapters.outbound.hdf5.readonly import ReadOnlyFile  # noqa: E402
 from application.ports import SeriesInfo, StoreDescription  # noqa: E402
 from domain.candles import CandleFrame, merge_frames  # noqa: E402
 from domain.coverage import Coverage, Span  # noqa: E402
-from domain.errors import InvalidInput, StoreConflict  # noqa: E402
+from domain.errors import InvalidInput, StoreBusy, StoreConflict  # noqa: E402
 from domain.instrument import SeriesKey  # noqa: E402
 from domain.interval import Interval  # noqa: E402
 from domain.market import Segment  # noqa: E402
 
 _Signature = tuple[int, int, int, int, bytes]
+_Generation = tuple[int, int, bytes]
 _KEPT_TAILS = 8
 
 
@@ -64,6 +66,12 @@ def _generation(path: Path) -> bytes:
         return b""
 
 
+def _file_generation(path: Path) -> _Generation:
+    """The generation, and the file's identity in case it was replaced by something other than kitefetch."""
+    st = path.stat()
+    return (st.st_dev, st.st_ino, _generation(path))
+
+
 def _bump_generation(path: Path) -> bytes:
     """Called under the exclusive lock after every write."""
     generation = os.urandom(8)
@@ -75,29 +83,16 @@ def _bump_generation(path: Path) -> bytes:
     return generation
 
 
-class _ReadHandle:
-    """A read-only h5py file for the metadata plus our own descriptor for the chunks' bytes (chunk_io)."""
-
-    def __init__(self, path: Path) -> None:
-        self.h5 = h5py.File(path, "r")
-        try:
-            self._fd = os.open(path, os.O_RDONLY)
-        except OSError:
-            self.h5.close()
-            raise
-        self.raw_chunk = chunk_io.pread_from(self._fd)
+class _ReadHandle(ReadOnlyFile):
+    """The read-only file plus the series lookup every read starts with."""
 
     def series(self, path: str) -> h5py.Group | None:
         group = self.h5.get(path)
         if group is None:
             return None
         if not isinstance(group, h5py.Group) or not layout.is_series(group):
-            raise StoreConflict(f"{path} in {Path(self.h5.filename).name} was not written by kitefetch")
+            raise StoreConflict(f"{path} in {self.path.name} was not written by kitefetch")
         return group
-
-    def close(self) -> None:
-        self.h5.close()
-        os.close(self._fd)
 
 
 class Hdf5SegmentStore:
@@ -122,8 +117,8 @@ class Hdf5SegmentStore:
         # The partly filled last chunks of the series this process appended to last (chunk_io.append), valid
         # while the file's generation is the one their commit set: nobody has written since. ~1.5 MB a
         # minute series, so only the most recent few are kept.
-        self._tails: OrderedDict[str, tuple[bytes, int, layout.Tails]] = OrderedDict()  # generation, rows
-        self._txn_generation = b""
+        self._tails: OrderedDict[str, tuple[_Generation, int, layout.Tails]] = OrderedDict()  # generation, rows
+        self._txn_generation: _Generation = (0, 0, b"")
         self._txn_tails: dict[str, tuple[int, layout.Tails]] = {}
 
     # -- handles ----------------------------------------------------------------------------------
@@ -161,12 +156,24 @@ class Hdf5SegmentStore:
         if journal.journal_path(self.path).exists():
             with self._lock.hold(exclusive=True), self._handle_lock:
                 self.close()
-                journal.recover(self.path, self._durable)
+                if journal.recover(self.path, self._durable):
+                    _bump_generation(self.path)
+
+    @contextmanager
+    def _shared(self) -> Iterator[None]:
+        """The shared lock on a file no dead writer left half-committed (one may die between our look at the
+        journal and our lock: look again under the lock)."""
+        for _ in range(5):
+            self._recover_if_needed()
+            with self._lock.hold(exclusive=False):
+                if not journal.journal_path(self.path).exists():
+                    yield
+                    return
+        raise StoreBusy(f"{self.path.name} keeps being left half-written; try again")
 
     @contextmanager
     def _reading(self) -> Iterator[_ReadHandle | None]:
-        self._recover_if_needed()
-        with self._lock.hold(exclusive=False), self._handle_lock:
+        with self._shared(), self._handle_lock:
             try:
                 yield self._read_handle()
             finally:
@@ -178,19 +185,24 @@ class Hdf5SegmentStore:
         with self._lock.hold(exclusive=True), self._handle_lock:
             self.close()  # drop our read handle: its cached metadata is about to go stale
             try:
-                journal.recover(self.path, self._durable)
+                if journal.recover(self.path, self._durable):
+                    _bump_generation(self.path)
                 if not self.path.exists():
                     layout.create_file(self.path)
                 view = journal.JournaledFile(self.path, self._durable)
-                self._txn_generation = _generation(self.path)
+                self._txn_generation = _file_generation(self.path)
                 self._txn_tails = {}
                 try:
                     with h5py.File(view, "r+") as h5:
                         yield h5
                     # A new generation before the commit point: should the commit not complete, the next
                     # writer rolls it back and kept tails (ours and other processes') are no longer trusted.
-                    generation = _bump_generation(self.path)
+                    _bump_generation(self.path)
                     view.commit()
+                    generation = _file_generation(self.path)
+                    for path, (old, rows, tails) in list(self._tails.items()):  # series this write left alone
+                        if old == self._txn_generation:
+                            self._tails[path] = (generation, rows, tails)
                     for path, (rows, tails) in self._txn_tails.items():
                         self._tails[path] = (generation, rows, tails)
                         self._tails.move_to_end(path)
@@ -229,8 +241,7 @@ class Hdf5SegmentStore:
                 self._info_signature = signature
             if path in self._info_cache:
                 return self._info_cache[path]
-        self._recover_if_needed()
-        with self._lock.hold(exclusive=False), self._handle_lock:
+        with self._shared(), self._handle_lock:
             info = metadata.read(self.path, path, key)
             if _signature(self.path) == self._info_signature:
                 self._info_cache[path] = info
@@ -342,11 +353,11 @@ class Hdf5SegmentStore:
 
     def _describe(self) -> StoreDescription:
         series: list[SeriesInfo] = []
-        self._recover_if_needed()
-        with self._lock.hold(exclusive=False):
+        with self._shared():
             if not self.path.exists():
                 return StoreDescription(self.segment, str(self.path), False, 0, ())
-            with h5py.File(self.path, "r") as h5:
+            with ReadOnlyFile(self.path) as handle:
+                h5 = handle.h5
                 for exchange in self.segment.exchanges:
                     for symbol_node, intervals in (h5.get(exchange.value) or {}).items():
                         for interval_node, group in intervals.items():

@@ -27,19 +27,38 @@ def test_our_frames_are_byte_for_byte_blosc2s_own(block):
     assert np.array_equal(out, block)
 
 
-def test_decode_takes_any_one_chunk_frame_and_unfiltered_chunks():
+def test_decode_declines_frames_unlike_ours_and_takes_unfiltered_chunks():
     block = RNG.integers(0, 1000, 2048)
     other = blosc2.SChunk(chunksize=block.nbytes, cparams={"codec": blosc2.Codec.ZSTD, "typesize": 8})
     other.append_data(block)
-    other.vlmeta["written_by"] = "someone else"  # a frame laid out unlike ours
-    out = np.empty_like(block)
-    chunk_io.decode_into(other.to_cframe(), 0, out)
+    other.vlmeta["written_by"] = "someone else"
+    out = np.zeros_like(block)
+    assert chunk_io.decode_into(other.to_cframe(), 0, out) is False and not out.any()
+    assert chunk_io.decode_into(block.tobytes(), 1, out) is True  # filter mask bit set: HDF5 stored it raw
     assert np.array_equal(out, block)
-    out[:] = 0
-    chunk_io.decode_into(block.tobytes(), 1, out)  # filter mask bit set: HDF5 stored it raw
-    assert np.array_equal(out, block)
-    with pytest.raises(ValueError):
-        chunk_io.decode_into(b"\x00" * 64, 0, out)
+
+
+def test_a_foreign_frame_is_read_through_hdf5s_filter(tmp_path):
+    """A b2nd frame whose blocks do not span the row (not C order inside the chunk) must not be decoded as ours."""
+    path = tmp_path / "s.h5"
+    _series(path, chunk_rows=4096)  # block0_values: (1024, 4) chunks
+    prices = np.round(RNG.normal(100, 1, (1024, 4)), 2)
+    foreign = blosc2.asarray(prices, chunks=prices.shape, blocks=(256, 2)).to_cframe()
+    with h5py.File(path, "r+") as h5:
+        dataset = h5["/s/block0_values"]
+        dataset.resize(1024, axis=0)
+        dataset.id.write_direct_chunk((0, 0), foreign)
+        assert np.array_equal(dataset[:], prices)  # hdf5plugin's filter decodes b2nd frames
+    with h5py.File(path, "r") as h5:
+        array = chunk_io.Array.open(h5["/s"], "block0_values")
+        assert np.array_equal(chunk_io.read(array, 0, 1024), prices)
+        assert np.array_equal(chunk_io.read(array, 10, 700), prices[10:700])
+    with h5py.File(path, "r+") as h5:  # an append rebuilds the partly filled chunk from it
+        dataset = h5["/s/block0_values"]
+        dataset.resize(1000, axis=0)
+        more = np.round(RNG.normal(100, 1, (50, 4)), 2)
+        chunk_io.append(chunk_io.Array.open(h5["/s"], "block0_values"), more)
+        assert np.array_equal(dataset[:], np.concatenate([prices[:1000], more]))
 
 
 def _series(path, chunk_rows):

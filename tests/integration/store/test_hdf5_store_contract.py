@@ -83,3 +83,30 @@ def test_a_foreign_group_is_a_conflict_not_a_crash(tmp_path):
         store.read(RELIANCE)
     assert store.info(RELIANCE) is None
     assert len(pd.read_hdf(path, "/NSE/RELIANCE/day")) == 3  # untouched
+
+
+def _append_elsewhere(path, start: int) -> None:
+    year = candles((JAN[0], JAN[0] + 400 * 86_400))
+    Hdf5SegmentStore(path, Segment.EQUITY).write(RELIANCE, year.take(slice(start, start + 20)), [])
+
+
+def test_another_process_write_is_seen_while_our_read_handle_is_open(tmp_path):
+    """HDF5 shares one open file per process: a handle opened after another process wrote must not get the
+    metadata of the one still open from before."""
+    import multiprocessing
+
+    path = tmp_path / "EQUITY.h5"
+    year = candles((JAN[0], JAN[0] + 400 * 86_400))
+    Hdf5SegmentStore(path, Segment.EQUITY).write(RELIANCE, year.take(slice(0, 100)), [])
+    api = Hdf5SegmentStore(path, Segment.EQUITY, idle_close_seconds=60)
+    assert len(api.read(RELIANCE)) == api.info(RELIANCE).rows == 100  # the read handle stays open
+    other = multiprocessing.get_context("spawn").Process(target=_append_elsewhere, args=(path, 100))
+    other.start()
+    other.join()
+    assert other.exitcode == 0
+    assert api.info(RELIANCE).rows == 120
+    assert [s.rows for s in api.describe().series] == [120]
+    assert Hdf5SegmentStore(path, Segment.EQUITY).info(RELIANCE).rows == 120
+    assert len(Hdf5SegmentStore(path, Segment.EQUITY).read(RELIANCE)) == 120
+    assert len(api.read(RELIANCE)) == 120
+    api.close()
