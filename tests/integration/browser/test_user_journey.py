@@ -60,3 +60,26 @@ def test_login_fetch_chart_export(browser, tokenless_api):
     assert "completed" in page.inner_text("#jobs")
     shot(page, "04-dashboard")
     page.close()
+
+
+def test_a_long_minute_history_loads_older_candles_on_demand(browser, api):
+    """The chart gets the newest 20,000 candles; older ones come page by page, without duplicates."""
+    import requests
+
+    fetched = requests.post(f"{api.base}/api/data/fetch-equity", timeout=120,
+                            json={"symbol": "RELIANCE", "from_date": "2024-01-01", "to_date": "2024-04-30",
+                                  "interval": "minute"})
+    assert fetched.status_code == 200, fetched.text
+    total = requests.get(f"{api.base}/api/data/candles/NSE/RELIANCE/minute?limit=1", timeout=30).json()["total"]
+    assert total > 20_000
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{api.base}/series/NSE/RELIANCE/minute")
+    page.wait_for_function("document.getElementById('chart').dataset.candles === '20000'")
+    assert page.is_visible("#older")
+    page.click("#older")
+    page.wait_for_function(f"document.getElementById('chart').dataset.candles === '{total}'")
+    assert page.is_hidden("#older")
+    assert f"{total} candles shown of {total}" in page.inner_text("#summary")
+    shot(page, "05-series-older")
+    page.close()

@@ -24,26 +24,61 @@
     }
   }
 
+  // Candles come 20,000 at a time, newest first: older ones load when the view reaches the oldest loaded
+  // candle (or on the button), so a long minute history never has to cross the wire at once.
+  const PAGE = 20000;
+  let loaded = {candles: [], volume: [], oi: []};
+  let oldest = null;  // ISO stamp of the oldest candle loaded
+  let more = false;  // older candles in the range not loaded yet
+  let busy = false;
+  let total = 0;
+  let gaps = 0;
+  const t = (stamp) => Math.floor(Date.parse(stamp) / 1000) + 19800;  // IST wall time on the axis
+
+  function convert(body, before) {
+    const at = (name) => body.columns.indexOf(name);
+    const rows = before === null ? body.rows : body.rows.filter((r) => t(r[0]) < before);
+    return {
+      rows,
+      candles: rows.map((r) => ({time: t(r[0]), open: r[at("open")], high: r[at("high")], low: r[at("low")],
+                                 close: r[at("close")]})),
+      volume: rows.map((r) => ({time: t(r[0]), value: r[at("volume")],
+                                color: r[at("close")] >= r[at("open")] ? "#26a69a88" : "#ef535088"})),
+      oi: at("oi") >= 0 ? rows.map((r) => ({time: t(r[0]), value: r[at("oi")]})) : null,
+    };
+  }
+
+  function show(part) {
+    candles.setData(part.candles);
+    volume.setData(part.volume);
+    if (part.oi) {
+      oi = oi || chart.addLineSeries({priceScaleId: "oi", color: "#7c3aed", lineWidth: 1});
+      oi.setData(part.oi);
+    }
+  }
+
+  function summarise() {
+    box.dataset.candles = String(loaded.candles.length);
+    $("summary").textContent = `${loaded.candles.length} candles shown of ${total} stored in the range` +
+      (more ? " (most recent shown; scroll left or load older)" : "") + `; ${gaps} gap(s) never fetched`;
+    $("older").hidden = !more;
+  }
+
   async function load() {
     exportLinks();
     const q = query();
-    const body = await kitefetch.call(`/api/data/candles/${path}?limit=20000${q ? "&" + q : ""}`);
-    const at = (name) => body.columns.indexOf(name);
-    const t = (stamp) => Math.floor(Date.parse(stamp) / 1000) + 19800;  // IST wall time on the axis
-    candles.setData(body.rows.map((r) => ({time: t(r[0]), open: r[at("open")], high: r[at("high")],
-                                           low: r[at("low")], close: r[at("close")]})));
-    volume.setData(body.rows.map((r) => ({time: t(r[0]), value: r[at("volume")],
-                                          color: r[at("close")] >= r[at("open")] ? "#26a69a88" : "#ef535088"})));
-    if (at("oi") >= 0) {
-      oi = oi || chart.addLineSeries({priceScaleId: "oi", color: "#7c3aed", lineWidth: 1});
-      oi.setData(body.rows.map((r) => ({time: t(r[0]), value: r[at("oi")]})));
-    }
+    const body = await kitefetch.call(`/api/data/candles/${path}?limit=${PAGE}${q ? "&" + q : ""}`);
+    const part = convert(body, null);
+    loaded = {candles: part.candles, volume: part.volume, oi: part.oi};
+    oldest = part.rows.length ? part.rows[0][0] : null;
+    more = body.truncated;
+    total = body.total;
+    gaps = body.gaps.length;
+    show(loaded);
     candles.setMarkers(body.gaps.map((g) => ({time: t(g[0]), position: "aboveBar", color: "#b91c1c",
                                               shape: "arrowDown", text: "gap"})).filter((m) => m.time));
     chart.timeScale().fitContent();
-    box.dataset.candles = String(body.count);
-    $("summary").textContent = `${body.count} candles shown of ${body.total} stored in the range` +
-      (body.truncated ? " (most recent shown)" : "") + `; ${body.gaps.length} gap(s) never fetched`;
+    summarise();
     $("gaps").replaceChildren(...body.gaps.map((g) => {
       const li = document.createElement("li");
       li.textContent = `gap: ${g[0]} to ${g[1]}`;
@@ -51,6 +86,39 @@
     }));
   }
 
+  async function loadOlder() {
+    if (busy || !more || oldest === null) return;
+    busy = true;
+    try {
+      // Dates are whole IST days: ask up to the oldest loaded candle's day and drop what is already shown.
+      const from = $("from_date").value;
+      const body = await kitefetch.call(`/api/data/candles/${path}?limit=${PAGE}&to_date=${oldest.slice(0, 10)}` +
+                                        (from ? `&from_date=${from}` : ""));
+      const part = convert(body, t(oldest));
+      more = body.truncated && part.rows.length > 0;
+      if (part.rows.length) {
+        const view = chart.timeScale().getVisibleLogicalRange();
+        loaded = {candles: part.candles.concat(loaded.candles), volume: part.volume.concat(loaded.volume),
+                  oi: part.oi ? part.oi.concat(loaded.oi || []) : null};
+        oldest = part.rows[0][0];
+        show(loaded);
+        if (view) {  // keep looking at the same candles: their indexes moved by what was prepended
+          const added = part.candles.length;
+          chart.timeScale().setVisibleLogicalRange({from: view.from + added, to: view.to + added});
+        }
+      }
+      summarise();
+    } finally {
+      busy = false;
+    }
+  }
+
+  chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
+    if (range && range.from < 10 && more) loadOlder().catch(() => {});
+  });
+  $("older").addEventListener("click", () => {
+    loadOlder().catch((error) => { $("summary").textContent = `Could not load candles: ${error.message}`; });
+  });
   $("range").addEventListener("submit", (event) => { event.preventDefault(); load(); });
   load().catch((error) => { $("summary").textContent = `Could not load candles: ${error.message}`; });
 })();
