@@ -72,6 +72,9 @@ def interrupt_orphans(jobs: JobRepository, is_alive: Callable[[int], bool]) -> i
     for job in jobs.all():
         if job.status in (QUEUED, RUNNING) and not is_alive(job.owner_pid):
             job.status = INTERRUPTED
+            for item in job.items:
+                if item.status == RUNNING:  # it never finished: it runs again on resume
+                    item.status = QUEUED
             jobs.save(job)
             count += 1
     return count

@@ -9,8 +9,10 @@ metadata cache; the Kite rate limit is shared across processes anyway (a state f
 
 from __future__ import annotations
 
+import json
 import sys
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK
@@ -31,6 +33,17 @@ class _Gunicorn(BaseApplication):
         return create_app()  # in the worker, after the fork: no file or socket crosses it
 
 
+def _envelope_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own answers (a request line over 8 KB, oversized headers, a malformed request) in the API's
+    error envelope instead of its HTML page; Flask never sees these requests."""
+    kind = "forbidden" if status_int == 403 else "validation" if status_int < 500 else "unknown"
+    body = json.dumps({"success": False, "error": f"{reason}: {mesg}" if mesg else reason,
+                       "error_type": kind}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin1")
+    gunicorn_util.write_nonblock(sock, head + body)
+
+
 def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
     from bootstrap.settings import ConfigurationError, Settings
 
@@ -40,6 +53,7 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_FAILURE
     print(f"kitefetch API on http://{host}:{port}/api/data", file=sys.stderr, flush=True)
+    gunicorn_util.write_error = _envelope_error  # the workers fork from here and inherit it
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,

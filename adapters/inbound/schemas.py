@@ -30,12 +30,19 @@ class FetchEquitySchema(_Base):
             raise ValidationError("from_date must not be after to_date", "from_date")
 
 
+class _UpperString(fields.String):
+    """Exchange and segment names in any case, as the other fields that name them accept."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
 class FetchDerivativesSchema(FetchEquitySchema):
-    exchange = fields.String(required=True, validate=validate.OneOf(["NFO", "BFO"]))
+    exchange = _UpperString(required=True, validate=validate.OneOf(["NFO", "BFO"]))
 
 
 class BatchItemSchema(FetchEquitySchema):
-    segment = fields.String(required=True, validate=validate.OneOf(["EQUITY", "DERIVATIVES"]))
+    segment = _UpperString(required=True, validate=validate.OneOf(["EQUITY", "DERIVATIVES"]))
 
 
 class BatchSchema(_Base):

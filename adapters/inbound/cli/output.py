@@ -7,7 +7,7 @@ import sys
 
 from tqdm import tqdm
 
-from domain.errors import AuthRequired, DomainError
+from domain.errors import AuthRequired, DomainError, InvalidInput
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
 
@@ -25,7 +25,9 @@ def fail(error: DomainError, as_json: bool) -> int:
         print(f"error ({error.error_type}): {error.message}", file=sys.stderr)
         if isinstance(error, AuthRequired):
             print("Log in again with: kitefetch login", file=sys.stderr)
-    return EXIT_AUTH if isinstance(error, AuthRequired) else EXIT_FAILURE
+    if isinstance(error, AuthRequired):
+        return EXIT_AUTH
+    return EXIT_USAGE if isinstance(error, InvalidInput) else EXIT_FAILURE
 
 
 def progress(total: int, description: str, enabled: bool) -> tqdm:

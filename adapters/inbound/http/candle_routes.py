@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, Response, jsonify, request, send_file, stream_with_context
@@ -13,7 +12,7 @@ from adapters.inbound.schemas import CandlesQuerySchema, ExportQuerySchema, load
 from application.export_candles import ExportCandles
 from application.read_candles import ReadCandles
 from domain.clock_time import to_datetime
-from domain.date_range import DateRange
+from domain.date_range import EARLIEST, LATEST, DateRange
 from domain.instrument import SeriesKey, check_symbol
 from domain.interval import Interval
 from domain.market import Exchange
@@ -30,7 +29,7 @@ def _key(exchange: str, symbol: str, interval: str) -> SeriesKey:
 def _range(query: dict) -> DateRange | None:
     if query["from_date"] is None and query["to_date"] is None:
         return None
-    return DateRange(query["from_date"] or date(1970, 1, 2), query["to_date"] or date(2200, 1, 1))
+    return DateRange(query["from_date"] or EARLIEST, query["to_date"] or LATEST)
 
 
 @blueprint.get("/candles/<exchange>/<path:symbol>/<interval>")

@@ -29,7 +29,10 @@ blueprint = Blueprint("data", __name__, url_prefix="/api/data")
 
 
 def json_body() -> object:
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the decoder recurses: not a body anyone means
+        payload = None
     if payload is None:
         raise InvalidInput("Request body must be valid JSON (Content-Type: application/json)")
     return payload

@@ -86,6 +86,18 @@ def build_spec() -> dict:
     spec.path("/api/data/export/{exchange}/{symbol}/{interval}", operations={"get": {
         "parameters": _path_params("exchange", "symbol", "interval") + [{"in": "query", "schema": ExportQuerySchema}],
         "responses": {"200": {"description": "a file download"}, **_ERRORS}}})
+    job = {"parameters": [{"name": "job_id", "in": "path", "required": True,
+                           "schema": {"type": "string", "minLength": 1}}]}
+    spec.path("/api/jobs", operations={
+        "post": {"requestBody": json_body("Batch"), "responses": {
+            "202": {"description": "job accepted", "content": {"application/json": {"schema": obj}}}, **_ERRORS}},
+        "get": {"responses": _ok(obj)}})
+    spec.path("/api/jobs/{job_id}", operations={"get": {**job, "responses": _ok(obj)}})
+    spec.path("/api/jobs/{job_id}/events", operations={"get": {**job, "responses": {
+        "200": {"description": "Server-Sent Events: progress ... done",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **_ERRORS}}})
+    spec.path("/api/jobs/{job_id}/cancel", operations={"post": {**job, "responses": _ok(obj)}})
+    spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "responses": _ok(obj)}})
     spec.path("/auth/status", operations={"get": {"responses": _ok(obj)}})
     spec.path("/auth/logout", operations={"post": {"responses": _ok(obj)}})
     return spec.to_dict()

@@ -24,6 +24,7 @@ def check(response: requests.Response, status: int, error_type: str) -> dict:
     ({"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02", "exchange": "NFO"}, "segment"),
     ({"symbol": "x" * 10_000, "from_date": "2024-01-01", "to_date": "2024-01-02"}, "symbol"),
     ({"symbol": 42, "from_date": "2024-01-01", "to_date": "2024-01-02"}, "symbol"),
+    ({"symbol": "TCS", "from_date": "0001-01-01", "to_date": "0001-12-31"}, "outside"),  # Kite is never asked
     ({"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02", "validate": "maybe"}, "validate"),
 ])
 def test_bad_fetch_bodies_are_400(api, payload, fragment):
@@ -75,3 +76,16 @@ def test_hostile_symbols_and_oversized_batches(api):
     huge = requests.post(f"{api.api}/fetch-batch", json={"requests": [item] * 10_000}, timeout=30)
     body = check(huge, 400, "validation")
     assert "500" in body["error"]
+
+
+def test_bodies_and_requests_too_odd_for_the_parsers_are_still_the_envelope(api):
+    deep = "[" * 200_000 + "]" * 200_000  # valid JSON nested past the decoder's recursion limit
+    for route in ("fetch-equity", "fetch-batch"):
+        check(requests.post(f"{api.api}/{route}", data=deep, headers={"Content-Type": "application/json"},
+                            timeout=10), 400, "validation")
+    check(requests.post(f"{api.base}/api/jobs", data=deep, headers={"Content-Type": "application/json"},
+                        timeout=10), 400, "validation")
+    # gunicorn answers these itself, before Flask: a 10,000-character symbol in the path, an 8 KB+ header
+    check(requests.get(f"{api.api}/lookup/NSE/{'x' * 10_000}", timeout=10), 414, "validation")
+    check(requests.get(f"{api.api}/lookup/NSE/INFY", headers={"X-Filler": "y" * 10_000}, timeout=10), 431,
+          "validation")

@@ -54,6 +54,8 @@ def test_batch_file_and_exit_codes(cli_env, tmp_path):
     assert result.returncode == 1
     assert json.loads(result.stdout)["successful"] == 1
     assert run(["fetch", "equity"], cli_env).returncode == 2
+    bad_dates = run(["fetch", "equity", "INFY", "--from", "2025-02-30", "--to", "2025-03-31"], cli_env)
+    assert bad_dates.returncode == 2 and "error (validation)" in bad_dates.stderr  # a bad value is usage too
     assert run(["lookup", "NSE", "NOPE"], cli_env).returncode == 1
     no_token = {**cli_env, "KITE_ACCESS_TOKEN": ""}
     denied = run(["fetch", "equity", "INFY", "--from", "2025-01-01", "--to", "2025-01-31"], no_token)

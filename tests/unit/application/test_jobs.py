@@ -93,9 +93,11 @@ def test_orphans_are_interrupted_and_unknown_jobs_not_found(jobs, started):
     job = start.execute([minute_year("RELIANCE")])
     stored = jobs.load(job.id)
     stored.status = RUNNING
+    stored.items[0].status = RUNNING
     jobs.save(stored)
     assert interrupt_orphans(jobs, lambda pid: False) == 1
-    assert GetJob(jobs).execute(job.id).status == INTERRUPTED
+    interrupted = GetJob(jobs).execute(job.id)
+    assert interrupted.status == INTERRUPTED and interrupted.items[0].status == "queued"
     with pytest.raises(NotFound):
         GetJob(jobs).execute("../etc")
     assert [j.id for j in GetJob(jobs).recent()] == [job.id]
