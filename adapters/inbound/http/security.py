@@ -33,7 +33,9 @@ def install(app: Flask, api_key: str | None) -> None:
 
     @app.before_request
     def guard() -> None:
-        if expected is not None and request.path.startswith("/api/"):
+        # Every /api route, and anything that changes state (POST /auth/logout would otherwise let anyone on
+        # the network invalidate the session); Kite's redirect to /auth/callback cannot carry a header.
+        if expected is not None and (request.path.startswith("/api/") or request.method in UNSAFE):
             supplied = request.headers.get("X-API-Key", "").encode()
             if not hmac.compare_digest(supplied, expected):
                 raise AuthRequired("Missing or wrong X-API-Key header")

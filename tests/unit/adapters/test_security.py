@@ -27,6 +27,8 @@ def test_api_key_is_required_on_api_routes_when_set(tmp_path):
     assert client.get("/api/data/database-info/EQUITY", headers={"X-API-Key": KEY}).status_code == 200
     assert client.get("/healthz").status_code == 200
     assert KEY not in denied.get_data(as_text=True)
+    assert client.post("/auth/logout", json={}).status_code == 401  # state changes need the key anywhere
+    assert client.post("/auth/logout", json={}, headers={"X-API-Key": KEY}).status_code != 401
 
 
 def test_cross_site_posts_are_refused(tmp_path):
