@@ -30,14 +30,14 @@ def test_login_fetch_chart_export(browser, tokenless_api):
     options = page.eval_on_selector_all("#symbols option", "els => els.map(e => e.value)")
     assert "INFY" in options
     page.fill("#symbol", "INFY, TCS")  # two items in one job
-    page.select_option("#interval", "60minute")
+    page.select_option("#interval", ["60minute", "day"])  # each symbol at each interval
     page.fill("#from_date", "2025-01-01")
     page.fill("#to_date", "2025-03-31")
     page.click("#submit")
     page.wait_for_function("document.getElementById('job-status').textContent === 'completed'")
     assert page.inner_text("#job-progress") == "100%"
-    assert page.locator("#job-items tr").count() == 3  # header + INFY + TCS, each done
-    assert page.inner_text("#job-items").count("done") == 2
+    assert page.locator("#job-items tr").count() == 5  # header + INFY and TCS at 60minute and day, each done
+    assert page.inner_text("#job-items").count("done") == 4
     shot(page, "02-fetch-progress")
 
     page.click("#series-link")

@@ -32,7 +32,9 @@
     $("job-bar").style.width = `${job.progress}%`;
     const rows = job.items.map((i) => {
       const tr = document.createElement("tr");
-      for (const text of [i.symbol, i.status, `${i.requests_done}/${i.requests_total}`, i.records, i.error || ""]) {
+      const interval = i.request ? i.request.interval : "";
+      for (const text of [i.symbol, interval, i.status, `${i.requests_done}/${i.requests_total}`, i.records,
+                          i.error || ""]) {
         const td = document.createElement("td");
         td.textContent = text;
         tr.appendChild(td);
@@ -47,10 +49,14 @@
     event.preventDefault();
     const exchange = $("exchange").value;
     const derivatives = exchange === "NFO" || exchange === "BFO";
-    // Several symbols, comma-separated, become one job with one item each (a symbol may contain spaces).
+    // Several symbols (comma-separated; a symbol may contain spaces) at several intervals become one job with
+    // an item for each symbol at each interval.
     const symbols = $("symbol").value.split(",").map((x) => x.trim()).filter(Boolean);
-    const requests = symbols.map((symbol) => ({segment: derivatives ? "DERIVATIVES" : "EQUITY", exchange, symbol,
-      interval: $("interval").value, from_date: $("from_date").value, to_date: $("to_date").value}));
+    const intervals = Array.from($("interval").selectedOptions, (o) => o.value);
+    if (!intervals.length) intervals.push("day");
+    const requests = symbols.flatMap((symbol) => intervals.map((interval) => ({
+      segment: derivatives ? "DERIVATIVES" : "EQUITY", exchange, symbol, interval,
+      from_date: $("from_date").value, to_date: $("to_date").value})));
     const request = requests[0];
     $("submit").disabled = true;
     try {
