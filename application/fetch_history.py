@@ -70,7 +70,8 @@ class FetchHistory:
         self._concurrency = max(1, concurrency)
 
     def execute(self, request: FetchRequest,
-                on_chunk: Callable[[int, int], None] | None = None) -> FetchResult:
+                on_chunk: Callable[[int, int, int], None] | None = None) -> FetchResult:
+        """`on_chunk(done, total, records)` after each stored chunk: requests done of the plan, candles stored."""
         started = time.perf_counter()
         instrument = resolve_instrument(self._catalog, request.segment, request.symbol, request.exchange)
         exchange = Exchange(instrument.exchange)
@@ -98,7 +99,7 @@ class FetchHistory:
             replace = (chunk.start_ts, chunk.end_ts) if request.overwrite else None
             records += store.write(key, frame, [(chunk.start_ts, chunk.end_ts)], replace=replace)
             if on_chunk:
-                on_chunk(done, len(chunks))
+                on_chunk(done, len(chunks), records)
         elapsed = round(time.perf_counter() - started, 3)
         message = None
         if not chunks:

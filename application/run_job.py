@@ -44,9 +44,10 @@ class RunJob:
             if self._stopping(job, should_stop):
                 return self._finish(job, CANCELLED)
             item.status = RUNNING
+            before = item.records  # stored by an earlier, cancelled or interrupted run of this item
 
-            def on_chunk(done: int, total: int, item: JobItem = item) -> None:
-                item.requests_done, item.requests_total = done, total
+            def on_chunk(done: int, total: int, records: int, item: JobItem = item, before: int = before) -> None:
+                item.requests_done, item.requests_total, item.records = done, total, before + records
                 if time.monotonic() - last_save[0] >= SAVE_EVERY_SECONDS:
                     last_save[0] = time.monotonic()
                     self._save(job)
@@ -64,7 +65,7 @@ class RunJob:
             except DomainError as error:
                 item.status, item.error, item.error_type = "failed", error.message, error.error_type
             else:
-                item.status, item.records, item.rejected = "done", result.records, result.rejected
+                item.status, item.records, item.rejected = "done", before + result.records, result.rejected
                 item.requests_done = item.requests_total = max(item.requests_total, result.requests)
                 item.elapsed_seconds, item.error, item.error_type = result.elapsed_seconds, None, None
             self._save(job)

@@ -79,7 +79,7 @@ def fetch(container: UseCases, args: argparse.Namespace) -> int:
     request = _fetch_request(args, segment)
     bar = progress(0, request.symbol, not args.json)
     with bar:
-        def on_chunk(done: int, total: int) -> None:
+        def on_chunk(done: int, total: int, records: int) -> None:
             bar.total = total
             bar.n = done
             bar.refresh()

@@ -148,5 +148,6 @@ def test_concurrent_chunks_give_the_same_store(source, stores, catalog, clock):
 def test_progress_callback_sees_every_chunk(fetch_history):
     seen = []
     fetch_history.execute(request(start=date(2023, 1, 1), end=date(2023, 6, 30), interval=Interval.MINUTE),
-                          on_chunk=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+                          on_chunk=lambda done, total, records: seen.append((done, total, records)))
+    assert [(done, total) for done, total, _ in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert [records for *_, records in seen] == sorted(records for *_, records in seen) and seen[-1][2] > 0

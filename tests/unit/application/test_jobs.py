@@ -57,11 +57,13 @@ def test_cancel_stops_between_requests_and_resume_fetches_only_the_rest(jobs, st
 
     stopped = RunJob(jobs, fetch_history, clock).execute(job.id, should_stop=stop_after_three)
     assert stopped.status == CANCELLED and stopped.items[0].status == "queued" and stopped.progress < 50
+    assert 0 < stopped.items[0].records < 260 * 375  # what the first requests stored before the cancel
     resumed_ids: list[str] = []
     ResumeJob(jobs, resumed_ids.append).execute(job.id)
     done = RunJob(jobs, fetch_history, clock).execute(resumed_ids[0])
     assert done.status == COMPLETED and done.runs == 2
     assert len(source.calls) == 14  # 7 + 7 requests in all: the three before the cancel were not repeated
+    assert done.items[0].records == done.items[1].records == 260 * 375  # both runs' candles, counted once
     with pytest.raises(InvalidInput):
         ResumeJob(jobs, resumed_ids.append).execute(job.id)
     with pytest.raises(InvalidInput):
