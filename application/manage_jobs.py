@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from application.job import FINISHED, INTERRUPTED, QUEUED, RESUMABLE, RUNNING, Job
 from application.ports import JobRepository
-from domain.errors import InvalidInput, NotFound
+from domain.errors import Conflict, NotFound
 
 
 def _load(jobs: JobRepository, job_id: str) -> Job:
@@ -39,7 +39,7 @@ class CancelJob:
     def execute(self, job_id: str) -> Job:
         job = _load(self._jobs, job_id)
         if job.status in FINISHED:
-            raise InvalidInput(f"job {job_id} is already {job.status}")
+            raise Conflict(f"job {job_id} is already {job.status}")
         job.cancel_requested = True
         self._jobs.save(job)
         self._signal(job_id)
@@ -56,7 +56,7 @@ class ResumeJob:
     def execute(self, job_id: str) -> Job:
         job = _load(self._jobs, job_id)
         if job.status not in RESUMABLE:
-            raise InvalidInput(f"job {job_id} is {job.status}; only interrupted or cancelled jobs resume")
+            raise Conflict(f"job {job_id} is {job.status}; only interrupted or cancelled jobs resume")
         job.status, job.cancel_requested, job.finished_at = QUEUED, False, None
         for item in job.items:
             if item.status == RUNNING:

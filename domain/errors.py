@@ -41,7 +41,11 @@ class StoreBusy(DomainError):
     error_type = "busy"
 
 
-class StoreConflict(DomainError):
-    """The store holds something kitefetch did not write where a series should be."""
+class Conflict(DomainError):
+    """The request is well formed but the thing it acts on is in the wrong state for it."""
 
     error_type = "conflict"
+
+
+class StoreConflict(Conflict):
+    """The store holds something kitefetch did not write where a series should be."""

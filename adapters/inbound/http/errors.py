@@ -9,11 +9,11 @@ from werkzeug.exceptions import HTTPException
 from adapters.inbound.presenters import error_body
 from domain.errors import (
     AuthRequired,
+    Conflict,
     DomainError,
     InvalidInput,
     NotFound,
     StoreBusy,
-    StoreConflict,
     UpstreamFailure,
 )
 
@@ -24,7 +24,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     AuthRequired: 401,
     NotFound: 404,
     StoreBusy: 503,
-    StoreConflict: 409,
+    Conflict: 409,
     UpstreamFailure: 502,
 }
 

@@ -34,8 +34,8 @@ FETCH_RESULT = {"type": "object", "required": ["success", "symbol", "interval", 
 _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _ERRORS = {str(code): {"description": text, "content": _ERROR_REF}
            for code, text in ((400, "invalid request"), (401, "no usable Kite token"), (403, "forbidden"),
-                              (404, "unknown symbol or route"), (409, "store conflict"), (413, "body too large"),
-                              (502, "Kite failed after retries"), (503, "store busy"))}
+                              (404, "unknown symbol or route"), (409, "store or job state conflict"),
+                              (413, "body too large"), (502, "Kite failed after retries"), (503, "store busy"))}
 
 
 def _ok(schema: dict | str) -> dict:

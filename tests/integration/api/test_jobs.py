@@ -42,6 +42,8 @@ def test_a_job_runs_in_the_background_with_live_progress(api):
     assert final["items"][1]["error_type"] == "not_found" and final["items"][0]["records"] > 5000
     assert any(j["job_id"] == job_id for j in requests.get(f"{api.base}/api/jobs", timeout=10).json()["jobs"])
     assert requests.get(f"{api.base}/api/jobs/deadbeef00", timeout=10).status_code == 404
+    finished = requests.post(f"{api.base}/api/jobs/{job_id}/resume", json={}, timeout=10)
+    assert finished.status_code == 409 and finished.json()["error_type"] == "conflict"
 
 
 def test_cancel_then_resume_fetches_only_what_is_missing(api, sandbox_process):

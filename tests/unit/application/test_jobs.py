@@ -9,7 +9,7 @@ from application.manage_jobs import CancelJob, GetJob, ResumeJob, interrupt_orph
 from application.run_job import RunJob
 from application.start_job import StartJob
 from domain.date_range import DateRange
-from domain.errors import AuthRequired, InvalidInput, NotFound
+from domain.errors import AuthRequired, Conflict, InvalidInput, NotFound
 from domain.interval import Interval
 from domain.market import Segment
 from tests.fakes.jobs import InMemoryJobs
@@ -64,9 +64,9 @@ def test_cancel_stops_between_requests_and_resume_fetches_only_the_rest(jobs, st
     assert done.status == COMPLETED and done.runs == 2
     assert len(source.calls) == 14  # 7 + 7 requests in all: the three before the cancel were not repeated
     assert done.items[0].records == done.items[1].records == 260 * 375  # both runs' candles, counted once
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         ResumeJob(jobs, resumed_ids.append).execute(job.id)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         CancelJob(jobs, lambda _: None).execute(job.id)
 
 
