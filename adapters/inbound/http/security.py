@@ -1,5 +1,8 @@
 """Who may call the API: an API key once it is reachable beyond this machine, and no cross-site POSTs.
 
+The key goes in `X-API-Key`; a browser, which cannot add it to page loads or Server-Sent Events, presents it
+once to `POST /auth/key` and its session then carries an HMAC fingerprint of it (never the key itself).
+
 CSRF: a state-changing request must either be JSON (a cross-site page cannot send `application/json`
 without a CORS preflight, and kitefetch answers none) or carry the session's CSRF token in `X-CSRF-Token`
 (browsers get it from `/auth/status`); a foreign `Origin` is refused outright. The token file makes even
@@ -8,16 +11,19 @@ cookie-less local requests "authenticated", so this applies to every POST, not o
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from urllib.parse import urlparse
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, jsonify, request, session
 
 from domain.errors import AuthRequired
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CSRF_KEY = "csrf"
+_KEY_SESSION = "api_key"
+UNLOCK_PATH = "/auth/key"
 
 
 def csrf_token() -> str:
@@ -31,14 +37,21 @@ def csrf_token() -> str:
 def install(app: Flask, api_key: str | None) -> None:
     expected = api_key.encode() if api_key else None
 
+    def fingerprint() -> str:
+        return hmac.new(str(app.secret_key).encode(), b"api-key:" + (expected or b""), hashlib.sha256).hexdigest()
+
+    def key_presented() -> bool:
+        supplied = request.headers.get("X-API-Key", "").encode()
+        return hmac.compare_digest(supplied, expected or b"") or hmac.compare_digest(
+            str(session.get(_KEY_SESSION, "")).encode(), fingerprint().encode())
+
     @app.before_request
     def guard() -> None:
         # Every /api route, and anything that changes state (POST /auth/logout would otherwise let anyone on
         # the network invalidate the session); Kite's redirect to /auth/callback cannot carry a header.
-        if expected is not None and (request.path.startswith("/api/") or request.method in UNSAFE):
-            supplied = request.headers.get("X-API-Key", "").encode()
-            if not hmac.compare_digest(supplied, expected):
-                raise AuthRequired("Missing or wrong X-API-Key header")
+        if expected is not None and (request.path.startswith("/api/") or request.method in UNSAFE) and (
+                request.path != UNLOCK_PATH) and not key_presented():
+            raise AuthRequired("Missing or wrong X-API-Key header")
         if request.method not in UNSAFE:
             return
         origin = request.headers.get("Origin")
@@ -52,3 +65,16 @@ def install(app: Flask, api_key: str | None) -> None:
         stored = session.get(_CSRF_KEY, "")
         if not (stored and hmac.compare_digest(supplied_token.encode(), stored.encode())):
             abort(403, description="Send JSON (Content-Type: application/json) or the X-CSRF-Token from /auth/status")
+
+    @app.post(UNLOCK_PATH)
+    def unlock():
+        """The browser's way to present the API key (JSON, so the CSRF rule above applies)."""
+        try:
+            body = request.get_json(silent=True) or {}
+        except RecursionError:
+            body = {}
+        supplied = str(body.get("key", "") if isinstance(body, dict) else "").encode()
+        if expected is None or not hmac.compare_digest(supplied, expected):
+            raise AuthRequired("Wrong API key" if expected is not None else "This server needs no API key")
+        session[_KEY_SESSION] = fingerprint()
+        return jsonify({"success": True})

@@ -31,6 +31,19 @@ def test_api_key_is_required_on_api_routes_when_set(tmp_path):
     assert client.post("/auth/logout", json={}, headers={"X-API-Key": KEY}).status_code != 401
 
 
+def test_a_browser_presents_the_key_once_and_its_session_carries_a_fingerprint(tmp_path):
+    client = create_app(Settings(data_dir=tmp_path, api_key=KEY)).test_client()
+    wrong = client.post("/auth/key", json={"key": "not-the-key-at-all"})
+    assert wrong.status_code == 401 and client.get("/api/data/database-info/EQUITY").status_code == 401
+    assert client.post("/auth/key", data="key=" + KEY).status_code == 403  # a form post: the CSRF rule holds
+    assert client.post("/auth/key", json={"key": KEY}).status_code == 200
+    assert client.get("/api/data/database-info/EQUITY").status_code == 200  # no header: the session says so
+    cookie = client.get_cookie("session")
+    assert cookie is not None and KEY not in cookie.value
+    other = create_app(Settings(data_dir=tmp_path, api_key=KEY)).test_client()
+    assert other.get("/api/data/database-info/EQUITY").status_code == 401
+
+
 def test_cross_site_posts_are_refused(tmp_path):
     client = create_app(Settings(data_dir=tmp_path)).test_client()
     form = client.post("/api/data/fetch-equity", data="symbol=X", content_type="text/plain")
