@@ -100,6 +100,9 @@ def build_spec() -> dict:
     spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "responses": _ok(obj)}})
     spec.path("/auth/status", operations={"get": {"responses": _ok(obj)}})
     spec.path("/auth/logout", operations={"post": {"responses": _ok(obj)}})
+    spec.path("/auth/key", operations={"post": {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}}}}}},
+        "responses": _ok(obj)}})
     return spec.to_dict()
 
 
