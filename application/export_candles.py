@@ -6,10 +6,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from application.ports import CandleStore
+from application.stored_series import stored_key
 from domain.candles import CandleFrame
 from domain.date_range import DateRange
 from domain.errors import InvalidInput, NotFound
-from domain.instrument import SeriesKey, check_symbol
+from domain.instrument import SeriesKey
 from domain.market import Segment
 
 
@@ -30,8 +31,8 @@ class ExportCandles:
 
     def execute(self, key: SeriesKey, date_range: DateRange | None = None, max_rows: int | None = None,
                 format_name: str = "this format") -> Export:
-        check_symbol(key.symbol)
         store = self._stores[key.segment]
+        key = stored_key(store, key)
         if store.info(key) is None:
             raise NotFound(f"No stored candles for {key}")
         start, end = (date_range.start_ts, date_range.end_ts) if date_range else (None, None)

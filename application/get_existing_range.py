@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from application.ports import CandleStore, SeriesInfo
-from domain.instrument import SeriesKey, check_symbol
+from application.stored_series import stored_key
+from domain.instrument import SeriesKey
 from domain.market import Segment
 
 
@@ -16,8 +17,8 @@ class GetExistingRange:
         self._stores = stores
 
     def execute(self, key: SeriesKey) -> SeriesInfo | None:
-        check_symbol(key.symbol)
-        info = self._stores[key.segment].info(key)
+        store = self._stores[key.segment]
+        info = store.info(stored_key(store, key))
         if info is None or info.rows == 0:
             return None
         return info

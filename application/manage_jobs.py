@@ -37,11 +37,17 @@ class CancelJob:
         self._signal = signal
 
     def execute(self, job_id: str) -> Job:
-        job = _load(self._jobs, job_id)
-        if job.status in FINISHED:
-            raise Conflict(f"job {job_id} is already {job.status}")
-        job.cancel_requested = True
-        self._jobs.save(job)
+        _load(self._jobs, job_id)
+
+        def cancel(job: Job | None) -> Job:
+            if job is None:
+                raise NotFound(f"No job {job_id!r}")
+            if job.status in FINISHED:
+                raise Conflict(f"job {job_id} is already {job.status}")
+            job.cancel_requested = True
+            return job
+
+        job = self._jobs.update(job_id, cancel)
         self._signal(job_id)
         return job
 
@@ -54,14 +60,20 @@ class ResumeJob:
         self._submit = submit
 
     def execute(self, job_id: str) -> Job:
-        job = _load(self._jobs, job_id)
-        if job.status not in RESUMABLE:
-            raise Conflict(f"job {job_id} is {job.status}; only interrupted or cancelled jobs resume")
-        job.status, job.cancel_requested, job.finished_at = QUEUED, False, None
-        for item in job.items:
-            if item.status == RUNNING:
-                item.status = QUEUED
-        self._jobs.save(job)
+        _load(self._jobs, job_id)
+
+        def resume(job: Job | None) -> Job:
+            if job is None:
+                raise NotFound(f"No job {job_id!r}")
+            if job.status not in RESUMABLE:
+                raise Conflict(f"job {job_id} is {job.status}; only interrupted or cancelled jobs resume")
+            job.status, job.cancel_requested, job.finished_at = QUEUED, False, None
+            for item in job.items:
+                if item.status == RUNNING:
+                    item.status = QUEUED
+            return job
+
+        job = self._jobs.update(job_id, resume)
         self._submit(job.id)
         return job
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -144,6 +144,11 @@ class JobRepository(Protocol):
         ...
 
     def load(self, job_id: str) -> Job | None:
+        ...
+
+    def update(self, job_id: str, change: Callable[[Job | None], Job]) -> Job:
+        """Load, change and save as one step no other process interleaves with (a cancel from another worker
+        must neither be lost under a progress save nor reopen a job that just finished); `change` may raise."""
         ...
 
     def all(self) -> list[Job]:

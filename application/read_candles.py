@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from application.ports import CandleStore
+from application.stored_series import stored_key
 from domain.candles import CandleFrame
 from domain.date_range import DateRange
 from domain.errors import InvalidInput, NotFound
-from domain.instrument import SeriesKey, check_symbol
+from domain.instrument import SeriesKey
 from domain.market import Segment
 
 MAX_ROWS = 100_000
@@ -31,11 +32,11 @@ class ReadCandles:
         self._stores = stores
 
     def execute(self, key: SeriesKey, date_range: DateRange | None = None, limit: int | None = None) -> CandlesRead:
-        check_symbol(key.symbol)
         limit = MAX_ROWS if limit is None else limit
         if not 1 <= limit <= MAX_ROWS:
             raise InvalidInput(f"limit must be between 1 and {MAX_ROWS}")
         store = self._stores[key.segment]
+        key = stored_key(store, key)
         info = store.info(key)
         if info is None:
             raise NotFound(f"No stored candles for {key}")

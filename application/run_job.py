@@ -43,8 +43,16 @@ class RunJob:
                 continue
             if self._stopping(job, should_stop):
                 return self._finish(job, CANCELLED)
+            try:
+                request = request_from_dict(item.request)
+            except DomainError as error:
+                item.status, item.error, item.error_type = "failed", error.message, error.error_type
+                self._save(job)
+                continue
             item.status = RUNNING
-            before = item.records  # stored by an earlier, cancelled or interrupted run of this item
+            # An incremental run adds to what an earlier, cancelled or interrupted run stored; an overwriting or
+            # non-incremental one fetches the whole range again, so it counts from zero.
+            before = item.records if request.incremental and not request.overwrite else 0
 
             def on_chunk(done: int, total: int, records: int, item: JobItem = item, before: int = before) -> None:
                 item.requests_done, item.requests_total, item.records = done, total, before + records
@@ -55,7 +63,7 @@ class RunJob:
                     raise _Cancelled
 
             try:
-                result = self._fetch_history.execute(request_from_dict(item.request), on_chunk=on_chunk)
+                result = self._fetch_history.execute(request, on_chunk=on_chunk)
             except _Cancelled:
                 item.status = "queued"
                 return self._finish(job, CANCELLED)
@@ -79,7 +87,13 @@ class RunJob:
 
     def _save(self, job: Job) -> None:
         job.updated_at = self._clock.now_ts()
-        self._jobs.save(job)
+
+        def ours_plus_their_cancel(stored: Job | None) -> Job:
+            # This runner owns the job's progress; a cancel may have been written by another process since.
+            job.cancel_requested = job.cancel_requested or bool(stored and stored.cancel_requested)
+            return job
+
+        self._jobs.update(job.id, ours_plus_their_cancel)
 
     def _finish(self, job: Job, status: str) -> Job:
         job.status = status

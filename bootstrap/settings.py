@@ -81,3 +81,6 @@ class Settings:
         if not _is_loopback(bind_host) and len(self.api_key) < 16:
             raise ConfigurationError(f"Binding {bind_host} exposes the API beyond this machine: set KITEFETCH_API_KEY "
                                      "(16+ characters); clients send it as the X-API-Key header")
+        if self.api_key and (not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY):
+            # Browser sessions stand for the key once unlocked: cookies signed with a public key would not.
+            raise ConfigurationError("KITEFETCH_API_KEY needs FLASK_SECRET_KEY set to a real secret as well")

@@ -14,8 +14,7 @@ MAX_SYMBOL_LENGTH = 64
 
 
 def check_symbol(symbol: str) -> str:
-    """Symbols are free text at Kite (`M&M`, `NIFTY 50`) but never empty, huge or control characters; Kite's
-    are upper case, so `reliance` names the same series as `RELIANCE` everywhere."""
+    """Symbols are free text at Kite (`M&M`, `NIFTY 50`) but never empty, huge or control characters."""
     text = str(symbol).strip()
     if not text:
         raise InvalidInput("symbol must not be empty")
@@ -23,7 +22,7 @@ def check_symbol(symbol: str) -> str:
         raise InvalidInput(f"symbol is longer than {MAX_SYMBOL_LENGTH} characters")
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise InvalidInput("symbol contains control characters")
-    return text.upper()
+    return text
 
 
 class Instrument(NamedTuple):

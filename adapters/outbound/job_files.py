@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -15,6 +18,7 @@ class JobFiles:
     def __init__(self, directory: Path) -> None:
         self._dir = Path(directory)
         self._lock = threading.Lock()
+        self._update_lock = threading.RLock()
 
     def _path(self, job_id: str) -> Path:
         return self._dir / f"{job_id}.json"
@@ -26,6 +30,24 @@ class JobFiles:
             scratch = self._dir / f".{job.id}.{os.getpid()}.{threading.get_ident()}.tmp"
             scratch.write_bytes(data)
             os.replace(scratch, self._path(job.id))
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One updater at a time across threads (the lock) and processes (flock on `.lock`)."""
+        self._dir.mkdir(parents=True, exist_ok=True)
+        with self._update_lock:
+            fd = os.open(self._dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # releases the flock
+
+    def update(self, job_id: str, change: Callable[[Job | None], Job]) -> Job:
+        with self._exclusive():
+            job = change(self.load(job_id))
+            self.save(job)
+            return job
 
     def load(self, job_id: str) -> Job | None:
         try:

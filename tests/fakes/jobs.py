@@ -18,5 +18,10 @@ class InMemoryJobs:
         job = self.jobs.get(job_id)
         return copy.deepcopy(job) if job else None
 
+    def update(self, job_id: str, change) -> Job:
+        job = change(self.load(job_id))
+        self.save(job)
+        return copy.deepcopy(job)
+
     def all(self) -> list[Job]:
         return sorted((copy.deepcopy(j) for j in self.jobs.values()), key=lambda j: j.created_at, reverse=True)

@@ -16,7 +16,7 @@ import hmac
 import secrets
 from urllib.parse import urlparse
 
-from flask import Flask, abort, jsonify, request, session
+from flask import Flask, abort, jsonify, render_template, request, session
 
 from domain.errors import AuthRequired
 
@@ -24,6 +24,8 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CSRF_KEY = "csrf"
 _KEY_SESSION = "api_key"
 UNLOCK_PATH = "/auth/key"
+# Open without the key: presenting it, Kite's redirect back (it cannot carry a header), health, and page assets.
+_OPEN_PATHS = frozenset({UNLOCK_PATH, "/auth/callback", "/healthz"})
 
 
 def csrf_token() -> str:
@@ -46,11 +48,13 @@ def install(app: Flask, api_key: str | None) -> None:
             str(session.get(_KEY_SESSION, "")).encode(), fingerprint().encode())
 
     @app.before_request
-    def guard() -> None:
-        # Every /api route, and anything that changes state (POST /auth/logout would otherwise let anyone on
-        # the network invalidate the session); Kite's redirect to /auth/callback cannot carry a header.
-        if expected is not None and (request.path.startswith("/api/") or request.method in UNSAFE) and (
-                request.path != UNLOCK_PATH) and not key_presented():
+    def guard():
+        # With a key, everything but _OPEN_PATHS needs it: the API (a header, or the session's fingerprint) and
+        # the pages too (they show what is stored and whose Kite account this is).
+        if expected is not None and request.path not in _OPEN_PATHS and not request.path.startswith(
+                "/static/") and not key_presented():
+            if request.method == "GET" and not request.path.startswith(("/api/", "/auth/")):
+                return render_template("locked.html", csrf=csrf_token()), 401
             raise AuthRequired("Missing or wrong X-API-Key header")
         if request.method not in UNSAFE:
             return

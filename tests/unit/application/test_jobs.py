@@ -103,3 +103,29 @@ def test_orphans_are_interrupted_and_unknown_jobs_not_found(jobs, started):
     with pytest.raises(NotFound):
         GetJob(jobs).execute("../etc")
     assert [j.id for j in GetJob(jobs).recent()] == [job.id]
+
+
+def test_a_resumed_overwrite_counts_its_candles_once(jobs, started, fetch_history, clock, source):
+    from dataclasses import replace
+
+    start, _ = started
+    job = start.execute([replace(minute_year("RELIANCE"), overwrite=True)])
+    stopped = RunJob(jobs, fetch_history, clock).execute(job.id, should_stop=lambda: len(source.calls) >= 3)
+    assert stopped.status == CANCELLED and stopped.items[0].records > 0
+    resumed: list[str] = []
+    ResumeJob(jobs, resumed.append).execute(job.id)
+    done = RunJob(jobs, fetch_history, clock).execute(resumed[0])
+    assert done.items[0].records == 260 * 375  # the whole range again, not again plus the first run's part
+
+
+def test_a_cancel_written_by_another_worker_survives_the_runners_progress_save(jobs, started, fetch_history, clock):
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE")])
+    runner = RunJob(jobs, fetch_history, clock)
+    running = jobs.load(job.id)
+    running.status = RUNNING
+    jobs.save(running)
+    CancelJob(jobs, lambda _: None).execute(job.id)  # another process: its signal cannot reach this runner
+    runner._save(running)  # the runner's copy predates the cancel
+    assert jobs.load(job.id).cancel_requested
+    assert runner.execute(job.id).status == CANCELLED

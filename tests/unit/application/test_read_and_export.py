@@ -38,3 +38,19 @@ def test_export_refuses_more_rows_than_the_format_holds(stored):
         ExportCandles(stored).execute(KEY, max_rows=64, format_name="Excel")
     with pytest.raises(NotFound):
         ExportCandles(stored).execute(SeriesKey(Exchange.NSE, "TCS", Interval.DAY))
+
+
+def test_a_symbol_typed_in_another_case_finds_the_series_and_an_exact_spelling_wins(stored):
+    from application.get_existing_range import GetExistingRange
+    from application.stored_series import stored_key
+
+    lower = SeriesKey(Exchange.NSE, "reliance", Interval.DAY)
+    assert ReadCandles(stored).execute(lower).total == 65
+    assert ExportCandles(stored).execute(lower).key.symbol == "RELIANCE"
+    assert GetExistingRange(stored).execute(lower).rows == 65
+    store = stored[Segment.EQUITY]
+    candles = ReadCandles(stored).execute(KEY).candles
+    mixed = SeriesKey(Exchange.NSE, "Nifty50 EQL Wgt", Interval.DAY)  # a Kite spelling that is not all capitals
+    store.write(mixed, candles, [])
+    assert stored_key(store, mixed) == mixed
+    assert stored_key(store, SeriesKey(Exchange.NSE, "nifty50 eql wgt", Interval.DAY)).symbol == "nifty50 eql wgt"

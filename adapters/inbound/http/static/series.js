@@ -31,6 +31,7 @@
   let oldest = null;  // ISO stamp of the oldest candle loaded
   let more = false;  // older candles in the range not loaded yet
   let busy = false;
+  let generation = 0;  // bumped by each new range: an older page that arrives after it is dropped
   let total = 0;
   let gaps = 0;
   const t = (stamp) => Math.floor(Date.parse(stamp) / 1000) + 19800;  // IST wall time on the axis
@@ -67,7 +68,9 @@
   async function load() {
     exportLinks();
     const q = query();
+    const mine = ++generation;
     const body = await kitefetch.call(`/api/data/candles/${path}?limit=${PAGE}${q ? "&" + q : ""}`);
+    if (mine !== generation) return;
     const part = convert(body, null);
     loaded = {candles: part.candles, volume: part.volume, oi: part.oi};
     oldest = part.rows.length ? part.rows[0][0] : null;
@@ -89,11 +92,13 @@
   async function loadOlder() {
     if (busy || !more || oldest === null) return;
     busy = true;
+    const mine = generation;
     try {
       // Dates are whole IST days: ask up to the oldest loaded candle's day and drop what is already shown.
       const from = $("from_date").value;
       const body = await kitefetch.call(`/api/data/candles/${path}?limit=${PAGE}&to_date=${oldest.slice(0, 10)}` +
                                         (from ? `&from_date=${from}` : ""));
+      if (mine !== generation) return;
       const part = convert(body, t(oldest));
       more = body.truncated && part.rows.length > 0;
       if (part.rows.length) {
@@ -116,9 +121,8 @@
   chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
     if (range && range.from < 10 && more) loadOlder().catch(() => {});
   });
-  $("older").addEventListener("click", () => {
-    loadOlder().catch((error) => { $("summary").textContent = `Could not load candles: ${error.message}`; });
-  });
-  $("range").addEventListener("submit", (event) => { event.preventDefault(); load(); });
-  load().catch((error) => { $("summary").textContent = `Could not load candles: ${error.message}`; });
+  const failed = (error) => { $("summary").textContent = `Could not load candles: ${error.message}`; };
+  $("older").addEventListener("click", () => { loadOlder().catch(failed); });
+  $("range").addEventListener("submit", (event) => { event.preventDefault(); load().catch(failed); });
+  load().catch(failed);
 })();
