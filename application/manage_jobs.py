@@ -18,6 +18,18 @@ def _load(jobs: JobRepository, job_id: str) -> Job:
     return job
 
 
+def _update(jobs: JobRepository, job_id: str, change: Callable[[Job], Job]) -> Job:
+    """`change` applied to the job as stored, in one step no other process interleaves with."""
+    _load(jobs, job_id)  # a malformed or unknown id is a 404 before anything is locked
+
+    def checked(job: Job | None) -> Job:
+        if job is None:
+            raise NotFound(f"No job {job_id!r}")
+        return change(job)
+
+    return jobs.update(job_id, checked)
+
+
 class GetJob:
     def __init__(self, jobs: JobRepository) -> None:
         self._jobs = jobs
@@ -37,17 +49,13 @@ class CancelJob:
         self._signal = signal
 
     def execute(self, job_id: str) -> Job:
-        _load(self._jobs, job_id)
-
-        def cancel(job: Job | None) -> Job:
-            if job is None:
-                raise NotFound(f"No job {job_id!r}")
+        def cancel(job: Job) -> Job:
             if job.status in FINISHED:
                 raise Conflict(f"job {job_id} is already {job.status}")
             job.cancel_requested = True
             return job
 
-        job = self._jobs.update(job_id, cancel)
+        job = _update(self._jobs, job_id, cancel)
         self._signal(job_id)
         return job
 
@@ -60,11 +68,7 @@ class ResumeJob:
         self._submit = submit
 
     def execute(self, job_id: str) -> Job:
-        _load(self._jobs, job_id)
-
-        def resume(job: Job | None) -> Job:
-            if job is None:
-                raise NotFound(f"No job {job_id!r}")
+        def resume(job: Job) -> Job:
             if job.status not in RESUMABLE:
                 raise Conflict(f"job {job_id} is {job.status}; only interrupted or cancelled jobs resume")
             job.status, job.cancel_requested, job.finished_at = QUEUED, False, None
@@ -73,7 +77,7 @@ class ResumeJob:
                     item.status = QUEUED
             return job
 
-        job = self._jobs.update(job_id, resume)
+        job = _update(self._jobs, job_id, resume)
         self._submit(job.id)
         return job
 

@@ -72,15 +72,13 @@ def _file_generation(path: Path) -> _Generation:
     return (st.st_dev, st.st_ino, _generation(path))
 
 
-def _bump_generation(path: Path) -> bytes:
-    """Called under the exclusive lock after every write."""
-    generation = os.urandom(8)
+def _bump_generation(path: Path) -> None:
+    """Called under the exclusive lock by every write (before its commit point) and every recovery."""
     fd = os.open(_generation_path(path), os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        os.pwrite(fd, generation, 0)  # readers wait on the shared lock, so they never see half of it
+        os.pwrite(fd, os.urandom(8), 0)  # readers wait on the shared lock, so they never see half of it
     finally:
         os.close(fd)
-    return generation
 
 
 class _ReadHandle(ReadOnlyFile):
