@@ -18,12 +18,12 @@ import requests
 from kiteconnect import KiteConnect
 
 from adapters.outbound.kite.candle_parser import parse_candles
-from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
 from bench.common import table, timed
 from bootstrap.runtime import tune_gc
 from domain.interval import Interval
 from domain.market import Segment
 from domain.validation import validate_candles
+from kite_sandbox import SandboxConfig, start_sandbox
 
 REQUESTS = [
     ("minute", "2024-01-01 00:00:00", "2024-02-29 23:59:59"),

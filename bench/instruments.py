@@ -20,12 +20,12 @@ from kiteconnect import KiteConnect
 
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.kite.instruments_csv import parse_instruments
-from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
 from adapters.outbound.system_clock import SystemClock
 from bench.common import table, timed
 from bootstrap.logging_setup import configure_logging
 from bootstrap.runtime import tune_gc
 from domain.market import Exchange
+from kite_sandbox import SandboxConfig, start_sandbox
 
 
 class BodySource:

@@ -12,6 +12,11 @@ from bootstrap.runtime import tune_gc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sandbox"]:
+        from kite_sandbox.__main__ import main as sandbox_main
+
+        return sandbox_main(argv[1:], prog="kitefetch sandbox")
     args = parse(argv)
     if isinstance(args, int):
         return args
@@ -19,10 +24,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bootstrap.serve import serve
 
         return serve(args.host, args.port, args.threads, args.workers)
-    if args.command == "sandbox":
-        from adapters.outbound.kite_sandbox import config_from_args, run_sandbox
-
-        return run_sandbox(config_from_args(args))
     if args.command == "demo":
         from bootstrap.demo import run_demo
 

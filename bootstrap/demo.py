@@ -54,11 +54,11 @@ def _curl_examples(api: str, option: str | None) -> str:
 def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
     from werkzeug.serving import make_server
 
-    from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
     from adapters.outbound.token_file import TokenFile
     from application.ports import BrokerSession
     from bootstrap.app import create_app
     from bootstrap.settings import Settings
+    from kite_sandbox import SandboxConfig, start_sandbox
 
     api_port = _free(api_port)
     sandbox = start_sandbox(SandboxConfig(port=_free(sandbox_port), api_key=SANDBOX_KEY, api_secret=SANDBOX_SECRET,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
+from kite_sandbox import SandboxConfig, start_sandbox
 from tests.integration import secret_watch
 from tests.integration.processes import Process, free_port
 

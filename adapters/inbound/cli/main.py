@@ -38,10 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--workers", type=int, default=1)
 
-    sandbox = sub.add_parser("sandbox", help="run the local Kite Connect sandbox")
-    from adapters.outbound.kite_sandbox import add_sandbox_arguments
-
-    add_sandbox_arguments(sandbox)
+    # Its flags belong to the sandbox program (kite_sandbox/), which bootstrap hands `kitefetch sandbox ...` to
+    # before this parser runs: the CLI adapter never imports the stand-in for Zerodha.
+    sub.add_parser("sandbox", help="run the local Kite Connect sandbox (kitefetch sandbox --help for its flags)")
 
     fetch = sub.add_parser("fetch", help="fetch candles into the local database")
     kinds = fetch.add_subparsers(dest="kind", required=True)

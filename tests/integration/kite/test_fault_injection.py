@@ -13,8 +13,6 @@ from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.kite.market_data import KiteMarketData
 from adapters.outbound.kite.rate_limiter import RateLimiter
 from adapters.outbound.kite.retry import RetryPolicy
-from adapters.outbound.kite_sandbox import SandboxConfig, start_sandbox
-from adapters.outbound.kite_sandbox.faults import FAULT_KINDS
 from adapters.outbound.system_clock import SystemClock
 from application.batch_fetch import BatchFetch, ItemFailure
 from application.fetch_history import FetchHistory, FetchRequest
@@ -23,6 +21,8 @@ from domain.errors import AuthRequired
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
+from kite_sandbox import SandboxConfig, start_sandbox
+from kite_sandbox.faults import FAULT_KINDS
 
 SYMBOLS = ("RELIANCE", "INFY", "TCS", "M&M", "BAJAJ-AUTO", "ZZBADOHLC")
 SPAN = DateRange(date(2024, 1, 1), date(2024, 12, 31))

@@ -10,7 +10,7 @@ import pytest
 import requests
 from kiteconnect import KiteConnect
 
-from adapters.outbound.kite_sandbox import RunningSandbox, SandboxConfig, start_sandbox
+from kite_sandbox import RunningSandbox, SandboxConfig, start_sandbox
 
 TODAY = datetime.date(2026, 11, 24)  # a Tuesday and an NSE holiday (Guru Nanak Jayanti)
 RELIANCE = 738561

@@ -9,7 +9,7 @@ import requests
 from kiteconnect import KiteConnect
 from kiteconnect import exceptions as kex
 
-from adapters.outbound.kite_sandbox import RunningSandbox
+from kite_sandbox import RunningSandbox
 
 from .conftest import RELIANCE, login_request_token
 

@@ -7,7 +7,7 @@ import datetime
 import requests
 from kiteconnect import KiteConnect
 
-from adapters.outbound.kite_sandbox import RunningSandbox, start_sandbox
+from kite_sandbox import RunningSandbox, start_sandbox
 
 from .conftest import RELIANCE, fast_config
 

@@ -9,7 +9,7 @@ import requests
 from kiteconnect import KiteConnect
 from kiteconnect import exceptions as kex
 
-from adapters.outbound.kite_sandbox import RunningSandbox, start_sandbox
+from kite_sandbox import RunningSandbox, start_sandbox
 
 from .conftest import RELIANCE, fast_config
 

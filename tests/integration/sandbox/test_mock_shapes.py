@@ -11,7 +11,7 @@ import pytest
 import requests
 from kiteconnect import KiteConnect
 
-from adapters.outbound.kite_sandbox import RunningSandbox
+from kite_sandbox import RunningSandbox
 from tests.fixtures import KITE_MOCKS
 
 from .conftest import RELIANCE, login_request_token

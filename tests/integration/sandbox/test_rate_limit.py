@@ -7,7 +7,7 @@ import threading
 from kiteconnect import KiteConnect
 from kiteconnect import exceptions as kex
 
-from adapters.outbound.kite_sandbox import start_sandbox
+from kite_sandbox import start_sandbox
 
 from .conftest import RELIANCE, fast_config
 

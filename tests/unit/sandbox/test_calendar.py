@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from adapters.outbound.kite_sandbox.contracts import future_symbol, monthly_listing, option_symbol
-from adapters.outbound.kite_sandbox.trading_calendar import (
+from kite_sandbox.contracts import future_symbol, monthly_listing, option_symbol
+from kite_sandbox.trading_calendar import (
     is_trading_day,
     monthly_expiries,
     weekly_expiries,

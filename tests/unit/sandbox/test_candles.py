@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from adapters.outbound.kite_sandbox.bad_data import SECONDS_PER_DAY
-from adapters.outbound.kite_sandbox.candles import CandleQuery, candles
-from adapters.outbound.kite_sandbox.instruments import Instrument
-from adapters.outbound.kite_sandbox.render import candles_body
-from adapters.outbound.kite_sandbox.universe import Universe, build_universe
+from kite_sandbox.bad_data import SECONDS_PER_DAY
+from kite_sandbox.candles import CandleQuery, candles
+from kite_sandbox.instruments import Instrument
+from kite_sandbox.render import candles_body
+from kite_sandbox.universe import Universe, build_universe
 
 TODAY = dt.date(2026, 11, 24)
 NOW = dt.datetime(2026, 11, 24, 15, 30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from adapters.outbound.kite_sandbox import SandboxConfig, add_sandbox_arguments, config_from_args
+from kite_sandbox import SandboxConfig, add_sandbox_arguments, config_from_args
 
 
 def test_defaults_match_config_and_flags_override() -> None:

@@ -8,12 +8,12 @@ import numpy as np
 import orjson
 import pytest
 
-from adapters.outbound.kite_sandbox.bad_data import CandleArrays
-from adapters.outbound.kite_sandbox.errors import KiteError
-from adapters.outbound.kite_sandbox.rate_limit import RateLimiter
-from adapters.outbound.kite_sandbox.render import candles_body
-from adapters.outbound.kite_sandbox.tokens import TokenStore, checksum, next_six_am
-from adapters.outbound.kite_sandbox.trading_calendar import IST
+from kite_sandbox.bad_data import CandleArrays
+from kite_sandbox.errors import KiteError
+from kite_sandbox.rate_limit import RateLimiter
+from kite_sandbox.render import candles_body
+from kite_sandbox.tokens import TokenStore, checksum, next_six_am
+from kite_sandbox.trading_calendar import IST
 
 
 def test_integral_prices_render_without_decimal_point() -> None:

@@ -1,4 +1,4 @@
-"""`python -m adapters.outbound.kite_sandbox`: run the sandbox in the foreground."""
+"""`python -m kite_sandbox`: run the sandbox in the foreground."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 from .cli import add_sandbox_arguments, config_from_args, run_sandbox
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m adapters.outbound.kite_sandbox",
+def main(argv: list[str] | None = None, prog: str = "python -m kite_sandbox") -> int:
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="A local Kite Connect v3 look-alike with synthetic markets.")
     add_sandbox_arguments(parser)
     args = parser.parse_args(argv)
