@@ -27,6 +27,9 @@ log = structlog.get_logger(__name__)
 
 _TRANSIENT_NETWORK = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                       requests.exceptions.ContentDecodingError)
+# What the client and its transport raise. Anything else out of a call is a bug of ours (a parser, a hook) and must
+# surface as one (a 500 with a request id), not be reported as a Zerodha outage.
+_KITE_FAULTS = (kite_errors.KiteException, requests.RequestException)
 _NO_TOKEN = "No Kite access token: log in first (kitefetch login, or /auth/login in the browser)"
 
 
@@ -53,7 +56,7 @@ def translate(error: BaseException, what: str) -> DomainError:
     if isinstance(error, kite_errors.KiteException):
         code = getattr(error, "code", None)
         return UpstreamFailure(f"Kite failed the {what} request (HTTP {code}): {_clean(error)}")
-    return UpstreamFailure(f"Kite failed the {what} request ({type(error).__name__})")
+    return UpstreamFailure(f"Kite failed the {what} request ({type(error).__name__})")  # other transport errors
 
 
 def _clean(error: BaseException) -> str:
@@ -114,9 +117,7 @@ class KiteMarketData:
 
         try:
             return call_with_retries(attempt, is_transient, self._retry, on_retry, rng=self._rng)
-        except DomainError:
-            raise
-        except Exception as error:
+        except _KITE_FAULTS as error:
             raise translate(error, what) from error
 
     def fetch_candles(self, instrument: Instrument, interval: Interval, start_ts: int, end_ts: int,
@@ -138,7 +139,7 @@ class KiteMarketData:
         client = ColumnarKiteConnect(self._api_key, root=self._root, timeout=self._timeout)
         try:
             data = client.generate_session(request_token, api_secret=self._api_secret)
-        except Exception as error:
+        except _KITE_FAULTS as error:
             raise translate(error, "login") from error
         login_time = data.get("login_time")
         if isinstance(login_time, datetime):

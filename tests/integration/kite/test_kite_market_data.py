@@ -105,3 +105,13 @@ def test_login_round_trip_through_the_login_page(kite_sandbox):
         source.profile(session.access_token)
     with pytest.raises(AuthRequired):
         source.create_session(request_token)  # single use
+
+
+def test_a_bug_of_ours_is_not_reported_as_a_kite_failure(kite_sandbox, mocker):
+    """Only the client's and the transport's exceptions become UpstreamFailure (a 502 'Kite failed'); a fault in
+    our own parser must surface as itself, so the API answers 500 with a request id instead of blaming Zerodha."""
+    source = make_source(kite_sandbox)
+    reliance = next(i for i in source.fetch_instruments(Exchange.NSE) if i.tradingsymbol == "RELIANCE")
+    mocker.patch("adapters.outbound.kite.client.parse_candles", side_effect=KeyError("parser bug"))
+    with pytest.raises(KeyError, match="parser bug"):
+        source.fetch_candles(reliance, Interval.DAY, day_start(date(2024, 1, 1)), day_end(date(2024, 1, 31)), False)
