@@ -3,18 +3,20 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-dev bench soak clean
+PIP_PINNED = $(BIN)/pip install --quiet -c constraints.txt
+
+.PHONY: run test lint install install-dev bench soak clean pins
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP_PINNED) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP_PINNED) -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -34,7 +36,7 @@ test: lint
 
 ## make bench: every benchmark, each printing its figures beside its baseline (several minutes; not in `make test`).
 bench: install-dev
-	$(BIN)/pip install --quiet -e ".[bench]"
+	$(PIP_PINNED) -e ".[bench]"
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.instruments
 	$(BIN)/python -m bench.store
@@ -44,6 +46,16 @@ bench: install-dev
 ## make soak: the crash test with 200 kills instead of CI's 20.
 soak: install-dev
 	KITEFETCH_CRASH_KILLS=200 $(BIN)/pytest -q -s tests/integration/store/test_crash_safety.py
+
+## make pins: refresh constraints.txt to the newest versions pyproject.toml allows (then run make test).
+pins:
+	rm -rf .pins-venv
+	$(PYTHON) -m venv .pins-venv
+	.pins-venv/bin/pip install --quiet --upgrade pip
+	.pins-venv/bin/pip install --quiet -e ".[dev,bench]"
+	{ sed -n '1,2p' constraints.txt; .pins-venv/bin/pip freeze --exclude-editable | grep -v '^#' | sort -f; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .pins-venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
