@@ -27,6 +27,7 @@ from bootstrap.runtime import tune_gc
 from bootstrap.settings import Settings
 
 MAX_REQUEST_BYTES = 1_048_576
+WIRED_MODULES = (data_routes, auth_routes, candle_routes, job_routes, pages)  # views taking Provide["..."]
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None,
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings.check()
     configure_logging(settings.production, log_level)
     container = container or build_container(settings)
-    container.wire(modules=[data_routes, auth_routes, candle_routes, job_routes, pages])
+    container.wire(modules=list(WIRED_MODULES))
 
     app = Flask(__name__, static_folder=None)  # the pages blueprint serves /static
     app.container = container  # type: ignore[attr-defined]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 
@@ -12,7 +14,7 @@ _SECRET_KEYS = ("access_token", "api_secret", "request_token", "checksum", "secr
 _REDACT_QUERY = re.compile(r"(request_token|access_token|checksum|api_secret)=[^&\s]+")
 
 
-def _redact(_, __, event_dict: dict) -> dict:
+def _redact(_: object, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event_dict):
         if any(s == key or key.endswith("_" + s) for s in _SECRET_KEYS):
             event_dict[key] = "***"

@@ -30,12 +30,10 @@ class CandleFrame:
     @classmethod
     def from_columns(cls, columns: dict[str, np.ndarray]) -> CandleFrame:
         oi = columns.get("oi")
-        return cls(
-            np.asarray(columns["ts"], dtype=np.int64),
-            *(np.asarray(columns[c], dtype=np.float64) for c in PRICE_COLUMNS),
-            np.asarray(columns["volume"], dtype=np.int64),
-            None if oi is None else np.asarray(oi, dtype=np.int64),
-        )
+        o, h, low, c = (np.asarray(columns[name], dtype=np.float64) for name in PRICE_COLUMNS)
+        return cls(np.asarray(columns["ts"], dtype=np.int64), o, h, low, c,
+                   np.asarray(columns["volume"], dtype=np.int64),
+                   None if oi is None else np.asarray(oi, dtype=np.int64))
 
     @property
     def with_oi(self) -> bool:
@@ -51,9 +49,16 @@ class CandleFrame:
             cols["oi"] = self.oi
         return cols
 
-    def take(self, index: np.ndarray) -> CandleFrame:
-        """Rows selected by a boolean mask or an index array."""
-        return CandleFrame(*(None if c is None else c[index] for c in self._tuple()))
+    def take(self, index: np.ndarray | slice) -> CandleFrame:
+        """Rows selected by a boolean mask, an index array or a slice."""
+        return CandleFrame._of(tuple(None if c is None else c[index] for c in self._tuple()))
+
+    @staticmethod
+    def _of(columns: tuple[np.ndarray | None, ...]) -> CandleFrame:
+        ts, o, h, low, c, volume, oi = columns
+        assert ts is not None and o is not None and h is not None and low is not None and c is not None
+        assert volume is not None
+        return CandleFrame(ts, o, h, low, c, volume, oi)
 
     def with_open_interest(self, with_oi: bool) -> CandleFrame:
         """The same candles with an oi column added (zeros) or dropped, to match a store's schema."""
@@ -68,7 +73,7 @@ class CandleFrame:
         hi = int(np.searchsorted(self.ts, end_ts, side="right"))
         return self.take(slice(lo, hi))
 
-    def _tuple(self) -> tuple:
+    def _tuple(self) -> tuple[np.ndarray | None, ...]:
         return (self.ts, self.open, self.high, self.low, self.close, self.volume, self.oi)
 
     @staticmethod
@@ -79,7 +84,7 @@ class CandleFrame:
         if len(frames) == 1:
             return frames[0]
         parts = list(zip(*(f._tuple() for f in frames), strict=True))
-        return CandleFrame(*(None if p[0] is None else np.concatenate(p) for p in parts))
+        return CandleFrame._of(tuple(None if p[0] is None else np.concatenate(p) for p in parts))
 
     def is_sorted_unique(self) -> bool:
         return bool(len(self) < 2 or np.all(np.diff(self.ts) > 0))

@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from application.ports import BrokerSession
+from application.ports import BrokerSession, Clock, InstrumentCatalog, MarketDataSource, TokenStore
 from domain.candles import CandleFrame
 from domain.clock_time import DAY, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS, day_start, ist_date
 from domain.errors import AuthRequired, DomainError, InvalidInput
@@ -36,7 +36,7 @@ def synthetic_candles(start_ts: int, end_ts: int, interval: Interval, with_oi: b
                        (ts // DAY % 100).astype(np.int64) if with_oi else None)
 
 
-class FakeMarketData:
+class FakeMarketData(MarketDataSource):
     """Serves synthetic candles, records every call, and fails on demand."""
 
     def __init__(self, instruments: Sequence[Instrument] = ()) -> None:
@@ -90,7 +90,7 @@ class FakeMarketData:
         return {"user_id": "AB1234", "user_name": "Fake User"}
 
 
-class FakeCatalog:
+class FakeCatalog(InstrumentCatalog):
     def __init__(self, instruments: Sequence[Instrument]) -> None:
         self.items = list(instruments)
         self.refreshes = 0
@@ -107,7 +107,7 @@ class FakeCatalog:
         return None
 
 
-class FixedClock:
+class FixedClock(Clock):
     def __init__(self, now_ts: int) -> None:
         self.now = now_ts
 
@@ -115,7 +115,7 @@ class FixedClock:
         return self.now
 
 
-class MemoryTokenStore:
+class MemoryTokenStore(TokenStore):
     def __init__(self) -> None:
         self.token: BrokerSession | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 
-from application.ports import SeriesInfo, StoreDescription
+from application.ports import CandleStore, SeriesInfo, StoreDescription
 from domain.candles import CandleFrame, merge_frames
 from domain.coverage import Coverage, Span
 from domain.errors import InvalidInput
@@ -13,7 +13,7 @@ from domain.instrument import SeriesKey
 from domain.market import Segment
 
 
-class InMemoryCandleStore:
+class InMemoryCandleStore(CandleStore):
     def __init__(self, segment: Segment) -> None:
         self.segment = segment
         self.frames: dict[SeriesKey, CandleFrame] = {}

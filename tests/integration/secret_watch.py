@@ -19,7 +19,7 @@ def _recording_send(self, request, **kwargs):
 
 
 def start() -> None:
-    requests.Session.send = _recording_send
+    requests.Session.send = _recording_send  # type: ignore[method-assign]
 
 
 def leaks() -> list[str]:

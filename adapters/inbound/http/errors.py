@@ -52,8 +52,9 @@ def register_error_handlers(app: Flask) -> None:
         message = {404: "Not found: no such route", 405: "Method not allowed for this route",
                    413: "Request body too large"}.get(status, error.description or error.name)
         response = jsonify(error_body(message, _HTTP_ERROR_TYPES.get(status, "http")))
-        if status == 405 and getattr(error, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(error.valid_methods)
+        allowed = getattr(error, "valid_methods", None)
+        if status == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response, status
 
     @app.errorhandler(Exception)

@@ -53,7 +53,7 @@ def writer(path, conn, slow_commit: bool) -> None:
             original(self, run)  # a raw pwrite: in the page cache, so a kill now leaves it half applied
             time.sleep(0.002)
 
-        JournaledFile._write_run = slow
+        JournaledFile._write_run = slow  # type: ignore[method-assign]
     store = Hdf5SegmentStore(path, Segment.EQUITY)
     k = 0
     while True:
