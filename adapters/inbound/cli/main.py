@@ -11,6 +11,32 @@ from collections.abc import Sequence
 from adapters.inbound.cli import commands
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_USAGE, fail
 from domain.errors import DomainError
+from domain.interval import Interval
+
+INTERVALS = ", ".join(i.value for i in Interval)
+EPILOG = """\
+environment (or a .env file in the working directory):
+  KITE_API_KEY, KITE_API_SECRET   your Kite Connect app's credentials
+  KITE_ACCESS_TOKEN               a token you already have (after the token file)
+  KITE_API_ROOT, KITE_LOGIN_URL   Kite's API root and login page (the sandbox's under `make run`)
+  KITE_TIMEOUT, KITE_RATE_LIMIT   seconds per Kite request (7), historical requests per second (3)
+  KITEFETCH_DATA_DIR              EQUITY.h5, DERIVATIVES.h5, caches, token file (./data/hdf5)
+  KITEFETCH_FETCH_CONCURRENCY     requests in flight per fetch (4)
+  KITEFETCH_BATCH_WORKERS         batch items in parallel (4)
+  KITEFETCH_API_KEY               required to bind serve beyond 127.0.0.1 (X-API-Key header)
+  FLASK_SECRET_KEY, FLASK_ENV     session signing key; development (default) or production
+
+exit codes: 0 ok, 1 failure, 2 usage (a bad argument or value), 3 auth (run `kitefetch login`)
+"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kitefetch")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -19,9 +45,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _fetch_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="from_date", required=True, metavar="YYYY-MM-DD")
-    parser.add_argument("--to", dest="to_date", required=True, metavar="YYYY-MM-DD")
-    parser.add_argument("--interval", default="day")
+    parser.add_argument("--from", dest="from_date", required=True, metavar="YYYY-MM-DD", help="first day (inclusive)")
+    parser.add_argument("--to", dest="to_date", required=True, metavar="YYYY-MM-DD",
+                        help="last day (inclusive; a future day stops at the last completed candle)")
+    parser.add_argument("--interval", default="day", metavar="INTERVAL",
+                        help=f"one of {INTERVALS} (default: day)")
     parser.add_argument("--no-validate", action="store_true", help="store candles without validation")
     parser.add_argument("--overwrite", action="store_true", help="replace stored candles in the range")
     parser.add_argument("--full", action="store_true", help="refetch the whole range, not only what is missing")
@@ -29,14 +57,17 @@ def _fetch_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kitefetch", description="Keep a local HDF5 database of Kite candles.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="kitefetch", description="Keep a local HDF5 database of Kite candles.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"kitefetch {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the REST API (gunicorn, threaded worker)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=5000)
-    serve.add_argument("--threads", type=int, default=8)
-    serve.add_argument("--workers", type=int, default=1)
+    serve = sub.add_parser("serve", help="run the REST API (gunicorn, threaded worker)",
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    serve.add_argument("--host", default="127.0.0.1", help="interface (beyond loopback needs KITEFETCH_API_KEY)")
+    serve.add_argument("--port", type=int, default=5000, help="port to listen on")
+    serve.add_argument("--threads", type=int, default=8, help="threads per worker process")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes")
 
     # Its flags belong to the sandbox program (kite_sandbox/), which bootstrap hands `kitefetch sandbox ...` to
     # before this parser runs: the CLI adapter never imports the stand-in for Zerodha.
@@ -45,46 +76,47 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="fetch candles into the local database")
     kinds = fetch.add_subparsers(dest="kind", required=True)
     equity = kinds.add_parser("equity", help="an NSE/BSE symbol")
-    equity.add_argument("symbol")
+    equity.add_argument("symbol", help="Kite's tradingsymbol, e.g. RELIANCE, M&M (any case)")
     equity.add_argument("--exchange", default=None, help="NSE or BSE (default: NSE, then BSE)")
     _fetch_flags(equity)
     derivatives = kinds.add_parser("derivatives", help="an NFO/BFO contract")
-    derivatives.add_argument("exchange", choices=["NFO", "BFO"])
-    derivatives.add_argument("symbol")
+    derivatives.add_argument("exchange", type=str.upper, choices=["NFO", "BFO"], help="NFO or BFO (any case)")
+    derivatives.add_argument("symbol", help="the contract's tradingsymbol, e.g. NIFTY26DECFUT")
     _fetch_flags(derivatives)
 
     batch = sub.add_parser("batch", help="fetch every request in a JSON file ({\"requests\": [...]})")
-    batch.add_argument("file")
+    batch.add_argument("file", help="path of the JSON file")
     _common(batch)
 
     instruments = sub.add_parser("instruments", help="list an exchange's instruments")
-    instruments.add_argument("exchange")
-    instruments.add_argument("--refresh", action="store_true")
-    instruments.add_argument("--limit", type=int, default=None)
+    instruments.add_argument("exchange", help="NSE, BSE, NFO or BFO (any case)")
+    instruments.add_argument("--refresh", action="store_true", help="download today's dump even if cached")
+    instruments.add_argument("--limit", type=int, default=None, help="print at most N instruments (default: all)")
     _common(instruments)
 
     lookup = sub.add_parser("lookup", help="a symbol's instrument token")
-    lookup.add_argument("exchange")
-    lookup.add_argument("symbol")
+    lookup.add_argument("exchange", help="NSE, BSE, NFO or BFO (any case)")
+    lookup.add_argument("symbol", help="Kite's tradingsymbol (quote spaces: 'NIFTY 50')")
     _common(lookup)
 
     existing = sub.add_parser("range", help="the stored date range of a series")
-    existing.add_argument("exchange")
-    existing.add_argument("symbol")
-    existing.add_argument("interval")
+    existing.add_argument("exchange", help="NSE, BSE, NFO or BFO (any case)")
+    existing.add_argument("symbol", help="the stored symbol (any case)")
+    existing.add_argument("interval", help=f"one of {INTERVALS}")
     _common(existing)
 
     db = sub.add_parser("db-info", help="describe a segment database")
-    db.add_argument("segment")
+    db.add_argument("segment", help="EQUITY or DERIVATIVES (any case)")
     _common(db)
 
     login = sub.add_parser("login", help="log in to Kite and store the access token")
     login.add_argument("--request-token", default=None, help="a request token or the whole redirect URL")
     _common(login)
 
-    demo = sub.add_parser("demo", help="sandbox + API + a sample fetch, then serve")
-    demo.add_argument("--api-port", type=int, default=5000)
-    demo.add_argument("--sandbox-port", type=int, default=8765)
+    demo = sub.add_parser("demo", help="sandbox + API + a sample fetch, then serve",
+                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    demo.add_argument("--api-port", type=int, default=5000, help="API port (the next free one if taken)")
+    demo.add_argument("--sandbox-port", type=int, default=8765, help="sandbox port (the next free one if taken)")
     demo.add_argument("--once", action="store_true", help="exit after the sample fetch")
     return parser
 
