@@ -49,3 +49,9 @@ class Conflict(DomainError):
 
 class StoreConflict(Conflict):
     """The store holds something kitefetch did not write where a series should be."""
+
+
+class NotConfigured(DomainError):
+    """A setting the operation needs is missing (the Kite API key, say): the message says which and where."""
+
+    error_type = "configuration"

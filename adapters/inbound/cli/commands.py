@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -168,10 +169,13 @@ def login(container: UseCases, args: argparse.Namespace) -> int:
     use_case = container.login()
     answer = args.request_token
     if not answer:
-        print("Open this URL, log in, and paste the request_token or the whole redirect URL:")
-        print(f"  {use_case.login_url()}")
+        url = use_case.login_url()
+        # Prompts go to stderr: stdout carries only the result (the JSON with --json).
+        print(f"Open this URL, log in, and paste the request_token or the whole redirect URL:\n  {url}",
+              file=sys.stderr)
         try:
-            answer = input("request_token or redirect URL: ")
+            print("request_token or redirect URL: ", end="", file=sys.stderr, flush=True)
+            answer = input()
         except EOFError:
             raise InvalidInput("No request token given") from None
     session = use_case.execute(_request_token_from(answer))

@@ -12,6 +12,7 @@ from domain.errors import (
     Conflict,
     DomainError,
     InvalidInput,
+    NotConfigured,
     NotFound,
     StoreBusy,
     UpstreamFailure,
@@ -26,6 +27,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     StoreBusy: 503,
     Conflict: 409,
     UpstreamFailure: 502,
+    NotConfigured: 503,
 }
 
 _HTTP_ERROR_TYPES = {400: "validation", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

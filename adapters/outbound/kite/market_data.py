@@ -18,7 +18,7 @@ from adapters.outbound.kite.retry import RetryPolicy, call_with_retries
 from application.ports import BrokerSession
 from domain.candles import CandleFrame
 from domain.clock_time import to_datetime
-from domain.errors import AuthRequired, DomainError, InvalidInput, UpstreamFailure
+from domain.errors import AuthRequired, DomainError, InvalidInput, NotConfigured, UpstreamFailure
 from domain.instrument import Instrument
 from domain.interval import Interval
 from domain.market import Exchange
@@ -133,6 +133,9 @@ class KiteMarketData:
         return parse_instruments(body)
 
     def login_url(self) -> str:
+        if not self._api_key:
+            raise NotConfigured("KITE_API_KEY is not set: put your Kite Connect app's api_key (and KITE_API_SECRET) "
+                                "in the environment or in a .env file in the working directory")
         return f"{self._login_url}?api_key={self._api_key}&v=3"
 
     def create_session(self, request_token: str) -> BrokerSession:

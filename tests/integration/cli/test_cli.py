@@ -62,19 +62,37 @@ def test_batch_file_and_exit_codes(cli_env, tmp_path):
     assert denied.returncode == 3 and "kitefetch login" in denied.stderr
 
 
-def test_login_with_a_pasted_redirect_url(cli_env, sandbox_process):
-    env = {**cli_env, "KITE_ACCESS_TOKEN": ""}
+def _redirect_after_login(sandbox_process) -> str:
     page = requests.get(f"{sandbox_process.url}/connect/login?api_key=sandbox&v=3", timeout=10)
     action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
     fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
     redirect = requests.post(requests.compat.urljoin(page.url, action), data=fields, allow_redirects=False,
                              timeout=10).headers["Location"]
     assert urlparse(redirect).query
-    result = run(["login"], env, stdin=redirect + "\n")
+    return redirect
+
+
+def test_login_with_a_pasted_redirect_url(cli_env, sandbox_process):
+    env = {**cli_env, "KITE_ACCESS_TOKEN": ""}
+    result = run(["login"], env, stdin=_redirect_after_login(sandbox_process) + "\n")
     assert result.returncode == 0, result.stderr
-    assert "Logged in as" in result.stdout and "connect/login?api_key=sandbox" in result.stdout
+    assert "Logged in as" in result.stdout and "connect/login?api_key=sandbox" in result.stderr
     after = run(["fetch", "equity", "INFY", "--from", "2025-01-01", "--to", "2025-01-31"], env)
     assert after.returncode == 0, after.stderr
+
+
+def test_login_json_prints_only_json_and_prompts_on_stderr(cli_env, sandbox_process):
+    env = {**cli_env, "KITE_ACCESS_TOKEN": ""}
+    result = run(["login", "--json"], env, stdin=_redirect_after_login(sandbox_process) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["success"] is True  # nothing but the JSON on stdout
+    assert "request_token or redirect URL" in result.stderr
+
+
+def test_login_without_an_api_key_says_so(cli_env):
+    result = run(["login"], {**cli_env, "KITE_API_KEY": ""}, stdin="\n")
+    assert result.returncode == 1
+    assert "KITE_API_KEY is not set" in result.stderr and "api_key=&" not in result.stderr + result.stdout
 
 
 def test_demo_once_runs_the_whole_product(tmp_path):
