@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from application.context_pool import submit_in_context
 from application.ports import CandleStore, Clock, FetchLog, InstrumentCatalog, MarketDataSource
 from application.resolve_instrument import resolve_instrument
 from domain.candles import CandleFrame
@@ -116,7 +117,8 @@ class FetchHistory:
 
     def _fetch_all(self, instrument: Instrument, request: FetchRequest,
                    chunks: list[Chunk]) -> Iterator[tuple[Chunk, CandleFrame]]:
-        """Yield chunks in order while keeping up to `concurrency` requests in flight."""
+        """Yield chunks in order while keeping up to `concurrency` requests in flight, each in the caller's
+        context (its Kite session token and log fields)."""
         with_oi = request.segment.has_open_interest
 
         def fetch(chunk: Chunk) -> CandleFrame:
@@ -129,7 +131,7 @@ class FetchHistory:
             return
         with ThreadPoolExecutor(max_workers=min(self._concurrency, len(chunks)),
                                 thread_name_prefix="fetch") as pool:
-            futures = [pool.submit(fetch, chunk) for chunk in chunks]
+            futures = [submit_in_context(pool, fetch, chunk) for chunk in chunks]
             try:
                 for chunk, future in zip(chunks, futures, strict=True):
                     yield chunk, future.result()
