@@ -1,4 +1,4 @@
-"""`/api/data`: fetch, batch, instruments, lookup, database info and existing range."""
+"""`/api/data`: fetch, batch, the fetch log, instruments, lookup, database info and existing range."""
 
 from __future__ import annotations
 
@@ -10,15 +10,23 @@ from adapters.inbound.presenters import (
     batch_body,
     database_body,
     fetch_body,
+    fetch_record_body,
     instrument_body,
     range_body,
 )
-from adapters.inbound.schemas import FetchDerivativesSchema, FetchEquitySchema, InstrumentsQuerySchema, load
+from adapters.inbound.schemas import (
+    FetchDerivativesSchema,
+    FetchEquitySchema,
+    FetchesQuerySchema,
+    InstrumentsQuerySchema,
+    load,
+)
 from application.batch_fetch import BatchFetch
 from application.describe_database import DescribeDatabase
 from application.fetch_history import FetchHistory
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
+from application.list_fetches import ListFetches
 from application.lookup_instrument import LookupInstrument
 from domain.errors import InvalidInput
 from domain.instrument import SeriesKey, check_symbol
@@ -56,6 +64,13 @@ def fetch_derivatives(use_case: FetchHistory = Provide["fetch_history"]):
 @inject
 def fetch_batch(use_case: BatchFetch = Provide["batch_fetch"]):
     return jsonify(batch_body(use_case.execute(batch_items(json_body()))))
+
+
+@blueprint.get("/fetches")
+@inject
+def fetches(use_case: ListFetches = Provide["list_fetches"]):
+    query = load(FetchesQuerySchema(), request.args.to_dict())
+    return jsonify({"success": True, "fetches": [fetch_record_body(r) for r in use_case.execute(query["limit"])]})
 
 
 @blueprint.get("/instruments/<exchange>")
