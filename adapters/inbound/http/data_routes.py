@@ -29,8 +29,7 @@ from application.get_instruments import GetInstruments
 from application.list_fetches import ListFetches
 from application.lookup_instrument import LookupInstrument
 from domain.errors import InvalidInput
-from domain.instrument import SeriesKey, check_symbol
-from domain.interval import Interval
+from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
 
 blueprint = Blueprint("data", __name__, url_prefix="/api/data")
@@ -101,5 +100,5 @@ def database_info(segment: str, use_case: DescribeDatabase = Provide["describe_d
 @inject
 def existing_range(exchange: str, symbol: str, interval: str,
                    use_case: GetExistingRange = Provide["get_existing_range"]):
-    key = SeriesKey(Exchange.parse(exchange), check_symbol(symbol), Interval.parse(interval))
+    key = SeriesKey.parse(exchange, symbol, interval)
     return jsonify(range_body(key, use_case.execute(key)))
