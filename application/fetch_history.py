@@ -98,7 +98,8 @@ class FetchHistory:
                 on_chunk: Callable[[int, int, int], None] | None = None) -> FetchResult:
         """`on_chunk(done, total, records)` after each stored chunk: requests done of the plan, candles stored.
 
-        Every fetch, failed or not, goes to the fetch log; a failure is logged with what it stored, then re-raised.
+        Every fetch goes to the fetch log, a DomainError with what was stored before it, then re-raised. Anything
+        else is not a fetch outcome (a job's cancel raised from `on_chunk`, a bug) and is not logged as one.
         """
         started = time.perf_counter()
         progress = _Progress(request.exchange.value if request.exchange else None, request.symbol)
@@ -107,10 +108,6 @@ class FetchHistory:
         except DomainError as error:
             self._log(progress.record(self._clock.now_ts(), request.interval, _elapsed(started), error.error_type,
                                       error.message))
-            raise
-        except Exception:  # a bug: logged as failed too, without its text (it could hold anything)
-            self._log(progress.record(self._clock.now_ts(), request.interval, _elapsed(started), "internal",
-                                      "Internal error"))
             raise
         self._log(progress.record(self._clock.now_ts(), request.interval, result.elapsed_seconds))
         return result

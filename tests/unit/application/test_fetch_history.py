@@ -193,10 +193,15 @@ def test_a_failure_midway_is_logged_with_what_was_stored(logged, source):
     assert (record.requests, record.records) == (2, (23 + 21) * 375)
 
 
-def test_a_bug_is_logged_failed_without_its_text(logged, source):
+def test_an_interruption_by_the_caller_is_not_a_failed_fetch(logged):
     fetch_history, fetch_log = logged
-    source.fail_with = RuntimeError("secret-ish detail")
-    with pytest.raises(RuntimeError):
-        fetch_history.execute(request())
-    (record,) = fetch_log.records
-    assert (record.status, record.error_type, record.error) == (FetchStatus.FAILED, "internal", "Internal error")
+
+    class Stop(Exception):
+        pass
+
+    def stop(done, total, records):
+        raise Stop
+
+    with pytest.raises(Stop):
+        fetch_history.execute(request(), on_chunk=stop)
+    assert fetch_log.records == []
