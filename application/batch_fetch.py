@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from application.context_pool import submit_in_context
 from application.fetch_history import FetchHistory, FetchRequest, FetchResult
 from domain.errors import AuthRequired, DomainError
 
@@ -51,7 +52,8 @@ class BatchFetch:
 
     Rules: items that failed to parse arrive as ItemFailure and are reported, not run; a failing item
     does not stop the others; but a rejected access token stops the whole batch (AuthRequired), since
-    every later item would fail the same way. Items run `workers` at a time; results keep input order.
+    every later item would fail the same way. Items run `workers` at a time, each in the caller's context (its
+    Kite session token and log fields); results keep input order.
     """
 
     def __init__(self, fetch_history: FetchHistory, workers: int = 1) -> None:
@@ -77,7 +79,7 @@ class BatchFetch:
         if self._workers == 1 or len(items) < 2:
             return BatchResult(tuple(run(i, item) for i, item in enumerate(items)))
         with ThreadPoolExecutor(max_workers=min(self._workers, len(items)), thread_name_prefix="batch") as pool:
-            futures = [pool.submit(run, i, item) for i, item in enumerate(items)]
+            futures = [submit_in_context(pool, run, i, item) for i, item in enumerate(items)]
             try:
                 return BatchResult(tuple(f.result() for f in futures))
             except AuthRequired:

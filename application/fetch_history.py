@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from application.context_pool import submit_in_context
+from application.fetch_record import FetchRecord, FetchStatus
 from application.ports import CandleStore, Clock, FetchLog, InstrumentCatalog, MarketDataSource
 from application.resolve_instrument import resolve_instrument
 from domain.candles import CandleFrame
 from domain.coverage import Coverage
 from domain.date_range import DateRange
+from domain.errors import DomainError
 from domain.instrument import Instrument, SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
@@ -49,6 +52,27 @@ class FetchResult:
     rejected_reasons: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _Progress:
+    """What a fetch has resolved and stored so far, so that a failure is logged with it."""
+
+    exchange: str | None
+    symbol: str
+    records: int = 0
+    rejected: int = 0
+    requests: int = 0
+
+    def record(self, now: int, interval: Interval, elapsed: float, error_type: str | None = None,
+               error: str | None = None) -> FetchRecord:
+        return FetchRecord(now, self.exchange, self.symbol, interval.value, self.records, self.rejected,
+                           self.requests, elapsed, FetchStatus.FAILED if error_type else FetchStatus.OK,
+                           error_type, error)
+
+
+def _elapsed(started: float) -> float:
+    return round(time.perf_counter() - started, 3)
+
+
 class FetchHistory:
     """Fetch what the store lacks in a range, validate it, and store it.
 
@@ -56,7 +80,8 @@ class FetchHistory:
     covered even though it has no candles); `overwrite` refetches the whole range and replaces stored
     candles in it; a range reaching into the future (or into a candle still forming) is clamped to the
     last completed candle; with `validate` no invalid candle is stored. Each chunk is stored as soon as it
-    arrives, so an interrupted fetch keeps what it got. Up to `concurrency` requests are in flight.
+    arrives, so an interrupted fetch keeps what it got. Up to `concurrency` requests are in flight. Every fetch is
+    written to the fetch log, a failed one with its error.
     """
 
     def __init__(self, source: MarketDataSource, stores: Mapping[Segment, CandleStore],
@@ -71,11 +96,32 @@ class FetchHistory:
 
     def execute(self, request: FetchRequest,
                 on_chunk: Callable[[int, int, int], None] | None = None) -> FetchResult:
-        """`on_chunk(done, total, records)` after each stored chunk: requests done of the plan, candles stored."""
+        """`on_chunk(done, total, records)` after each stored chunk: requests done of the plan, candles stored.
+
+        Every fetch goes to the fetch log, a DomainError with what was stored before it, then re-raised. Anything
+        else is not a fetch outcome (a job's cancel raised from `on_chunk`, a bug) and is not logged as one.
+        """
         started = time.perf_counter()
+        progress = _Progress(request.exchange.value if request.exchange else None, request.symbol)
+        try:
+            result = self._fetch(request, on_chunk, started, progress)
+        except DomainError as error:
+            self._log(progress.record(self._clock.now_ts(), request.interval, _elapsed(started), error.error_type,
+                                      error.message))
+            raise
+        self._log(progress.record(self._clock.now_ts(), request.interval, result.elapsed_seconds))
+        return result
+
+    def _log(self, record: FetchRecord) -> None:
+        if self._fetch_log is not None:
+            self._fetch_log.record(record)
+
+    def _fetch(self, request: FetchRequest, on_chunk: Callable[[int, int, int], None] | None, started: float,
+               progress: _Progress) -> FetchResult:
         instrument = resolve_instrument(self._catalog, request.segment, request.symbol, request.exchange)
         exchange = Exchange(instrument.exchange)
         key = SeriesKey(exchange, instrument.tradingsymbol, request.interval)
+        progress.exchange, progress.symbol = exchange.value, key.symbol
         store = self._stores[request.segment]
         wanted = (request.date_range.start_ts,
                   min(request.date_range.end_ts, request.interval.complete_until(self._clock.now_ts())))
@@ -83,7 +129,7 @@ class FetchHistory:
         info = None if refetch_all else store.info(key)
         coverage = info.coverage if info else Coverage()
         chunks = plan_fetch(wanted, coverage, request.interval, incremental=not refetch_all)
-        records = rejected = 0
+        progress.requests = len(chunks)
         reasons: dict[str, int] = {}
         for done, (chunk, frame) in enumerate(self._fetch_all(instrument, request, chunks), start=1):
             inside = (frame.ts >= chunk.start_ts) & (frame.ts <= chunk.end_ts)
@@ -91,32 +137,29 @@ class FetchHistory:
                 frame = frame.take(inside)
             if request.validate:
                 report = validate_candles(frame, request.segment, request.interval)
-                frame, rejected = report.valid, rejected + report.rejected
+                frame, progress.rejected = report.valid, progress.rejected + report.rejected
                 for reason, count in report.reasons.items():
                     reasons[reason] = reasons.get(reason, 0) + count
             else:
                 frame = frame.sorted_unique()
             replace = (chunk.start_ts, chunk.end_ts) if request.overwrite else None
-            records += store.write(key, frame, [(chunk.start_ts, chunk.end_ts)], replace=replace)
+            progress.records += store.write(key, frame, [(chunk.start_ts, chunk.end_ts)], replace=replace)
             if on_chunk:
-                on_chunk(done, len(chunks), records)
-        elapsed = round(time.perf_counter() - started, 3)
+                on_chunk(done, len(chunks), progress.records)
+        elapsed = _elapsed(started)
         message = None
         if not chunks:
             message = ("Data already up to date for the requested range" if wanted[0] <= wanted[1]
                        else "Nothing to fetch: the range holds no completed candles yet")
         log.info("history_fetched", exchange=exchange.value, symbol=key.symbol, interval=key.interval.value,
-                 chunks=len(chunks), records=records, rejected=rejected, elapsed=elapsed)
-        if self._fetch_log is not None:
-            self._fetch_log.record({"time": self._clock.now_ts(), "exchange": exchange.value, "symbol": key.symbol,
-                                    "interval": key.interval.value, "records": records, "rejected": rejected,
-                                    "requests": len(chunks), "elapsed_seconds": elapsed, "status": "ok"})
+                 chunks=len(chunks), records=progress.records, rejected=progress.rejected, elapsed=elapsed)
         return FetchResult(instrument.tradingsymbol, exchange, request.interval, request.date_range,
-                           records, rejected, len(chunks), elapsed, message, reasons)
+                           progress.records, progress.rejected, len(chunks), elapsed, message, reasons)
 
     def _fetch_all(self, instrument: Instrument, request: FetchRequest,
                    chunks: list[Chunk]) -> Iterator[tuple[Chunk, CandleFrame]]:
-        """Yield chunks in order while keeping up to `concurrency` requests in flight."""
+        """Yield chunks in order while keeping up to `concurrency` requests in flight, each in the caller's
+        context (its Kite session token and log fields)."""
         with_oi = request.segment.has_open_interest
 
         def fetch(chunk: Chunk) -> CandleFrame:
@@ -129,7 +172,7 @@ class FetchHistory:
             return
         with ThreadPoolExecutor(max_workers=min(self._concurrency, len(chunks)),
                                 thread_name_prefix="fetch") as pool:
-            futures = [pool.submit(fetch, chunk) for chunk in chunks]
+            futures = [submit_in_context(pool, fetch, chunk) for chunk in chunks]
             try:
                 for chunk, future in zip(chunks, futures, strict=True):
                     yield chunk, future.result()

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from application.fetch_record import FetchRecord
 from application.job import Job
 from domain.candles import CandleFrame
 from domain.coverage import Coverage, Span
@@ -127,13 +128,13 @@ class InstrumentCatalog(Protocol):
 
 
 class FetchLog(Protocol):
-    """The last fetches, for the dashboard: who fetched what, how much, how long, how it ended."""
+    """The last fetches, for the dashboard and the API: what was fetched, how much, how long, how it ended."""
 
-    def record(self, entry: dict) -> None:
+    def record(self, entry: FetchRecord) -> None:
         ...
 
-    def recent(self, limit: int = 50) -> list[dict]:
-        """Newest first."""
+    def recent(self, limit: int = 50) -> list[FetchRecord]:
+        """The last `limit` (at most a few hundred are kept) fetches, newest first; an unreadable entry is skipped."""
         ...
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from application.fetch_record import FetchRecord
 from application.job import Job
 from application.ports import CandleStore, FetchLog, JobRepository, StoreDescription
 from domain.market import Segment
@@ -13,7 +14,7 @@ from domain.market import Segment
 @dataclass(frozen=True, slots=True)
 class Dashboard:
     databases: tuple[StoreDescription, ...]
-    recent_fetches: list[dict]
+    recent_fetches: list[FetchRecord]
     recent_jobs: list[Job]
 
 

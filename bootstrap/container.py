@@ -23,6 +23,7 @@ from application.export_candles import ExportCandles
 from application.fetch_history import FetchHistory
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
+from application.list_fetches import ListFetches
 from application.login import Login
 from application.logout import Logout
 from application.lookup_instrument import LookupInstrument
@@ -98,6 +99,7 @@ class Container(containers.DeclarativeContainer):
     cancel_job = providers.Factory(CancelJob, jobs=jobs, signal=job_executor.provided.signal)
     resume_job = providers.Factory(ResumeJob, jobs=jobs, submit=job_executor.provided.submit)
     show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs)
+    list_fetches = providers.Factory(ListFetches, fetch_log=fetch_log)
 
 
 def build_container(settings: Settings) -> Container:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 
+from application.context_pool import submit_in_context
 from application.run_job import RunJob
 
 log = structlog.get_logger(__name__)
@@ -21,14 +22,17 @@ class JobExecutor:
         self._stops: dict[str, threading.Event] = {}
 
     def submit(self, job_id: str) -> None:
+        """Run the job in a copy of the submitter's context: it fetches with the Kite session that started it
+        and its log lines keep that request's id."""
         stop = self._stops.setdefault(job_id, threading.Event())
         stop.clear()
-        self._pool.submit(self._run, job_id, stop)
+        submit_in_context(self._pool, self._run, job_id, stop)
 
     def signal(self, job_id: str) -> None:
         self._stops.setdefault(job_id, threading.Event()).set()
 
     def _run(self, job_id: str, stop: threading.Event) -> None:
+        structlog.contextvars.bind_contextvars(job_id=job_id)  # in this task's own context copy only
         try:
             self._run_job().execute(job_id, should_stop=stop.is_set)
         except Exception:  # noqa: BLE001 - a crashed job must be logged, the pool must live on

@@ -55,6 +55,11 @@ class SeriesKey:
     symbol: str
     interval: Interval
 
+    @classmethod
+    def parse(cls, exchange: str, symbol: str, interval: str) -> SeriesKey:
+        """A key from the caller's text (a URL, a command line): names checked, the symbol not yet resolved."""
+        return cls(Exchange.parse(exchange), check_symbol(symbol), Interval.parse(interval))
+
     @property
     def segment(self) -> Segment:
         return self.exchange.segment

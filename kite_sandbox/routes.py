@@ -100,7 +100,9 @@ def instruments(state: SandboxState, req: Request) -> Response:
 
 def historical(state: SandboxState, req: Request) -> Response:
     state.stats.route("historical")
-    api_key = _authenticate(state, req)
+    api_key, access_token = parse_authorization(req.headers.get("authorization"))
+    state.stats.historical_token(access_token)
+    state.tokens.check(api_key, access_token)
     if not state.historical_limiter.admit(api_key):
         state.stats.throttle()
         raise throttled()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import hashlib
 import threading
 from typing import Any
 
@@ -10,6 +11,11 @@ from .faults import FAULT_KINDS
 
 ROUTES = ("session_token", "session_invalidate", "profile", "instruments", "historical", "login_page",
           "login_submit", "not_found", "method_not_allowed")
+
+
+def token_fingerprint(access_token: str) -> str:
+    """How stats name a token: enough to tell sessions apart, never the secret itself."""
+    return hashlib.sha256(access_token.encode()).hexdigest()[:12]
 
 
 class SandboxStats:
@@ -24,10 +30,17 @@ class SandboxStats:
             self._throttled = 0
             self._candles = 0
             self._statuses: collections.Counter[str] = collections.Counter()
+            self._historical_by_token: collections.Counter[str] = collections.Counter()
 
     def route(self, name: str) -> None:
         with self._lock:
             self._routes[name] += 1
+
+    def historical_token(self, access_token: str) -> None:
+        """One historical request sent with this token (counted before the token is checked)."""
+        fingerprint = token_fingerprint(access_token)
+        with self._lock:
+            self._historical_by_token[fingerprint] += 1
 
     def status(self, code: int) -> None:
         with self._lock:
@@ -56,4 +69,5 @@ class SandboxStats:
                 "max_admitted_per_second": max_admitted_per_second,
                 "candles_served": self._candles,
                 "statuses": dict(self._statuses),
+                "historical_by_token": dict(self._historical_by_token),
             }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from application.batch_fetch import BatchResult, ItemFailure
 from application.fetch_history import FetchResult
+from application.fetch_record import FetchRecord
 from application.ports import SeriesInfo, StoreDescription
-from domain.clock_time import ist_date
+from domain.clock_time import ist_date, to_datetime
 from domain.errors import DomainError
 from domain.instrument import Instrument, SeriesKey
 
@@ -35,6 +36,14 @@ def fetch_body(result: FetchResult) -> dict:
     if result.message:
         body["message"] = result.message
     return body
+
+
+def fetch_record_body(record: FetchRecord) -> dict:
+    """One fetch log entry; `time` in IST with its offset (2026-11-30T16:05:00+05:30)."""
+    return {"time": to_datetime(record.time).isoformat(), "exchange": record.exchange, "symbol": record.symbol,
+            "interval": record.interval, "records": record.records, "rejected": record.rejected,
+            "requests": record.requests, "elapsed_seconds": record.elapsed_seconds, "status": record.status.value,
+            "error_type": record.error_type, "error": record.error}
 
 
 def batch_body(result: BatchResult) -> dict:

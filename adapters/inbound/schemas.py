@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from application.list_fetches import MAX_LIMIT as MAX_FETCHES
 from domain.errors import InvalidInput
 
 MAX_BATCH_ITEMS = 500
@@ -55,6 +56,10 @@ class InstrumentsQuerySchema(_Base):
     force_refresh = fields.Boolean(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(max=64))
     limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000))
+
+
+class FetchesQuerySchema(_Base):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_FETCHES))
 
 
 def describe_errors(messages: dict | list | str, prefix: str = "") -> str:

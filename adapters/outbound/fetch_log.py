@@ -1,14 +1,42 @@
-"""FetchLog as a JSON-lines file under the data dir, trimmed to its last entries now and then."""
+"""FetchLog as a JSON-lines file under the data dir, trimmed to its last entries now and then.
+
+Lines written before fetch records were typed (no `error_type`/`error`, status always "ok") still read; a torn
+or otherwise unreadable line is skipped, so one bad write never hides the rest of the log.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from pathlib import Path
 
 import orjson
 
+from application.fetch_record import FetchRecord, FetchStatus
+
 KEEP = 500
+_FIELDS = frozenset(f.name for f in dataclasses.fields(FetchRecord))
+
+
+def encode(record: FetchRecord) -> bytes:
+    return orjson.dumps(dataclasses.asdict(record)) + b"\n"
+
+
+def decode(line: bytes) -> FetchRecord | None:
+    """A record from one line, or None when the line is not one."""
+    try:
+        data = orjson.loads(line)
+        if not isinstance(data, dict):
+            return None
+        fields = {k: v for k, v in data.items() if k in _FIELDS}
+        if not (isinstance(fields.get("time"), int) and isinstance(fields.get("symbol"), str)
+                and isinstance(fields.get("interval"), str)):
+            return None
+        fields["status"] = FetchStatus(fields.get("status", FetchStatus.OK))
+        return FetchRecord(**fields)
+    except (orjson.JSONDecodeError, TypeError, ValueError):
+        return None
 
 
 class FetchLogFile:
@@ -16,8 +44,8 @@ class FetchLogFile:
         self.path = Path(path)
         self._lock = threading.Lock()
 
-    def record(self, entry: dict) -> None:
-        line = orjson.dumps(entry) + b"\n"
+    def record(self, entry: FetchRecord) -> None:
+        line = encode(entry)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "ab") as handle:  # one write() of one line: appends from processes interleave whole
@@ -28,17 +56,17 @@ class FetchLogFile:
                 scratch.write_bytes(b"".join(lines))
                 os.replace(scratch, self.path)
 
-    def recent(self, limit: int = 50) -> list[dict]:
+    def recent(self, limit: int = 50) -> list[FetchRecord]:
         try:
             lines = self.path.read_bytes().splitlines()
         except FileNotFoundError:
             return []
         out = []
         for line in reversed(lines[-limit * 2:]):
-            try:
-                out.append(orjson.loads(line))
-            except orjson.JSONDecodeError:
+            record = decode(line)
+            if record is None:
                 continue
+            out.append(record)
             if len(out) == limit:
                 break
         return out

@@ -137,7 +137,7 @@ def lookup(container: UseCases, args: argparse.Namespace) -> int:
 
 
 def existing_range(container: UseCases, args: argparse.Namespace) -> int:
-    key = SeriesKey(Exchange.parse(args.exchange), args.symbol, Interval.parse(args.interval))
+    key = SeriesKey.parse(args.exchange, args.symbol, args.interval)
     body = range_body(key, container.get_existing_range().execute(key))
     human = (f"{key}: {body['start_date']} to {body['end_date']} ({body['rows']} candles)"
              if body["start_date"] else f"{key}: no existing data")

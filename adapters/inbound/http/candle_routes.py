@@ -13,17 +13,11 @@ from application.export_candles import ExportCandles
 from application.read_candles import ReadCandles
 from domain.clock_time import to_datetime
 from domain.date_range import EARLIEST, LATEST, DateRange
-from domain.instrument import SeriesKey, check_symbol
-from domain.interval import Interval
-from domain.market import Exchange
+from domain.instrument import SeriesKey
 
 blueprint = Blueprint("candles", __name__, url_prefix="/api/data")
 _MIMETYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet",
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def _key(exchange: str, symbol: str, interval: str) -> SeriesKey:
-    return SeriesKey(Exchange.parse(exchange), check_symbol(symbol), Interval.parse(interval))
 
 
 def _range(query: dict) -> DateRange | None:
@@ -36,7 +30,7 @@ def _range(query: dict) -> DateRange | None:
 @inject
 def candles(exchange: str, symbol: str, interval: str, use_case: ReadCandles = Provide["read_candles"]):
     query = load(CandlesQuerySchema(), request.args.to_dict())
-    key = _key(exchange, symbol, interval)
+    key = SeriesKey.parse(exchange, symbol, interval)
     read = use_case.execute(key, _range(query), query["limit"])
     frame = read.candles
     columns = [stamps(frame).tolist(), *(getattr(frame, c).tolist() for c in ("open", "high", "low", "close")),
@@ -56,7 +50,7 @@ def candles(exchange: str, symbol: str, interval: str, use_case: ReadCandles = P
 @inject
 def export(exchange: str, symbol: str, interval: str, use_case: ExportCandles = Provide["export_candles"]):
     query = load(ExportQuerySchema(), request.args.to_dict())
-    key = _key(exchange, symbol, interval)
+    key = SeriesKey.parse(exchange, symbol, interval)
     fmt = query["format"]
     date_range = _range(query)
     prepared = use_case.execute(key, date_range, EXCEL_MAX_ROWS if fmt == "xlsx" else None, "Excel")

@@ -1,4 +1,4 @@
-"""`/api/data`: fetch, batch, instruments, lookup, database info and existing range."""
+"""`/api/data`: fetch, batch, the fetch log, instruments, lookup, database info and existing range."""
 
 from __future__ import annotations
 
@@ -10,19 +10,26 @@ from adapters.inbound.presenters import (
     batch_body,
     database_body,
     fetch_body,
+    fetch_record_body,
     instrument_body,
     range_body,
 )
-from adapters.inbound.schemas import FetchDerivativesSchema, FetchEquitySchema, InstrumentsQuerySchema, load
+from adapters.inbound.schemas import (
+    FetchDerivativesSchema,
+    FetchEquitySchema,
+    FetchesQuerySchema,
+    InstrumentsQuerySchema,
+    load,
+)
 from application.batch_fetch import BatchFetch
 from application.describe_database import DescribeDatabase
 from application.fetch_history import FetchHistory
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
+from application.list_fetches import ListFetches
 from application.lookup_instrument import LookupInstrument
 from domain.errors import InvalidInput
-from domain.instrument import SeriesKey, check_symbol
-from domain.interval import Interval
+from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
 
 blueprint = Blueprint("data", __name__, url_prefix="/api/data")
@@ -58,6 +65,13 @@ def fetch_batch(use_case: BatchFetch = Provide["batch_fetch"]):
     return jsonify(batch_body(use_case.execute(batch_items(json_body()))))
 
 
+@blueprint.get("/fetches")
+@inject
+def fetches(use_case: ListFetches = Provide["list_fetches"]):
+    query = load(FetchesQuerySchema(), request.args.to_dict())
+    return jsonify({"success": True, "fetches": [fetch_record_body(r) for r in use_case.execute(query["limit"])]})
+
+
 @blueprint.get("/instruments/<exchange>")
 @inject
 def instruments(exchange: str, use_case: GetInstruments = Provide["get_instruments"]):
@@ -86,5 +100,5 @@ def database_info(segment: str, use_case: DescribeDatabase = Provide["describe_d
 @inject
 def existing_range(exchange: str, symbol: str, interval: str,
                    use_case: GetExistingRange = Provide["get_existing_range"]):
-    key = SeriesKey(Exchange.parse(exchange), check_symbol(symbol), Interval.parse(interval))
+    key = SeriesKey.parse(exchange, symbol, interval)
     return jsonify(range_body(key, use_case.execute(key)))

@@ -14,6 +14,7 @@ from adapters.inbound.schemas import (
     ExportQuerySchema,
     FetchDerivativesSchema,
     FetchEquitySchema,
+    FetchesQuerySchema,
     InstrumentsQuerySchema,
 )
 from domain.interval import Interval
@@ -31,6 +32,21 @@ FETCH_RESULT = {"type": "object", "required": ["success", "symbol", "interval", 
                                "records": {"type": "integer"}, "rejected": {"type": "integer"},
                                "date_range": {"type": "string"}, "elapsed_seconds": {"type": "number"},
                                "message": {"type": "string"}}}
+_NULLABLE_STRING = {"type": "string", "nullable": True}
+FETCHES = {"type": "object", "required": ["success", "fetches"], "properties": {
+    "success": {"type": "boolean", "enum": [True]},
+    "fetches": {"type": "array", "description": "newest first", "items": {
+        "type": "object",
+        "required": ["time", "exchange", "symbol", "interval", "records", "rejected", "requests", "elapsed_seconds",
+                     "status", "error_type", "error"],
+        "properties": {"time": {"type": "string", "format": "date-time", "description": "when it ended, IST"},
+                       "exchange": {**_NULLABLE_STRING, "description": "null: none asked and the symbol did not "
+                                                                       "resolve"},
+                       "symbol": {"type": "string"}, "interval": {"type": "string"},
+                       "records": {"type": "integer"}, "rejected": {"type": "integer"},
+                       "requests": {"type": "integer"}, "elapsed_seconds": {"type": "number"},
+                       "status": {"type": "string", "enum": ["ok", "failed"]},
+                       "error_type": _NULLABLE_STRING, "error": _NULLABLE_STRING}}}}}
 _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _ERRORS = {str(code): {"description": text, "content": _ERROR_REF}
            for code, text in ((400, "invalid request"), (401, "no usable Kite token"), (403, "forbidden"),
@@ -61,6 +77,7 @@ def build_spec() -> dict:
     spec.components.schema("FetchEquity", schema=FetchEquitySchema)
     spec.components.schema("FetchDerivatives", schema=FetchDerivativesSchema)
     spec.components.schema("Batch", schema=BatchSchema)
+    spec.components.schema("Fetches", FETCHES)
 
     def json_body(name: str) -> dict:
         return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
@@ -71,6 +88,8 @@ def build_spec() -> dict:
     spec.path("/api/data/fetch-derivatives", operations={"post": {"requestBody": json_body("FetchDerivatives"),
                                                                   "responses": _ok("FetchResult")}})
     spec.path("/api/data/fetch-batch", operations={"post": {"requestBody": json_body("Batch"), "responses": _ok(obj)}})
+    spec.path("/api/data/fetches", operations={"get": {
+        "parameters": [{"in": "query", "schema": FetchesQuerySchema}], "responses": _ok("Fetches")}})
     spec.path("/api/data/instruments/{exchange}", operations={"get": {
         "parameters": _path_params("exchange") + [{"in": "query", "schema": InstrumentsQuerySchema}],
         "responses": _ok(obj)}})

@@ -10,9 +10,8 @@ from adapters.inbound.presenters import database_body
 from application.auth_status import AuthStatus
 from application.show_dashboard import ShowDashboard
 from domain.clock_time import to_datetime
-from domain.instrument import SeriesKey, check_symbol
+from domain.instrument import SeriesKey
 from domain.interval import Interval
-from domain.market import Exchange
 
 blueprint = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/static")
@@ -44,5 +43,5 @@ def fetch_form():
 
 @blueprint.get("/series/<exchange>/<path:symbol>/<interval>")
 def series(exchange: str, symbol: str, interval: str):
-    key = SeriesKey(Exchange.parse(exchange), check_symbol(symbol), Interval.parse(interval))
+    key = SeriesKey.parse(exchange, symbol, interval)
     return render_template("series.html", key=key, csrf=security.csrf_token())

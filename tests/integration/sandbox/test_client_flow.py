@@ -10,6 +10,7 @@ from kiteconnect import KiteConnect
 from kiteconnect import exceptions as kex
 
 from kite_sandbox import RunningSandbox
+from kite_sandbox.stats import token_fingerprint
 
 from .conftest import RELIANCE, login_request_token
 
@@ -139,3 +140,17 @@ def test_continuous_futures_day_only(kite: KiteConnect) -> None:
     assert len(rows) > 700 and all(r["oi"] > 0 for r in rows)
     with pytest.raises(kex.InputException):
         kite.historical_data(fut["instrument_token"], "2026-11-02", "2026-11-03", "minute", continuous=True)
+
+
+def test_stats_count_historical_requests_per_token_fingerprint(kite: KiteConnect) -> None:
+    sandbox_url = kite.root
+    requests.post(f"{sandbox_url}/__sandbox/reset", timeout=5).raise_for_status()
+    forged = KiteConnect(kite.api_key, access_token="not-a-token", root=sandbox_url)
+    kite.historical_data(RELIANCE, "2026-11-02", "2026-11-03", "day")
+    kite.historical_data(RELIANCE, "2026-11-04", "2026-11-05", "day")
+    with pytest.raises(kex.TokenException):
+        forged.historical_data(RELIANCE, "2026-11-02", "2026-11-03", "day")
+    raw = requests.get(f"{sandbox_url}/__sandbox/stats", timeout=5).text
+    assert kite.access_token not in raw and "not-a-token" not in raw
+    assert requests.get(f"{sandbox_url}/__sandbox/stats", timeout=5).json()["historical_by_token"] == {
+        token_fingerprint(kite.access_token): 2, token_fingerprint("not-a-token"): 1}

@@ -3,13 +3,15 @@ from datetime import date
 import pytest
 
 from application.fetch_history import FetchHistory, FetchRequest
+from application.fetch_record import FetchRecord, FetchStatus
 from domain.candles import CandleFrame
 from domain.clock_time import day_end, day_start
 from domain.date_range import DateRange
-from domain.errors import InvalidInput, NotFound, UpstreamFailure
+from domain.errors import AuthRequired, InvalidInput, NotFound, UpstreamFailure
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
+from tests.fakes.fetch_log import InMemoryFetchLog
 
 RELIANCE_DAY = SeriesKey(Exchange.NSE, "RELIANCE", Interval.DAY)
 
@@ -151,3 +153,55 @@ def test_progress_callback_sees_every_chunk(fetch_history):
                           on_chunk=lambda done, total, records: seen.append((done, total, records)))
     assert [(done, total) for done, total, _ in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert [records for *_, records in seen] == sorted(records for *_, records in seen) and seen[-1][2] > 0
+
+
+@pytest.fixture
+def logged(source, stores, catalog, clock):
+    fetch_log = InMemoryFetchLog()
+    return FetchHistory(source, stores, catalog, clock, fetch_log=fetch_log), fetch_log
+
+
+def test_a_successful_fetch_is_logged_ok(logged, clock):
+    fetch_history, fetch_log = logged
+    result = fetch_history.execute(request(symbol="ONLYBSE"))
+    assert fetch_log.records == [FetchRecord(clock.now, "BSE", "ONLYBSE", "day", result.records, 0, 1,
+                                             result.elapsed_seconds, FetchStatus.OK)]
+
+
+def test_an_unknown_symbol_is_logged_failed_as_asked(logged, clock):
+    fetch_history, fetch_log = logged
+    with pytest.raises(NotFound):
+        fetch_history.execute(request(symbol="NOPE"))
+    with pytest.raises(NotFound):
+        fetch_history.execute(request(symbol="NOPE", exchange=Exchange.BSE, interval=Interval.MINUTE))
+    first, second = fetch_log.records
+    assert (first.status, first.error_type, first.exchange, first.symbol, first.interval) == (
+        FetchStatus.FAILED, "not_found", None, "NOPE", "day")
+    assert "NOPE" in first.error and (first.records, first.requests, first.time) == (0, 0, clock.now)
+    assert (second.exchange, second.interval) == ("BSE", "minute")
+
+
+def test_a_failure_midway_is_logged_with_what_was_stored(logged, source):
+    fetch_history, fetch_log = logged
+    source.fail_with, source.fail_on_call = AuthRequired("Kite rejected the access token: log in again"), 2
+    with pytest.raises(AuthRequired):
+        fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 3, 31), interval=Interval.MINUTE))
+    (record,) = fetch_log.records
+    assert (record.status, record.error_type, record.exchange, record.symbol) == (
+        FetchStatus.FAILED, "auth", "NSE", "RELIANCE")
+    assert record.error == "Kite rejected the access token: log in again"
+    assert (record.requests, record.records) == (2, (23 + 21) * 375)
+
+
+def test_an_interruption_by_the_caller_is_not_a_failed_fetch(logged):
+    fetch_history, fetch_log = logged
+
+    class Stop(Exception):
+        pass
+
+    def stop(done, total, records):
+        raise Stop
+
+    with pytest.raises(Stop):
+        fetch_history.execute(request(), on_chunk=stop)
+    assert fetch_log.records == []

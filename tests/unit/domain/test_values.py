@@ -7,7 +7,7 @@ from domain.candles import CandleFrame, merge_frames
 from domain.clock_time import IST, day_start, from_datetime
 from domain.date_range import DateRange
 from domain.errors import InvalidInput
-from domain.instrument import check_symbol
+from domain.instrument import SeriesKey, check_symbol
 from domain.interval import Interval
 from domain.market import Exchange, Segment
 
@@ -32,6 +32,14 @@ def test_values_validate_themselves():
 def test_bad_symbols_are_refused(bad):
     with pytest.raises(InvalidInput):
         check_symbol(bad)
+
+
+def test_series_key_parses_the_callers_text():
+    assert SeriesKey.parse("nfo", " NIFTY24JUNFUT ", "15minute") == SeriesKey(
+        Exchange.NFO, "NIFTY24JUNFUT", Interval.MINUTE_15)
+    for bad in (("MCX", "X", "day"), ("NSE", "", "day"), ("NSE", "X", "7minute")):
+        with pytest.raises(InvalidInput):
+            SeriesKey.parse(*bad)
 
 
 def test_ist_day_start():

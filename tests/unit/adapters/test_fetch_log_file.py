@@ -1,0 +1,47 @@
+"""The fetch log file: typed records in and out, lines from before they were typed, torn lines skipped."""
+
+from __future__ import annotations
+
+from adapters.outbound.fetch_log import KEEP, FetchLogFile
+from application.fetch_record import FetchRecord, FetchStatus
+
+OLD_LINE = (b'{"time":1732961100,"exchange":"NSE","symbol":"INFY","interval":"day","records":21,"rejected":0,'
+            b'"requests":1,"elapsed_seconds":0.412,"status":"ok"}\n')
+
+
+def failed(symbol: str, time: int = 1732962000) -> FetchRecord:
+    return FetchRecord(time, None, symbol, "minute", status=FetchStatus.FAILED, error_type="not_found",
+                       error=f"Symbol {symbol!r} not found on NSE or BSE")
+
+
+def test_old_lines_read_next_to_new_ones_newest_first(tmp_path):
+    log = FetchLogFile(tmp_path / "fetch-log.jsonl")
+    log.path.write_bytes(OLD_LINE)
+    log.record(failed("NOPE"))
+    newest, oldest = log.recent()
+    assert newest == failed("NOPE") and newest.status is FetchStatus.FAILED
+    assert oldest == FetchRecord(1732961100, "NSE", "INFY", "day", 21, 0, 1, 0.412, FetchStatus.OK, None, None)
+
+
+def test_torn_and_foreign_lines_are_skipped(tmp_path):
+    log = FetchLogFile(tmp_path / "fetch-log.jsonl")
+    log.record(failed("A"))
+    with open(log.path, "ab") as handle:
+        handle.write(b'{"time":17329\n[1,2]\n{"time":"noon","symbol":"X","interval":"day"}\n'
+                     b'{"time":1,"symbol":"X","interval":"day","status":"weird"}\n')
+    log.record(failed("B"))
+    assert [r.symbol for r in log.recent()] == ["B", "A"]
+
+
+def test_limit_and_trimming_keep_the_newest(tmp_path):
+    log = FetchLogFile(tmp_path / "fetch-log.jsonl")
+    for n in range(KEEP * 3):
+        log.record(failed(f"S{n}", time=n))
+    assert len(log.path.read_bytes().splitlines()) < KEEP * 3
+    assert [r.time for r in log.recent(3)] == [KEEP * 3 - 1, KEEP * 3 - 2, KEEP * 3 - 3]
+    assert len(log.recent(KEEP)) == KEEP
+
+
+def test_long_errors_are_cut(tmp_path):
+    record = FetchRecord(1, "NSE", "X", "day", status=FetchStatus.FAILED, error_type="api", error="x" * 5000)
+    assert len(record.error) == 300 and record.error.endswith("…")
