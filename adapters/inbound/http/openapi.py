@@ -47,6 +47,21 @@ FETCHES = {"type": "object", "required": ["success", "fetches"], "properties": {
                        "requests": {"type": "integer"}, "elapsed_seconds": {"type": "number"},
                        "status": {"type": "string", "enum": ["ok", "failed"]},
                        "error_type": _NULLABLE_STRING, "error": _NULLABLE_STRING}}}}}
+_TOKEN_SOURCE = {"type": "string", "nullable": True, "enum": ["session", "token_file", "environment", None]}
+AUTH_STATUS = {"type": "object",
+               "required": ["success", "authenticated", "user_id", "user_name", "source", "csrf_token"],
+               "properties": {"success": {"type": "boolean", "enum": [True]}, "authenticated": {"type": "boolean"},
+                              "user_id": _NULLABLE_STRING, "user_name": _NULLABLE_STRING,
+                              "source": {**_TOKEN_SOURCE, "description": "where the token in use comes from "
+                                                                        "(never the token)"},
+                              "csrf_token": {"type": "string"},
+                              "message": {"type": "string", "description": "why not authenticated"}}}
+LOGOUT = {"type": "object", "required": ["success", "logged_out", "still_active", "message"],
+          "properties": {"success": {"type": "boolean", "enum": [True]},
+                         "logged_out": {**_TOKEN_SOURCE, "description": "the source of the token logged out of; "
+                                                                        "null: nothing was logged out"},
+                         "still_active": {**_TOKEN_SOURCE, "description": "the source of the token used from now on"},
+                         "message": {"type": "string"}}}
 _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _ERRORS = {str(code): {"description": text, "content": _ERROR_REF}
            for code, text in ((400, "invalid request"), (401, "no usable Kite token"), (403, "forbidden"),
@@ -78,6 +93,8 @@ def build_spec() -> dict:
     spec.components.schema("FetchDerivatives", schema=FetchDerivativesSchema)
     spec.components.schema("Batch", schema=BatchSchema)
     spec.components.schema("Fetches", FETCHES)
+    spec.components.schema("AuthStatus", AUTH_STATUS)
+    spec.components.schema("Logout", LOGOUT)
 
     def json_body(name: str) -> dict:
         return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
@@ -117,8 +134,8 @@ def build_spec() -> dict:
                 "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **_ERRORS}}})
     spec.path("/api/jobs/{job_id}/cancel", operations={"post": {**job, "responses": _ok(obj)}})
     spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "responses": _ok(obj)}})
-    spec.path("/auth/status", operations={"get": {"responses": _ok(obj)}})
-    spec.path("/auth/logout", operations={"post": {"responses": _ok(obj)}})
+    spec.path("/auth/status", operations={"get": {"responses": _ok("AuthStatus")}})
+    spec.path("/auth/logout", operations={"post": {"responses": _ok("Logout")}})
     spec.path("/auth/key", operations={"post": {"requestBody": {"required": True, "content": {"application/json": {
         "schema": {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}}}}}},
         "responses": _ok(obj)}})
