@@ -12,7 +12,7 @@ from adapters.outbound.kite.market_data import KiteMarketData
 from adapters.outbound.kite.rate_limiter import RateLimiter
 from adapters.outbound.kite.retry import RetryPolicy
 from domain.clock_time import day_end, day_start
-from domain.errors import AuthRequired, UpstreamFailure
+from domain.errors import AuthRequired, NotConfigured, RequestTokenRefused, UpstreamFailure
 from domain.instrument import Instrument
 from domain.interval import Interval
 from domain.market import Exchange
@@ -103,8 +103,21 @@ def test_login_round_trip_through_the_login_page(kite_sandbox):
     source.invalidate_session(session.access_token)
     with pytest.raises(AuthRequired):
         source.profile(session.access_token)
-    with pytest.raises(AuthRequired):
+    with pytest.raises(RequestTokenRefused, match="expired or already used"):
         source.create_session(request_token)  # single use
+
+
+def test_a_wrong_api_secret_is_a_configuration_error_not_a_token_one(kite_sandbox):
+    source = KiteMarketData("sandbox", "not-the-secret", kite_sandbox.url, f"{kite_sandbox.url}/connect/login",
+                            lambda: None, RateLimiter(3, 1.0))
+    with pytest.raises(NotConfigured, match=r"Kite refused the login \(Invalid checksum.\): check that KITE_API_KEY"):
+        source.create_session("any-request-token")
+
+
+def test_kite_messages_lose_their_backticks(kite_sandbox):
+    with pytest.raises(AuthRequired) as refused:
+        make_source(kite_sandbox, token="wrong").profile("wrong")
+    assert refused.value.message == "Kite rejected the access token (Incorrect api_key or access_token.): log in again"
 
 
 def test_a_bug_of_ours_is_not_reported_as_a_kite_failure(kite_sandbox, mocker):
