@@ -1,13 +1,14 @@
-"""Server-rendered pages over the same use cases: dashboard, login, fetch form, series chart."""
+"""Server-rendered pages over the same use cases: dashboard, login, fetch form, series chart, API docs."""
 
 from __future__ import annotations
 
 from dependency_injector.wiring import Provide, inject
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, send_from_directory, url_for
 
 from adapters.inbound.http import security
 from adapters.inbound.presenters import database_body
 from application.auth_status import AuthStatus
+from application.get_existing_range import GetExistingRange
 from application.show_dashboard import ShowDashboard
 from domain.clock_time import to_datetime
 from domain.instrument import SeriesKey
@@ -42,6 +43,23 @@ def fetch_form():
 
 
 @blueprint.get("/series/<exchange>/<path:symbol>/<interval>")
-def series(exchange: str, symbol: str, interval: str):
+@inject
+def series(exchange: str, symbol: str, interval: str, existing: GetExistingRange = Provide["get_existing_range"]):
     key = SeriesKey.parse(exchange, symbol, interval)
-    return render_template("series.html", key=key, csrf=security.csrf_token())
+    if existing.execute(key) is None:  # say so, with the fetch form filled in, rather than draw an empty chart
+        fetch = url_for("pages.fetch_form", exchange=key.exchange.value, symbol=key.symbol,
+                        interval=key.interval.value)
+        return render_template("series.html", key=key, fetch=fetch, csrf=security.csrf_token()), 404
+    return render_template("series.html", key=key, fetch=None, csrf=security.csrf_token())
+
+
+@blueprint.get(security.DOCS_PATH)
+def api_docs():
+    """The OpenAPI document rendered by the vendored Swagger UI (nothing loaded from elsewhere)."""
+    return render_template("api_docs.html", csrf=security.csrf_token())
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    """For what asks the conventional path (a JSON response opened in a tab); pages link the SVG itself."""
+    return send_from_directory(blueprint.static_folder or "static", "favicon.svg", mimetype="image/svg+xml")

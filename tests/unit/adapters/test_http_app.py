@@ -56,3 +56,27 @@ def test_upstream_failure_is_502(app):
     response = app.test_client().post("/api/data/fetch-equity", json={
         "symbol": "TCS", "from_date": "2024-01-01", "to_date": "2024-01-31"})
     assert response.status_code == 502 and response.get_json()["error_type"] == "api"
+
+
+def test_a_series_never_stored_says_so_and_links_the_fetch_form_filled_in(app):
+    client = app.test_client()
+    missing = client.get("/series/NSE/M%26M/day")
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "is not stored" in page and 'id="chart"' not in page
+    assert 'href="/fetch?exchange=NSE&amp;symbol=M%26M&amp;interval=day"' in page
+    client.post("/api/data/fetch-equity", json={"symbol": "RELIANCE", "from_date": "2024-01-01",
+                                                "to_date": "2024-01-31"})
+    stored = client.get("/series/NSE/RELIANCE/day")
+    assert stored.status_code == 200 and 'id="chart"' in stored.get_data(as_text=True)
+
+
+def test_api_docs_page_and_favicon_are_served_from_here(app):
+    client = app.test_client()
+    docs = client.get("/api/docs").get_data(as_text=True)
+    assert 'id="swagger-ui"' in docs and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs
+    assert not any(ref in docs for ref in ('="http', '="//'))  # nothing from a CDN
+    for path in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/api_docs.js", "/favicon.ico",
+                 "/static/favicon.svg"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/favicon.ico").mimetype == "image/svg+xml"
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)

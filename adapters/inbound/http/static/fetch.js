@@ -5,6 +5,10 @@
   const yearAgo = new Date(Date.now() - 365 * 86400e3).toISOString().slice(0, 10);
   $("from_date").value = yearAgo;
   $("to_date").value = today;
+  const given = new URLSearchParams(location.search);  // ?exchange=&symbol=&interval= from a series not stored
+  if (given.has("exchange")) $("exchange").value = given.get("exchange");
+  if (given.has("symbol")) $("symbol").value = given.get("symbol");
+  if (given.has("interval")) for (const o of $("interval").options) o.selected = o.value === given.get("interval");
 
   let pending = null;
   $("symbol").addEventListener("input", () => {
