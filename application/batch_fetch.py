@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from application.fetch_history import FetchHistory, FetchRequest, FetchResult
+from application.fetch_history import FetchHistory, FetchResult
+from application.fetch_request import FetchRequest
 from domain.errors import AuthRequired, DomainError
 
 

@@ -1,11 +1,11 @@
 from datetime import date
 
 import pytest
+from application.manage_jobs import CancelJob, GetJob, ResumeJob, interrupt_orphans
 
 from application.batch_fetch import ItemFailure
 from application.fetch_history import FetchRequest
 from application.job import CANCELLED, COMPLETED, INTERRUPTED, RUNNING
-from application.manage_jobs import CancelJob, GetJob, ResumeJob, interrupt_orphans
 from application.run_job import RunJob
 from application.start_job import StartJob
 from domain.date_range import DateRange
