@@ -56,3 +56,30 @@ def test_upstream_failure_is_502(app):
     response = app.test_client().post("/api/data/fetch-equity", json={
         "symbol": "TCS", "from_date": "2024-01-01", "to_date": "2024-01-31"})
     assert response.status_code == 502 and response.get_json()["error_type"] == "api"
+
+
+def test_the_dashboard_shows_a_failed_job_red_and_a_partial_one_amber(app):
+    from application.job import ItemStatus, Job, JobItem, JobStatus
+
+    def job(job_id: str, status: JobStatus, *items: ItemStatus) -> Job:
+        return Job(job_id, NOW, [JobItem({}, f"S{i}", s) for i, s in enumerate(items)], status=status)
+
+    jobs = app.container.jobs()
+    jobs.save(job("allfailed", JobStatus.FAILED, ItemStatus.FAILED, ItemStatus.FAILED))
+    jobs.save(job("somefailed", JobStatus.COMPLETED, ItemStatus.DONE, ItemStatus.FAILED))
+    jobs.save(job("allgood", JobStatus.COMPLETED, ItemStatus.DONE))
+    jobs.save(job("stopped", JobStatus.CANCELLED, ItemStatus.DONE, ItemStatus.CANCELLED))
+    html = app.test_client().get("/").get_data(as_text=True)
+    rows = {row.split("</td>")[1].split(">")[-1]: row for row in html.split("<tr>") if "</td>" in row}
+    assert '<td class="error">failed</td>' in rows["allfailed"]
+    assert '<td class="warn">completed</td>' in rows["somefailed"]
+    assert '<td class="">completed</td>' in rows["allgood"]
+    assert "1 cancelled" in rows["stopped"]
+
+
+def test_the_openapi_document_lists_every_job_status(app):
+    job = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]["Job"]["properties"]
+    assert job["status"]["enum"] == ["queued", "running", "cancelling", "completed", "failed", "cancelled",
+                                     "interrupted"]
+    assert job["outcome"]["enum"] == ["ok", "partial", "failed"]
+    assert "cancelled" in job["items"]["items"]["properties"]["status"]["enum"]
