@@ -22,12 +22,18 @@ def _when(ts: int | None) -> str:
     return to_datetime(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
 
 
+def _outcome_class(outcome: str) -> str:
+    """A job whose items all failed in red, one where some failed in amber (fetch.js colours it alike)."""
+    return {"failed": "error", "partial": "warn"}.get(outcome, "")
+
+
 @blueprint.get("/")
 @inject
 def dashboard(use_case: ShowDashboard = Provide["show_dashboard"], auth: AuthStatus = Provide["auth_status"]):
     board = use_case.execute()
     return render_template("dashboard.html", databases=[database_body(d) for d in board.databases],
-                           fetches=board.recent_fetches, jobs=board.recent_jobs, when=_when, auth=auth.execute(),
+                           fetches=board.recent_fetches, jobs=board.recent_jobs, when=_when,
+                           outcome_class=_outcome_class, auth=auth.execute(),
                            csrf=security.csrf_token())
 
 

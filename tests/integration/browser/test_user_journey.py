@@ -32,15 +32,17 @@ def test_login_fetch_chart_export(browser, tokenless_api):
     page.wait_for_function("document.querySelectorAll('#symbols option').length > 0")  # autocomplete
     options = page.eval_on_selector_all("#symbols option", "els => els.map(e => e.value)")
     assert "INFY" in options
-    page.fill("#symbol", "INFY, TCS")  # two items in one job
+    page.fill("#symbol", "INFY, TCS, NOSUCHCO")  # three symbols in one job, one of them mistyped
     page.select_option("#interval", ["60minute", "day"])  # each symbol at each interval
     page.fill("#from_date", "2025-01-01")
     page.fill("#to_date", "2025-03-31")
     page.click("#submit")
     page.wait_for_function("document.getElementById('job-status').textContent === 'completed'")
     assert page.inner_text("#job-progress") == "100%"
-    assert page.locator("#job-items tr").count() == 5  # header + INFY and TCS at 60minute and day, each done
+    assert page.locator("#job-items tr").count() == 7  # header + INFY, TCS and NOSUCHCO at 60minute and day
     assert page.inner_text("#job-items").count("done") == 4
+    assert page.locator("#job-items td.error").count() == 2  # the mistyped symbol's items, failed, in red
+    assert page.get_attribute("#job-status", "class") == "warn"  # completed, but partly: amber
     shot(page, "02-fetch-progress")
 
     page.click("#series-link")
@@ -60,7 +62,7 @@ def test_login_fetch_chart_export(browser, tokenless_api):
 
     page.goto(f"{base}/")
     assert "INFY" in page.inner_text("#series") and "INFY" in page.inner_text("#fetches")
-    assert "completed" in page.inner_text("#jobs")
+    assert "completed" in page.inner_text("#jobs") and page.locator("#jobs td.warn").count() >= 1
     shot(page, "04-dashboard")
     page.close()
 

@@ -80,3 +80,28 @@ def test_api_docs_page_and_favicon_are_served_from_here(app):
         assert client.get(path).status_code == 200, path
     assert client.get("/favicon.ico").mimetype == "image/svg+xml"
     assert 'rel="icon"' in client.get("/").get_data(as_text=True)
+def test_the_dashboard_shows_a_failed_job_red_and_a_partial_one_amber(app):
+    from application.job import ItemStatus, Job, JobItem, JobStatus
+
+    def job(job_id: str, status: JobStatus, *items: ItemStatus) -> Job:
+        return Job(job_id, NOW, [JobItem({}, f"S{i}", s) for i, s in enumerate(items)], status=status)
+
+    jobs = app.container.jobs()
+    jobs.save(job("allfailed", JobStatus.FAILED, ItemStatus.FAILED, ItemStatus.FAILED))
+    jobs.save(job("somefailed", JobStatus.COMPLETED, ItemStatus.DONE, ItemStatus.FAILED))
+    jobs.save(job("allgood", JobStatus.COMPLETED, ItemStatus.DONE))
+    jobs.save(job("stopped", JobStatus.CANCELLED, ItemStatus.DONE, ItemStatus.CANCELLED))
+    html = app.test_client().get("/").get_data(as_text=True)
+    rows = {row.split("</td>")[1].split(">")[-1]: row for row in html.split("<tr>") if "</td>" in row}
+    assert '<td class="error">failed</td>' in rows["allfailed"]
+    assert '<td class="warn">completed</td>' in rows["somefailed"]
+    assert '<td class="">completed</td>' in rows["allgood"]
+    assert "1 cancelled" in rows["stopped"]
+
+
+def test_the_openapi_document_lists_every_job_status(app):
+    job = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]["Job"]["properties"]
+    assert job["status"]["enum"] == ["queued", "running", "cancelling", "completed", "failed", "cancelled",
+                                     "interrupted"]
+    assert job["outcome"]["enum"] == ["ok", "partial", "failed"]
+    assert "cancelled" in job["items"]["items"]["properties"]["status"]["enum"]

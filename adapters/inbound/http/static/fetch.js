@@ -30,8 +30,12 @@
     }, 150);
   });
 
+  // A job whose items all failed shows red, one where some failed amber (as on the dashboard).
+  const OUTCOME_CLASS = {failed: "error", partial: "warn"};
+
   function render(job) {
     $("job-status").textContent = job.status;
+    $("job-status").className = OUTCOME_CLASS[job.outcome] || "";
     $("job-progress").textContent = `${job.progress}%`;
     $("job-bar").style.width = `${job.progress}%`;
     const rows = job.items.map((i) => {
@@ -43,6 +47,7 @@
         td.textContent = text;
         tr.appendChild(td);
       }
+      if (i.status === "failed") tr.cells[2].className = "error";
       return tr;
     });
     const table = $("job-items");
