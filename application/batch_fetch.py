@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from application.context_pool import submit_in_context
-from application.fetch_history import FetchHistory, FetchRequest, FetchResult
+from application.fetch_history import FetchHistory, FetchResult
+from application.fetch_request import FetchRequest
 from domain.errors import AuthRequired, DomainError
 
 

@@ -11,6 +11,7 @@ import structlog
 
 from application.context_pool import submit_in_context
 from application.fetch_record import FetchRecord, FetchStatus
+from application.fetch_request import FetchRequest
 from application.ports import CandleStore, Clock, FetchLog, InstrumentCatalog, MarketDataSource
 from application.resolve_instrument import resolve_instrument
 from domain.candles import CandleFrame
@@ -24,18 +25,6 @@ from domain.planner import Chunk, plan_fetch
 from domain.validation import validate_candles
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class FetchRequest:
-    segment: Segment
-    symbol: str
-    date_range: DateRange
-    interval: Interval = Interval.DAY
-    exchange: Exchange | None = None
-    validate: bool = True
-    overwrite: bool = False
-    incremental: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,51 @@
-"""A background batch: its items, their progress, and the job's life cycle."""
+"""A background batch: its items, their progress, and the job's life cycle.
+
+The job owns its transitions; a use case asks for one and an illegal one raises Conflict:
+
+    queued --start--> running --finish--> completed | failed (every item failed)
+    queued | running --request_cancel--> cancelling --cancel--> cancelled (unfinished items cancelled)
+    queued | running --interrupt--> interrupted (a cancelling job interrupted ends cancelled: the cancel wins)
+    interrupted --request_cancel--> cancelled (nothing runs it, so nothing needs to stop)
+    interrupted | cancelled --resume--> queued (cancelled and running items queued again)
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from enum import StrEnum
 
-QUEUED, RUNNING, COMPLETED, CANCELLED, INTERRUPTED = "queued", "running", "completed", "cancelled", "interrupted"
-FINISHED = frozenset({COMPLETED, CANCELLED})
-RESUMABLE = frozenset({INTERRUPTED, CANCELLED})
+from domain.errors import Conflict, DomainError
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    CANCELLING = "cancelling"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+
+class ItemStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobOutcome(StrEnum):
+    """How the items went, whatever the job's status: `partial` when some failed, `failed` when all did."""
+
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.CANCELLING})
+RESUMABLE = frozenset({JobStatus.INTERRUPTED, JobStatus.CANCELLED})
+SETTLED = frozenset({ItemStatus.DONE, ItemStatus.FAILED})
 
 
 @dataclass
@@ -15,7 +54,7 @@ class JobItem:
 
     request: dict
     symbol: str
-    status: str = QUEUED  # queued | running | done | failed
+    status: ItemStatus = ItemStatus.QUEUED
     requests_done: int = 0
     requests_total: int = 0
     records: int = 0
@@ -30,18 +69,25 @@ class Job:
     id: str
     created_at: int
     items: list[JobItem]
-    status: str = QUEUED
+    status: JobStatus = JobStatus.QUEUED
     owner_pid: int = 0
     updated_at: int = 0
     finished_at: int | None = None
-    cancel_requested: bool = False
     runs: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
         states = [i.status for i in self.items]
-        return {"total": len(states), "done": states.count("done"), "failed": states.count("failed"),
-                "pending": sum(s in (QUEUED, RUNNING) for s in states)}
+        return {"total": len(states), "done": states.count(ItemStatus.DONE), "failed": states.count(ItemStatus.FAILED),
+                "pending": sum(s in (ItemStatus.QUEUED, ItemStatus.RUNNING) for s in states),
+                "cancelled": states.count(ItemStatus.CANCELLED)}
+
+    @property
+    def outcome(self) -> JobOutcome:
+        failed = sum(i.status is ItemStatus.FAILED for i in self.items)
+        if not failed:
+            return JobOutcome.OK
+        return JobOutcome.FAILED if failed == len(self.items) else JobOutcome.PARTIAL
 
     @property
     def progress(self) -> float:
@@ -50,7 +96,7 @@ class Job:
             return 100.0
         parts = []
         for item in self.items:
-            if item.status in ("done", "failed"):
+            if item.status in SETTLED:
                 parts.append(1.0)
             elif item.requests_total:
                 parts.append(item.requests_done / item.requests_total)
@@ -58,33 +104,98 @@ class Job:
                 parts.append(0.0)
         return round(100.0 * sum(parts) / len(parts), 1)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    @property
+    def active(self) -> bool:
+        """Queued, running or cancelling: a runner owns it (or will), so it has not stopped yet."""
+        return self.status in ACTIVE
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Job:
-        items = [JobItem(**item) for item in data.pop("items")]
-        return cls(items=items, **data)
+    # The job's own transitions.
 
+    def start(self, pid: int) -> None:
+        """A run begins in process `pid`; a cancel that landed before it stays pending (the run stops at once)."""
+        self._require(ACTIVE - {JobStatus.RUNNING}, "start")
+        if self.status is JobStatus.QUEUED:
+            self.status = JobStatus.RUNNING
+        self.owner_pid, self.runs = pid, self.runs + 1
 
-def request_to_dict(request) -> dict:
-    """A FetchRequest as JSON-able primitives, to persist with the job."""
-    return {"segment": request.segment.value, "symbol": request.symbol,
-            "exchange": request.exchange.value if request.exchange else None,
-            "from_date": request.date_range.start.isoformat(), "to_date": request.date_range.end.isoformat(),
-            "interval": request.interval.value, "validate": request.validate, "overwrite": request.overwrite,
-            "incremental": request.incremental}
+    def request_cancel(self) -> None:
+        """Ask the runner to stop between two requests; an interrupted job, which nothing runs, stops at once."""
+        if self.status is JobStatus.CANCELLING:
+            return
+        self._require({JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.INTERRUPTED}, "cancel")
+        if self.status is JobStatus.INTERRUPTED:
+            self._stop(JobStatus.CANCELLED, ItemStatus.CANCELLED, self.finished_at)
+        else:
+            self.status = JobStatus.CANCELLING
 
+    def cancel(self, now: int) -> None:
+        """The runner stops for a cancel (it may see its stop signal before the cancel reaches its copy)."""
+        self._require({JobStatus.RUNNING, JobStatus.CANCELLING}, "stop for a cancel")
+        self._stop(JobStatus.CANCELLED, ItemStatus.CANCELLED, now)
 
-def request_from_dict(data: dict):
-    from datetime import date
+    def interrupt(self, now: int, reason: DomainError | None = None) -> None:
+        """The run stopped before its end (a rejected token, a dead process); `reason` is kept on the item that
+        was running, which runs again on resume. A pending cancel wins: the job ends cancelled."""
+        self._require(ACTIVE, "interrupt")
+        for item in self.items:
+            if item.status is ItemStatus.RUNNING and reason is not None:
+                item.error, item.error_type = reason.message, reason.error_type
+        if self.status is JobStatus.CANCELLING:
+            self._stop(JobStatus.CANCELLED, ItemStatus.CANCELLED, now)
+        else:
+            self._stop(JobStatus.INTERRUPTED, ItemStatus.QUEUED, now)
 
-    from application.fetch_history import FetchRequest
-    from domain.date_range import DateRange
-    from domain.interval import Interval
-    from domain.market import Exchange, Segment
+    def resume(self) -> None:
+        """Run again what is not done yet: items done or failed stay as they are."""
+        self._require(RESUMABLE, "resume")
+        self.status, self.finished_at = JobStatus.QUEUED, None
+        for item in self.items:
+            if item.status in (ItemStatus.RUNNING, ItemStatus.CANCELLED):
+                item.status = ItemStatus.QUEUED
 
-    return FetchRequest(Segment(data["segment"]), data["symbol"],
-                        DateRange(date.fromisoformat(data["from_date"]), date.fromisoformat(data["to_date"])),
-                        Interval(data["interval"]), Exchange(data["exchange"]) if data["exchange"] else None,
-                        data["validate"], data["overwrite"], data["incremental"])
+    def finish(self, now: int) -> None:
+        """Every item is done or failed: the job is `failed` when all of them failed, else `completed`."""
+        self._require({JobStatus.RUNNING, JobStatus.CANCELLING}, "finish")
+        if any(item.status not in SETTLED for item in self.items):
+            raise Conflict(f"job {self.id} still has unfinished items")
+        self.status = JobStatus.FAILED if self.outcome is JobOutcome.FAILED else JobStatus.COMPLETED
+        self.finished_at = now
+
+    # Its items' transitions, made by the runner.
+
+    def start_item(self, index: int) -> JobItem:
+        self._require({JobStatus.RUNNING}, "start an item")
+        item = self._item(index, {ItemStatus.QUEUED}, "start")
+        item.status = ItemStatus.RUNNING
+        return item
+
+    def item_progressed(self, index: int, requests_done: int, requests_total: int, records: int) -> None:
+        item = self._item(index, {ItemStatus.RUNNING}, "report progress on")
+        item.requests_done, item.requests_total, item.records = requests_done, requests_total, records
+
+    def finish_item(self, index: int, records: int, rejected: int, requests: int, elapsed_seconds: float) -> None:
+        item = self._item(index, {ItemStatus.RUNNING}, "finish")
+        item.status, item.records, item.rejected = ItemStatus.DONE, records, rejected
+        item.requests_done = item.requests_total = max(item.requests_total, requests)
+        item.elapsed_seconds, item.error, item.error_type = elapsed_seconds, None, None
+
+    def fail_item(self, index: int, error: DomainError) -> None:
+        """The item cannot succeed (a bad request, an unknown symbol, Kite refusing it); the others go on."""
+        item = self._item(index, {ItemStatus.QUEUED, ItemStatus.RUNNING}, "fail")
+        item.status, item.error, item.error_type = ItemStatus.FAILED, error.message, error.error_type
+
+    def _stop(self, status: JobStatus, unfinished: ItemStatus, now: int | None) -> None:
+        self.status, self.finished_at = status, now
+        for item in self.items:
+            if item.status not in SETTLED:
+                item.status = unfinished
+
+    def _require(self, allowed: set[JobStatus] | frozenset[JobStatus], action: str) -> None:
+        if self.status not in allowed:
+            raise Conflict(f"job {self.id} is {self.status}: cannot {action} it")
+
+    def _item(self, index: int, allowed: set[ItemStatus], action: str) -> JobItem:
+        item = self.items[index]
+        if item.status not in allowed:
+            raise Conflict(f"item {index} of job {self.id} is {item.status}: cannot {action} it")
+        return item

@@ -9,9 +9,10 @@ from collections.abc import Callable
 import structlog
 
 from application.fetch_history import FetchHistory
-from application.job import CANCELLED, COMPLETED, INTERRUPTED, RUNNING, Job, JobItem, request_from_dict
+from application.fetch_request import request_from_dict
+from application.job import ItemStatus, Job, JobStatus
 from application.ports import Clock, JobRepository
-from domain.errors import AuthRequired, DomainError
+from domain.errors import AuthRequired, Conflict, DomainError
 
 log = structlog.get_logger(__name__)
 SAVE_EVERY_SECONDS = 0.25
@@ -24,7 +25,8 @@ class _Cancelled(Exception):
 class RunJob:
     """Rules: items already done are skipped (a resumed job fetches only what is missing, and FetchHistory is
     incremental besides); a failing item does not stop the others; a rejected token stops the job as
-    interrupted, to resume after logging in; cancelling stops between two requests and keeps what was stored."""
+    interrupted, to resume after logging in; cancelling stops between two requests and keeps what was stored;
+    a job that is not queued (finished, or another runner has it) is left alone."""
 
     def __init__(self, jobs: JobRepository, fetch_history: FetchHistory, clock: Clock) -> None:
         self._jobs = jobs
@@ -32,30 +34,40 @@ class RunJob:
         self._clock = clock
 
     def execute(self, job_id: str, should_stop: Callable[[], bool] = lambda: False) -> Job:
-        job = self._jobs.load(job_id)
-        if job is None:
-            raise DomainError(f"job {job_id} vanished")
-        job.status, job.owner_pid, job.runs = RUNNING, os.getpid(), job.runs + 1
-        self._save(job)
+        refused: list[Conflict] = []
+
+        def start(stored: Job | None) -> Job:
+            if stored is None:
+                raise DomainError(f"job {job_id} vanished")
+            try:
+                stored.start(os.getpid())
+            except Conflict as error:
+                refused.append(error)
+            return stored
+
+        job = self._jobs.update(job_id, start)
+        if refused:
+            log.warning("job_not_started", job_id=job_id, reason=refused[0].message)
+            return job
         last_save = [time.monotonic()]
-        for item in job.items:
-            if item.status in ("done", "failed"):
+        for index, item in enumerate(job.items):
+            if item.status is not ItemStatus.QUEUED:
                 continue
             if self._stopping(job, should_stop):
-                return self._finish(job, CANCELLED)
+                return self._finish(job, lambda j: j.cancel(self._clock.now_ts()))
             try:
                 request = request_from_dict(item.request)
             except DomainError as error:
-                item.status, item.error, item.error_type = "failed", error.message, error.error_type
+                job.fail_item(index, error)
                 self._save(job)
                 continue
-            item.status = RUNNING
+            job.start_item(index)
             # An incremental run adds to what an earlier, cancelled or interrupted run stored; an overwriting or
             # non-incremental one fetches the whole range again, so it counts from zero.
             before = item.records if request.incremental and not request.overwrite else 0
 
-            def on_chunk(done: int, total: int, records: int, item: JobItem = item, before: int = before) -> None:
-                item.requests_done, item.requests_total, item.records = done, total, before + records
+            def on_chunk(done: int, total: int, records: int, index: int = index, before: int = before) -> None:
+                job.item_progressed(index, done, total, before + records)
                 if time.monotonic() - last_save[0] >= SAVE_EVERY_SECONDS:
                     last_save[0] = time.monotonic()
                     self._save(job)
@@ -65,39 +77,37 @@ class RunJob:
             try:
                 result = self._fetch_history.execute(request, on_chunk=on_chunk)
             except _Cancelled:
-                item.status = "queued"
-                return self._finish(job, CANCELLED)
+                return self._finish(job, lambda j: j.cancel(self._clock.now_ts()))
             except AuthRequired as error:
-                item.status, item.error, item.error_type = "queued", error.message, error.error_type
-                return self._finish(job, INTERRUPTED)
+                return self._finish(job, lambda j, error=error: j.interrupt(self._clock.now_ts(), error))
             except DomainError as error:
-                item.status, item.error, item.error_type = "failed", error.message, error.error_type
+                job.fail_item(index, error)
             else:
-                item.status, item.records, item.rejected = "done", before + result.records, result.rejected
-                item.requests_done = item.requests_total = max(item.requests_total, result.requests)
-                item.elapsed_seconds, item.error, item.error_type = result.elapsed_seconds, None, None
+                job.finish_item(index, before + result.records, result.rejected, result.requests,
+                                result.elapsed_seconds)
             self._save(job)
-        return self._finish(job, COMPLETED)
+        return self._finish(job, lambda j: j.finish(self._clock.now_ts()))
 
     def _stopping(self, job: Job, should_stop: Callable[[], bool]) -> bool:
         if should_stop():
             return True
         stored = self._jobs.load(job.id)  # a cancel from another process lands in the job file
-        return bool(stored and stored.cancel_requested)
+        return bool(stored and stored.status is JobStatus.CANCELLING)
 
-    def _save(self, job: Job) -> None:
+    def _save(self, job: Job, then: Callable[[Job], None] | None = None) -> None:
+        """Write this runner's copy, taking in a cancel another process wrote since, then apply `then`."""
         job.updated_at = self._clock.now_ts()
 
         def ours_plus_their_cancel(stored: Job | None) -> Job:
-            # This runner owns the job's progress; a cancel may have been written by another process since.
-            job.cancel_requested = job.cancel_requested or bool(stored and stored.cancel_requested)
+            if stored and stored.status is JobStatus.CANCELLING and job.status is JobStatus.RUNNING:
+                job.request_cancel()
+            if then is not None:
+                then(job)
             return job
 
         self._jobs.update(job.id, ours_plus_their_cancel)
 
-    def _finish(self, job: Job, status: str) -> Job:
-        job.status = status
-        job.finished_at = self._clock.now_ts()
-        self._save(job)
-        log.info("job_finished", job_id=job.id, status=status, **job.counts)
+    def _finish(self, job: Job, stop: Callable[[Job], None]) -> Job:
+        self._save(job, stop)
+        log.info("job_finished", job_id=job.id, status=job.status.value, outcome=job.outcome.value, **job.counts)
         return job

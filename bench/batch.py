@@ -25,7 +25,7 @@ import requests
 from kiteconnect import KiteConnect
 
 from application.batch_fetch import BatchFetch
-from application.fetch_history import FetchRequest
+from application.fetch_request import FetchRequest
 from bench.common import peak_rss_mb, table
 from bootstrap.container import build_container
 from bootstrap.logging_setup import configure_logging

@@ -19,9 +19,7 @@ from adapters.inbound.http import (
     security,
 )
 from adapters.inbound.http.errors import register_error_handlers
-from application.manage_jobs import interrupt_orphans
 from bootstrap.container import Container, build_container
-from bootstrap.jobs import process_alive
 from bootstrap.logging_setup import configure_logging
 from bootstrap.runtime import tune_gc
 from bootstrap.settings import Settings
@@ -63,7 +61,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     def health():
         return jsonify({"success": True, "status": "ok"})
 
-    interrupted = interrupt_orphans(container.jobs(), process_alive)
+    interrupted = container.interrupt_orphaned_jobs().execute()
     if interrupted:
         structlog.get_logger(__name__).warning("jobs_interrupted_by_restart", count=interrupted)
     tune_gc()

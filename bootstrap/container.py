@@ -18,21 +18,24 @@ from adapters.outbound.token_file import TokenFile
 from application.access_tokens import AccessTokens
 from application.auth_status import AuthStatus
 from application.batch_fetch import BatchFetch
+from application.cancel_job import CancelJob
 from application.describe_database import DescribeDatabase
 from application.export_candles import ExportCandles
 from application.fetch_history import FetchHistory
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
+from application.get_job import GetJob
+from application.interrupt_orphaned_jobs import InterruptOrphanedJobs
 from application.list_fetches import ListFetches
 from application.login import Login
 from application.logout import Logout
 from application.lookup_instrument import LookupInstrument
-from application.manage_jobs import CancelJob, GetJob, ResumeJob
 from application.read_candles import ReadCandles
+from application.resume_job import ResumeJob
 from application.run_job import RunJob
 from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
-from bootstrap.jobs import JobExecutor
+from bootstrap.jobs import JobExecutor, process_alive
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -98,6 +101,8 @@ class Container(containers.DeclarativeContainer):
     get_job = providers.Factory(GetJob, jobs=jobs)
     cancel_job = providers.Factory(CancelJob, jobs=jobs, signal=job_executor.provided.signal)
     resume_job = providers.Factory(ResumeJob, jobs=jobs, submit=job_executor.provided.submit)
+    interrupt_orphaned_jobs = providers.Factory(InterruptOrphanedJobs, jobs=jobs,
+                                                is_alive=providers.Object(process_alive), clock=clock)
     show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs)
     list_fetches = providers.Factory(ListFetches, fetch_log=fetch_log)
 

@@ -1,4 +1,8 @@
-"""JobRepository as one JSON file per job under `<data dir>/jobs`, replaced atomically on every save."""
+"""JobRepository as one JSON file per job under `<data dir>/jobs`, replaced atomically on every save.
+
+The file format is this adapter's: the job model knows nothing of JSON. Files written before jobs had a
+`cancelling` status (a `cancel_requested` flag beside `running`) still load; `cancel_requested` is still
+written, so an older kitefetch reads these files too."""
 
 from __future__ import annotations
 
@@ -11,7 +15,30 @@ from pathlib import Path
 
 import orjson
 
-from application.job import Job
+from application.job import ItemStatus, Job, JobItem, JobStatus
+
+_ITEM_FIELDS = ("request", "symbol", "requests_done", "requests_total", "records", "rejected", "elapsed_seconds",
+                "error", "error_type")
+
+
+def job_to_dict(job: Job) -> dict:
+    return {"id": job.id, "created_at": job.created_at, "status": job.status.value, "owner_pid": job.owner_pid,
+            "updated_at": job.updated_at, "finished_at": job.finished_at,
+            "cancel_requested": job.status is JobStatus.CANCELLING, "runs": job.runs,
+            "items": [{**{name: getattr(item, name) for name in _ITEM_FIELDS}, "status": item.status.value}
+                      for item in job.items]}
+
+
+def job_from_dict(data: dict) -> Job:
+    """A job as saved; KeyError, TypeError or ValueError when the file is not one."""
+    status = JobStatus(data["status"])
+    if data.get("cancel_requested") and status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        status = JobStatus.CANCELLING  # the older format's pending cancel
+    items = [JobItem(**{name: item[name] for name in _ITEM_FIELDS if name in item},
+                     status=ItemStatus(item["status"])) for item in data["items"]]
+    return Job(id=data["id"], created_at=data["created_at"], items=items, status=status,
+               owner_pid=data.get("owner_pid", 0), updated_at=data.get("updated_at", 0),
+               finished_at=data.get("finished_at"), runs=data.get("runs", 0))
 
 
 class JobFiles:
@@ -25,7 +52,7 @@ class JobFiles:
 
     def save(self, job: Job) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
-        data = orjson.dumps(job.to_dict())
+        data = orjson.dumps(job_to_dict(job))
         with self._lock:
             scratch = self._dir / f".{job.id}.{os.getpid()}.{threading.get_ident()}.tmp"
             scratch.write_bytes(data)
@@ -51,7 +78,7 @@ class JobFiles:
 
     def load(self, job_id: str) -> Job | None:
         try:
-            return Job.from_dict(orjson.loads(self._path(job_id).read_bytes()))
+            return job_from_dict(orjson.loads(self._path(job_id).read_bytes()))
         except FileNotFoundError:
             return None
 
@@ -61,7 +88,7 @@ class JobFiles:
         jobs = []
         for path in self._dir.glob("*.json"):
             try:
-                jobs.append(Job.from_dict(orjson.loads(path.read_bytes())))
-            except (OSError, orjson.JSONDecodeError, TypeError, KeyError):
+                jobs.append(job_from_dict(orjson.loads(path.read_bytes())))
+            except (OSError, orjson.JSONDecodeError, TypeError, KeyError, ValueError):
                 continue
         return sorted(jobs, key=lambda j: j.created_at, reverse=True)

@@ -22,7 +22,8 @@ from adapters.inbound.presenters import (
 )
 from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
 from application.describe_database import DescribeDatabase
-from application.fetch_history import FetchHistory, FetchRequest, FetchResult
+from application.fetch_history import FetchHistory, FetchResult
+from application.fetch_request import FetchRequest
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.login import Login

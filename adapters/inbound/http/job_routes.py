@@ -8,10 +8,12 @@ import time
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, Response, jsonify
 
-from adapters.inbound.fetch_requests import batch_items
+from adapters.inbound.fetch_requests import job_requests
 from adapters.inbound.http.data_routes import json_body
-from application.job import FINISHED, INTERRUPTED, Job
-from application.manage_jobs import CancelJob, GetJob, ResumeJob
+from application.cancel_job import CancelJob
+from application.get_job import GetJob
+from application.job import Job
+from application.resume_job import ResumeJob
 from application.start_job import StartJob
 
 blueprint = Blueprint("jobs", __name__, url_prefix="/api/jobs")
@@ -22,11 +24,11 @@ MAX_STREAM_SECONDS = 6 * 3600
 
 def job_body(job: Job) -> dict:
     counts = job.counts
-    return {"success": True, "job_id": job.id, "status": job.status, "progress": job.progress,
-            "created_at": job.created_at, "updated_at": job.updated_at, "finished_at": job.finished_at,
-            "total": counts["total"], "successful": counts["done"], "failed": counts["failed"],
-            "pending": counts["pending"],
-            "items": [{"symbol": i.symbol, "status": i.status, "requests_done": i.requests_done,
+    return {"success": True, "job_id": job.id, "status": job.status.value, "outcome": job.outcome.value,
+            "progress": job.progress, "created_at": job.created_at, "updated_at": job.updated_at,
+            "finished_at": job.finished_at, "total": counts["total"], "successful": counts["done"],
+            "failed": counts["failed"], "pending": counts["pending"], "cancelled": counts["cancelled"],
+            "items": [{"symbol": i.symbol, "status": i.status.value, "requests_done": i.requests_done,
                        "requests_total": i.requests_total, "records": i.records, "rejected": i.rejected,
                        "elapsed_seconds": i.elapsed_seconds,
                        **({"error": i.error, "error_type": i.error_type} if i.error else {}),
@@ -36,7 +38,8 @@ def job_body(job: Job) -> dict:
 @blueprint.post("")
 @inject
 def start(use_case: StartJob = Provide["start_job"]):
-    job = use_case.execute(batch_items(json_body()))
+    """Every item is checked first: one that could never run is a 400 naming it, and nothing is started."""
+    job = use_case.execute(job_requests(json_body()))
     return jsonify(job_body(job)), 202
 
 
@@ -67,7 +70,8 @@ def resume(job_id: str, use_case: ResumeJob = Provide["resume_job"]):
 @blueprint.get("/<job_id>/events")
 @inject
 def events(job_id: str, use_case: GetJob = Provide["get_job"]):
-    """`progress` events whenever the job changes, ending with `done` once it stops (or is interrupted)."""
+    """`progress` events whenever the job changes, ending with `done` once it stops (finished, cancelled or
+    interrupted)."""
     first = use_case.execute(job_id)  # a 404 before the stream starts, not inside it
 
     def stream():
@@ -76,7 +80,7 @@ def events(job_id: str, use_case: GetJob = Provide["get_job"]):
         while time.monotonic() - started < MAX_STREAM_SECONDS:
             body = job_body(job)
             fingerprint = (job.status, job.updated_at, body["progress"])
-            final = job.status in FINISHED or job.status == INTERRUPTED
+            final = not job.active
             if fingerprint != last or final:
                 yield f"event: {'done' if final else 'progress'}\ndata: {json.dumps(body)}\n\n"
                 last, last_sent = fingerprint, time.monotonic()

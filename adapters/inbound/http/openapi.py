@@ -17,6 +17,7 @@ from adapters.inbound.schemas import (
     FetchesQuerySchema,
     InstrumentsQuerySchema,
 )
+from application.job import ItemStatus, JobOutcome, JobStatus
 from domain.interval import Interval
 from domain.market import Exchange, Segment
 
@@ -47,6 +48,21 @@ FETCHES = {"type": "object", "required": ["success", "fetches"], "properties": {
                        "requests": {"type": "integer"}, "elapsed_seconds": {"type": "number"},
                        "status": {"type": "string", "enum": ["ok", "failed"]},
                        "error_type": _NULLABLE_STRING, "error": _NULLABLE_STRING}}}}}
+_COUNT = {"type": "integer"}
+JOB = {"type": "object", "required": ["success", "job_id", "status", "outcome", "progress", "items"],
+       "properties": {"success": {"type": "boolean"}, "job_id": {"type": "string"},
+                      "status": {"type": "string", "enum": [s.value for s in JobStatus]},
+                      "outcome": {"type": "string", "enum": [o.value for o in JobOutcome],
+                                  "description": "partial: some items failed; failed: all of them did"},
+                      "progress": {"type": "number"}, "created_at": _COUNT, "updated_at": _COUNT,
+                      "finished_at": {"type": "integer", "nullable": True}, "total": _COUNT, "successful": _COUNT,
+                      "failed": _COUNT, "pending": _COUNT, "cancelled": _COUNT,
+                      "items": {"type": "array", "items": {"type": "object", "properties": {
+                          "symbol": {"type": "string"},
+                          "status": {"type": "string", "enum": [s.value for s in ItemStatus]},
+                          "requests_done": _COUNT, "requests_total": _COUNT, "records": _COUNT,
+                          "rejected": _COUNT, "elapsed_seconds": {"type": "number"}, "error": {"type": "string"},
+                          "error_type": {"type": "string"}, "request": {"type": "object"}}}}}}
 _TOKEN_SOURCE = {"type": "string", "nullable": True, "enum": ["session", "token_file", "environment", None]}
 AUTH_STATUS = {"type": "object",
                "required": ["success", "authenticated", "user_id", "user_name", "source", "csrf_token"],
@@ -89,6 +105,7 @@ def build_spec() -> dict:
     spec = APISpec(title="kitefetch", version="0.1.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.schema("Error", ERROR)
     spec.components.schema("FetchResult", FETCH_RESULT)
+    spec.components.schema("Job", JOB)
     spec.components.schema("FetchEquity", schema=FetchEquitySchema)
     spec.components.schema("FetchDerivatives", schema=FetchDerivativesSchema)
     spec.components.schema("Batch", schema=BatchSchema)
@@ -124,16 +141,25 @@ def build_spec() -> dict:
         "responses": {"200": {"description": "a file download"}, **_ERRORS}}})
     job = {"parameters": [{"name": "job_id", "in": "path", "required": True,
                            "schema": {"type": "string", "minLength": 1}}]}
+    job_ref = {"$ref": "#/components/schemas/Job"}
     spec.path("/api/jobs", operations={
-        "post": {"requestBody": json_body("Batch"), "responses": {
-            "202": {"description": "job accepted", "content": {"application/json": {"schema": obj}}}, **_ERRORS}},
-        "get": {"responses": _ok(obj)}})
-    spec.path("/api/jobs/{job_id}", operations={"get": {**job, "responses": _ok(obj)}})
+        "post": {"description": "Every item is validated first: one that could never run is a 400 naming it "
+                                "(`requests[2].interval: ...`) and no job is started.",
+                 "requestBody": json_body("Batch"), "responses": {
+                     "202": {"description": "job accepted", "content": {"application/json": {"schema": job_ref}}},
+                     **_ERRORS}},
+        "get": {"responses": _ok({"type": "object", "properties": {
+            "success": {"type": "boolean"}, "jobs": {"type": "array", "items": job_ref}}})}})
+    spec.path("/api/jobs/{job_id}", operations={"get": {**job, "responses": _ok("Job")}})
     spec.path("/api/jobs/{job_id}/events", operations={"get": {**job, "responses": {
         "200": {"description": "Server-Sent Events: progress ... done",
                 "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **_ERRORS}}})
-    spec.path("/api/jobs/{job_id}/cancel", operations={"post": {**job, "responses": _ok(obj)}})
-    spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "responses": _ok(obj)}})
+    spec.path("/api/jobs/{job_id}/cancel", operations={"post": {
+        **job, "description": "A queued or running job is `cancelling` until its runner stops, then `cancelled`.",
+        "responses": _ok("Job")}})
+    spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "responses": {
+        "202": {"description": "job queued again", "content": {"application/json": {"schema": job_ref}}},
+        **_ERRORS}}})
     spec.path("/auth/status", operations={"get": {"responses": _ok("AuthStatus")}})
     spec.path("/auth/logout", operations={"post": {"responses": _ok("Logout")}})
     spec.path("/auth/key", operations={"post": {"requestBody": {"required": True, "content": {"application/json": {

@@ -1,13 +1,14 @@
-"""Server-rendered pages over the same use cases: dashboard, login, fetch form, series chart."""
+"""Server-rendered pages over the same use cases: dashboard, login, fetch form, series chart, API docs."""
 
 from __future__ import annotations
 
 from dependency_injector.wiring import Provide, inject
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, send_from_directory, url_for
 
 from adapters.inbound.http import security
 from adapters.inbound.presenters import database_body
 from application.auth_status import AuthStatus
+from application.get_existing_range import GetExistingRange
 from application.show_dashboard import ShowDashboard
 from domain.clock_time import to_datetime
 from domain.instrument import SeriesKey
@@ -21,12 +22,18 @@ def _when(ts: int | None) -> str:
     return to_datetime(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
 
 
+def _outcome_class(outcome: str) -> str:
+    """A job whose items all failed in red, one where some failed in amber (fetch.js colours it alike)."""
+    return {"failed": "error", "partial": "warn"}.get(outcome, "")
+
+
 @blueprint.get("/")
 @inject
 def dashboard(use_case: ShowDashboard = Provide["show_dashboard"], auth: AuthStatus = Provide["auth_status"]):
     board = use_case.execute()
     return render_template("dashboard.html", databases=[database_body(d) for d in board.databases],
-                           fetches=board.recent_fetches, jobs=board.recent_jobs, when=_when, auth=auth.execute(),
+                           fetches=board.recent_fetches, jobs=board.recent_jobs, when=_when,
+                           outcome_class=_outcome_class, auth=auth.execute(),
                            csrf=security.csrf_token())
 
 
@@ -42,6 +49,23 @@ def fetch_form():
 
 
 @blueprint.get("/series/<exchange>/<path:symbol>/<interval>")
-def series(exchange: str, symbol: str, interval: str):
+@inject
+def series(exchange: str, symbol: str, interval: str, existing: GetExistingRange = Provide["get_existing_range"]):
     key = SeriesKey.parse(exchange, symbol, interval)
-    return render_template("series.html", key=key, csrf=security.csrf_token())
+    if existing.execute(key) is None:  # say so, with the fetch form filled in, rather than draw an empty chart
+        fetch = url_for("pages.fetch_form", exchange=key.exchange.value, symbol=key.symbol,
+                        interval=key.interval.value)
+        return render_template("series.html", key=key, fetch=fetch, csrf=security.csrf_token()), 404
+    return render_template("series.html", key=key, fetch=None, csrf=security.csrf_token())
+
+
+@blueprint.get(security.DOCS_PATH)
+def api_docs():
+    """The OpenAPI document rendered by the vendored Swagger UI (nothing loaded from elsewhere)."""
+    return render_template("api_docs.html", csrf=security.csrf_token())
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    """For what asks the conventional path (a JSON response opened in a tab); pages link the SVG itself."""
+    return send_from_directory(blueprint.static_folder or "static", "favicon.svg", mimetype="image/svg+xml")

@@ -24,8 +24,9 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CSRF_KEY = "csrf"
 _KEY_SESSION = "api_key"
 UNLOCK_PATH = "/auth/key"
+DOCS_PATH = "/api/docs"  # a page, though under /api/: locked like the other pages
 # Open without the key: presenting it, Kite's redirect back (it cannot carry a header), health, and page assets.
-_OPEN_PATHS = frozenset({UNLOCK_PATH, "/auth/callback", "/healthz"})
+_OPEN_PATHS = frozenset({UNLOCK_PATH, "/auth/callback", "/healthz", "/favicon.ico"})
 
 
 def csrf_token() -> str:
@@ -53,7 +54,8 @@ def install(app: Flask, api_key: str | None) -> None:
         # the pages too (they show what is stored and whose Kite account this is).
         if expected is not None and request.path not in _OPEN_PATHS and not request.path.startswith(
                 "/static/") and not key_presented():
-            if request.method == "GET" and not request.path.startswith(("/api/", "/auth/")):
+            page = request.path == DOCS_PATH or not request.path.startswith(("/api/", "/auth/"))
+            if request.method == "GET" and page:
                 return render_template("locked.html", csrf=csrf_token()), 401
             raise AuthRequired("Missing or wrong X-API-Key header")
         if request.method not in UNSAFE:

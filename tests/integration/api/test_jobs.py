@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 import requests
 
 from tests.integration.api.conftest import _serve
@@ -39,6 +40,7 @@ def test_a_job_runs_in_the_background_with_live_progress(api):
     assert events[-1][1]["progress"] == 100.0
     final = requests.get(f"{api.base}/api/jobs/{job_id}", timeout=10).json()
     assert (final["total"], final["successful"], final["failed"]) == (3, 2, 1)
+    assert final["outcome"] == "partial"  # completed, but not everything: the pages show it amber
     assert final["items"][1]["error_type"] == "not_found" and final["items"][0]["records"] > 5000
     assert any(j["job_id"] == job_id for j in requests.get(f"{api.base}/api/jobs", timeout=10).json()["jobs"])
     assert requests.get(f"{api.base}/api/jobs/deadbeef00", timeout=10).status_code == 404
@@ -51,11 +53,15 @@ def test_cancel_then_resume_fetches_only_what_is_missing(api, sandbox_process):
     job_id = requests.post(f"{api.base}/api/jobs", json=body, timeout=10).json()["job_id"]
     time.sleep(1.5)
     cancelled = requests.post(f"{api.base}/api/jobs/{job_id}/cancel", json={}, timeout=10)
-    assert cancelled.status_code == 200
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelling"  # not "running"
     events = sse_events(f"{api.base}/api/jobs/{job_id}/events")
     assert events[-1][1]["status"] == "cancelled" and events[-1][1]["progress"] < 100
+    item_states = [i["status"] for i in events[-1][1]["items"]]
+    assert "cancelled" in item_states and not {"queued", "running"} & set(item_states)
+    assert events[-1][1]["cancelled"] == item_states.count("cancelled") and events[-1][1]["pending"] == 0
     before = requests.get(f"{sandbox_process.url}/__sandbox/stats", timeout=5).json()["routes"]["historical"]
-    assert requests.post(f"{api.base}/api/jobs/{job_id}/resume", json={}, timeout=10).status_code == 202
+    resumed = requests.post(f"{api.base}/api/jobs/{job_id}/resume", json={}, timeout=10)
+    assert resumed.status_code == 202 and "cancelled" not in {i["status"] for i in resumed.json()["items"]}
     events = sse_events(f"{api.base}/api/jobs/{job_id}/events")
     assert events[-1][1]["status"] == "completed"
     after = requests.get(f"{sandbox_process.url}/__sandbox/stats", timeout=5).json()["routes"]["historical"]
@@ -85,3 +91,30 @@ def test_a_job_left_running_by_a_dead_server_shows_interrupted_and_resumes(api, 
     finally:
         restarted.stop()
     assert not list(jobs_dir.glob(".*.tmp"))  # every save replaced its scratch file
+
+
+def test_a_job_whose_items_all_fail_ends_failed(api):
+    started = requests.post(f"{api.base}/api/jobs", json={"requests": [item("NOSUCH"), item("NOTHERE")]}, timeout=10)
+    events = sse_events(f"{api.base}/api/jobs/{started.json()['job_id']}/events")
+    assert events[-1][0] == "done"
+    assert (events[-1][1]["status"], events[-1][1]["outcome"], events[-1][1]["failed"]) == ("failed", "failed", 2)
+
+
+@pytest.mark.parametrize(("bad", "named"), [
+    ({"interval": "7minute"}, "requests[1].interval"),
+    ({"from_date": "2024-06-01", "to_date": "2024-01-01"}, "requests[1].from_date"),
+    ({"to_date": 20240101}, "requests[1].to_date"),
+    ({"overwrite": "perhaps"}, "requests[1].overwrite"),
+    ({"segment": "COMMODITY"}, "requests[1].segment"),
+    ({"symbol": "A\x07B"}, "requests[1].symbol"),
+])
+def test_a_job_with_an_item_that_can_never_run_is_refused_whole(api, bad, named):
+    jobs_before = len(requests.get(f"{api.base}/api/jobs", timeout=10).json()["jobs"])
+    response = requests.post(f"{api.base}/api/jobs", json={"requests": [item("ITC"), {**item("LT"), **bad}]},
+                             timeout=10)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["error_type"] == "validation" and body["error"].startswith(named)
+    assert len(requests.get(f"{api.base}/api/jobs", timeout=10).json()["jobs"]) == jobs_before  # nothing started
+    not_an_object = requests.post(f"{api.base}/api/jobs", json={"requests": [item("ITC"), "LT"]}, timeout=10)
+    assert not_an_object.status_code == 400 and not_an_object.json()["error"].startswith("requests[1]")

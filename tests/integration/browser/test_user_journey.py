@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, date, datetime, timedelta
+
+import requests
 
 from tests.integration.browser.conftest import ARTIFACTS
 
@@ -29,15 +32,17 @@ def test_login_fetch_chart_export(browser, tokenless_api):
     page.wait_for_function("document.querySelectorAll('#symbols option').length > 0")  # autocomplete
     options = page.eval_on_selector_all("#symbols option", "els => els.map(e => e.value)")
     assert "INFY" in options
-    page.fill("#symbol", "INFY, TCS")  # two items in one job
+    page.fill("#symbol", "INFY, TCS, NOSUCHCO")  # three symbols in one job, one of them mistyped
     page.select_option("#interval", ["60minute", "day"])  # each symbol at each interval
     page.fill("#from_date", "2025-01-01")
     page.fill("#to_date", "2025-03-31")
     page.click("#submit")
     page.wait_for_function("document.getElementById('job-status').textContent === 'completed'")
     assert page.inner_text("#job-progress") == "100%"
-    assert page.locator("#job-items tr").count() == 5  # header + INFY and TCS at 60minute and day, each done
+    assert page.locator("#job-items tr").count() == 7  # header + INFY, TCS and NOSUCHCO at 60minute and day
     assert page.inner_text("#job-items").count("done") == 4
+    assert page.locator("#job-items td.error").count() == 2  # the mistyped symbol's items, failed, in red
+    assert page.get_attribute("#job-status", "class") == "warn"  # completed, but partly: amber
     shot(page, "02-fetch-progress")
 
     page.click("#series-link")
@@ -57,7 +62,7 @@ def test_login_fetch_chart_export(browser, tokenless_api):
 
     page.goto(f"{base}/")
     assert "INFY" in page.inner_text("#series") and "INFY" in page.inner_text("#fetches")
-    assert "completed" in page.inner_text("#jobs")
+    assert "completed" in page.inner_text("#jobs") and page.locator("#jobs td.warn").count() >= 1
     shot(page, "04-dashboard")
     page.close()
 
@@ -85,3 +90,132 @@ def test_a_long_minute_history_loads_older_candles_on_demand(browser, api):
     assert f"{total} candles shown of {total}" in page.inner_text("#summary")
     shot(page, "05-series-older")
     page.close()
+
+
+def _hover(page, time: int, price: float) -> None:
+    """Put the mouse on a candle, found through the chart's own coordinate mapping."""
+    x, y = page.evaluate("""([time, price]) => {
+        const {chart, candles} = document.getElementById('chart').lightweightCharts;
+        const left = chart.priceScale('left').width();  // the pane starts after the left scale, if shown
+        return [left + chart.timeScale().timeToCoordinate(time), candles.priceToCoordinate(price)];
+    }""", [time, price])
+    box = page.locator("#chart").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+
+
+def _legend(page) -> dict:
+    """What the legend shows, without the thousands separators."""
+    return {name: page.inner_text(f"#legend-{name}").replace(",", "")
+            for name in ("time", "open", "high", "low", "close", "volume")}
+
+
+def _axis_time(stamp: str) -> int:
+    """The chart's time of a candle: IST wall time read as UTC seconds (see series.js)."""
+    return int(datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp())
+
+
+def test_the_legend_follows_the_crosshair_and_gaps_read_as_ist_dates(browser, api):
+    for start, end in (("2025-01-01", "2025-01-15"), ("2025-01-20", "2025-01-31")):  # a gap between
+        fetched = requests.post(f"{api.base}/api/data/fetch-equity", timeout=60,
+                                json={"symbol": "WIPRO", "from_date": start, "to_date": end, "interval": "day"})
+        assert fetched.status_code == 200, fetched.text
+    body = requests.get(f"{api.base}/api/data/candles/NSE/WIPRO/day", timeout=30).json()
+    rows = [dict(zip(body["columns"], row, strict=True)) for row in body["rows"]]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{api.base}/series/NSE/WIPRO/day")
+    page.wait_for_function(f"document.getElementById('chart').dataset.candles === '{len(rows)}'")
+
+    def shows(row) -> dict:
+        return {"time": row["timestamp"][:10], **{k: f"{row[k]:.2f}" for k in ("open", "high", "low", "close")},
+                "volume": str(int(row["volume"]))}
+
+    assert _legend(page) == shows(rows[-1])  # before any hover: the last candle
+    assert page.is_hidden("#legend-oi-entry")  # equity: no open interest
+    for row in (rows[3], rows[-5]):
+        _hover(page, _axis_time(row["timestamp"]), row["close"])
+        page.wait_for_function(f"document.getElementById('legend-time').textContent === '{row['timestamp'][:10]}'")
+        assert _legend(page) == shows(row)
+    shot(page, "06-series-legend")
+    page.mouse.move(5, 5)  # off the chart: back to the last candle
+    page.wait_for_function(f"document.getElementById('legend-time').textContent === '{rows[-1]['timestamp'][:10]}'")
+
+    assert page.locator("#gaps li").all_inner_texts() == ["2025-01-16 – 2025-01-19"]
+    assert page.is_visible("#gaps-title")
+    page.close()
+
+
+def test_open_interest_has_its_own_scale_and_legend_entry(browser, api):
+    listed = requests.get(f"{api.base}/api/data/instruments/NFO", timeout=60).json()["instruments"]
+    future = min((i for i in listed if i["instrument_type"] == "FUT" and i["name"] == "NIFTY"),
+                 key=lambda i: i["expiry"])["tradingsymbol"]
+    today = date.today()
+    fetched = requests.post(f"{api.base}/api/data/fetch-derivatives", timeout=120, json={
+        "exchange": "NFO", "symbol": future, "from_date": str(today - timedelta(days=14)),
+        "to_date": str(today - timedelta(days=1)), "interval": "15minute"})
+    assert fetched.status_code == 200, fetched.text
+    body = requests.get(f"{api.base}/api/data/candles/NFO/{future}/15minute", timeout=30).json()
+    last = dict(zip(body["columns"], body["rows"][-1], strict=True))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{api.base}/series/NFO/{future}/15minute")
+    page.wait_for_function("Number(document.getElementById('chart').dataset.candles || 0) > 0")
+    scales = page.evaluate("""() => {
+        const {chart, candles, oi} = document.getElementById('chart').lightweightCharts;
+        return {candles: candles.options().priceScaleId ?? 'right', oi: oi.options().priceScaleId,
+                leftShown: chart.priceScale('left').options().visible,
+                leftWidth: chart.priceScale('left').width()};
+    }""")
+    assert scales["oi"] == "left" and scales["candles"] == "right" and scales["leftShown"]
+    assert scales["leftWidth"] > 0
+    assert page.is_visible("#legend-oi-entry")
+    assert page.inner_text("#legend-oi").replace(",", "") == str(last["oi"])
+    assert page.inner_text("#legend-time") == last["timestamp"][:16].replace("T", " ")
+    shot(page, "07-series-open-interest")
+    page.close()
+
+
+def test_docs_favicon_unknown_series_and_phone_width(browser, api):
+    fetched = requests.post(f"{api.base}/api/data/fetch-equity", timeout=60, json={  # rows for the dashboard
+        "symbol": "BHARTIARTL", "from_date": "2025-02-01", "to_date": "2025-02-28", "interval": "day"})
+    assert fetched.status_code == 200, fetched.text
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        icon = requests.get(f"{api.base}{path}", timeout=10)
+        assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg+xml")
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    requested, failed = [], []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.goto(f"{api.base}/")
+    page.click("text=API")
+    page.wait_for_url(f"{api.base}/api/docs")
+    page.locator(".swagger-ui .opblock-summary-path", has_text="/api/data/candles/{exchange}").wait_for()
+    assert page.locator(".swagger-ui .opblock").count() >= 15
+    page.locator(".swagger-ui .opblock-summary", has_text="/api/data/candles/{exchange}").click()
+    page.locator(".swagger-ui .opblock.is-open .parameters").wait_for()  # its parameters, from the schemas
+    assert "limit" in page.inner_text(".swagger-ui .opblock.is-open .parameters")
+    shot(page, "08-api-docs")
+    assert requested and all(url.startswith(api.base + "/") for url in requested), requested
+    assert f"{api.base}/api/openapi.json" in requested and not failed, failed
+
+    missing = page.goto(f"{api.base}/series/NSE/M%26M/3minute")  # M&M is stored, but never at 3minute
+    assert missing.status == 404
+    assert "is not stored" in page.inner_text("#not-stored") and page.locator("#chart").count() == 0
+    shot(page, "09-series-not-stored")
+    page.click("#fetch-link")
+    page.wait_for_url("**/fetch?**")
+    assert page.input_value("#exchange") == "NSE" and page.input_value("#symbol") == "M&M"
+    assert page.eval_on_selector("#interval", "s => Array.from(s.selectedOptions, o => o.value)") == ["3minute"]
+    page.close()
+
+    # Not is_mobile: a mobile viewport widens itself to fit what overflows, and the check below would hold anyway.
+    phone = browser.new_page(viewport={"width": 375, "height": 800})
+    phone.goto(f"{api.base}/")
+    assert phone.locator("#fetches tr").count() > 1  # the wide tables have rows
+    widths = phone.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert widths[1] == 375 and widths[0] <= widths[1], widths
+    assert phone.evaluate("document.getElementById('fetches').scrollWidth") > 375  # the table scrolls inside
+    shot(phone, "10-dashboard-phone")
+    phone.close()

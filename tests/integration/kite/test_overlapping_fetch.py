@@ -13,7 +13,8 @@ from adapters.outbound.kite.market_data import KiteMarketData
 from adapters.outbound.kite.rate_limiter import SharedRateLimiter
 from adapters.outbound.system_clock import SystemClock
 from application.batch_fetch import BatchFetch
-from application.fetch_history import FetchHistory, FetchRequest
+from application.fetch_history import FetchHistory
+from application.fetch_request import FetchRequest
 from domain.date_range import DateRange
 from domain.instrument import SeriesKey
 from domain.interval import Interval

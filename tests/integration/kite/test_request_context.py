@@ -15,7 +15,8 @@ from adapters.outbound.kite.market_data import KiteMarketData
 from adapters.outbound.kite.rate_limiter import RateLimiter
 from adapters.outbound.kite.retry import RetryPolicy
 from adapters.outbound.system_clock import SystemClock
-from application.fetch_history import FetchHistory, FetchRequest
+from application.fetch_history import FetchHistory
+from application.fetch_request import FetchRequest
 from domain.date_range import DateRange
 from domain.interval import Interval
 from domain.market import Segment

@@ -56,3 +56,52 @@ def test_upstream_failure_is_502(app):
     response = app.test_client().post("/api/data/fetch-equity", json={
         "symbol": "TCS", "from_date": "2024-01-01", "to_date": "2024-01-31"})
     assert response.status_code == 502 and response.get_json()["error_type"] == "api"
+
+
+def test_a_series_never_stored_says_so_and_links_the_fetch_form_filled_in(app):
+    client = app.test_client()
+    missing = client.get("/series/NSE/M%26M/day")
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "is not stored" in page and 'id="chart"' not in page
+    assert 'href="/fetch?exchange=NSE&amp;symbol=M%26M&amp;interval=day"' in page
+    client.post("/api/data/fetch-equity", json={"symbol": "RELIANCE", "from_date": "2024-01-01",
+                                                "to_date": "2024-01-31"})
+    stored = client.get("/series/NSE/RELIANCE/day")
+    assert stored.status_code == 200 and 'id="chart"' in stored.get_data(as_text=True)
+
+
+def test_api_docs_page_and_favicon_are_served_from_here(app):
+    client = app.test_client()
+    docs = client.get("/api/docs").get_data(as_text=True)
+    assert 'id="swagger-ui"' in docs and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs
+    assert not any(ref in docs for ref in ('="http', '="//'))  # nothing from a CDN
+    for path in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/api_docs.js", "/favicon.ico",
+                 "/static/favicon.svg"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/favicon.ico").mimetype == "image/svg+xml"
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)
+def test_the_dashboard_shows_a_failed_job_red_and_a_partial_one_amber(app):
+    from application.job import ItemStatus, Job, JobItem, JobStatus
+
+    def job(job_id: str, status: JobStatus, *items: ItemStatus) -> Job:
+        return Job(job_id, NOW, [JobItem({}, f"S{i}", s) for i, s in enumerate(items)], status=status)
+
+    jobs = app.container.jobs()
+    jobs.save(job("allfailed", JobStatus.FAILED, ItemStatus.FAILED, ItemStatus.FAILED))
+    jobs.save(job("somefailed", JobStatus.COMPLETED, ItemStatus.DONE, ItemStatus.FAILED))
+    jobs.save(job("allgood", JobStatus.COMPLETED, ItemStatus.DONE))
+    jobs.save(job("stopped", JobStatus.CANCELLED, ItemStatus.DONE, ItemStatus.CANCELLED))
+    html = app.test_client().get("/").get_data(as_text=True)
+    rows = {row.split("</td>")[1].split(">")[-1]: row for row in html.split("<tr>") if "</td>" in row}
+    assert '<td class="error">failed</td>' in rows["allfailed"]
+    assert '<td class="warn">completed</td>' in rows["somefailed"]
+    assert '<td class="">completed</td>' in rows["allgood"]
+    assert "1 cancelled" in rows["stopped"]
+
+
+def test_the_openapi_document_lists_every_job_status(app):
+    job = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]["Job"]["properties"]
+    assert job["status"]["enum"] == ["queued", "running", "cancelling", "completed", "failed", "cancelled",
+                                     "interrupted"]
+    assert job["outcome"]["enum"] == ["ok", "partial", "failed"]
+    assert "cancelled" in job["items"]["items"]["properties"]["status"]["enum"]

@@ -62,3 +62,11 @@ def test_cross_site_posts_are_refused(tmp_path):
     assert same_site.status_code == 400  # past the guard: the body's interval is what is wrong
     token = client.get("/auth/status").get_json()["csrf_token"]
     assert client.post("/auth/logout", headers={"X-CSRF-Token": token}).status_code == 200
+
+
+def test_the_api_docs_page_is_locked_like_a_page_and_the_favicon_is_open(tmp_path):
+    client = create_app(Settings(data_dir=tmp_path, api_key=KEY, secret_key=SECRET)).test_client()
+    docs = client.get("/api/docs")
+    assert docs.status_code == 401 and "Enter the API key" in docs.get_data(as_text=True)
+    assert client.get("/favicon.ico").status_code == 200
+    assert client.get("/api/docs", headers={"X-API-Key": KEY}).status_code == 200

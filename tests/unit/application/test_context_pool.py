@@ -12,7 +12,8 @@ import structlog
 from application.access_tokens import session_token
 from application.batch_fetch import BatchFetch
 from application.context_pool import submit_in_context
-from application.fetch_history import FetchHistory, FetchRequest
+from application.fetch_history import FetchHistory
+from application.fetch_request import FetchRequest
 from bootstrap.jobs import JobExecutor
 from domain.date_range import DateRange
 from domain.interval import Interval

@@ -2,8 +2,9 @@ from datetime import date
 
 import pytest
 
-from application.fetch_history import FetchHistory, FetchRequest
+from application.fetch_history import FetchHistory
 from application.fetch_record import FetchRecord, FetchStatus
+from application.fetch_request import FetchRequest
 from domain.candles import CandleFrame
 from domain.clock_time import day_end, day_start
 from domain.date_range import DateRange

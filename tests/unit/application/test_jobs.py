@@ -1,11 +1,14 @@
+import os
 from datetime import date
 
 import pytest
 
-from application.batch_fetch import ItemFailure
-from application.fetch_history import FetchRequest
-from application.job import CANCELLED, COMPLETED, INTERRUPTED, RUNNING
-from application.manage_jobs import CancelJob, GetJob, ResumeJob, interrupt_orphans
+from application.cancel_job import CancelJob
+from application.fetch_request import FetchRequest
+from application.get_job import GetJob
+from application.interrupt_orphaned_jobs import InterruptOrphanedJobs
+from application.job import ItemStatus, JobOutcome, JobStatus
+from application.resume_job import ResumeJob
 from application.run_job import RunJob
 from application.start_job import StartJob
 from domain.date_range import DateRange
@@ -33,13 +36,12 @@ def started(jobs, clock):
 
 def test_a_job_is_saved_then_run_and_reports_progress(jobs, started, fetch_history, clock):
     start, submitted = started
-    job = start.execute([minute_year("RELIANCE"), ItemFailure("BAD", InvalidInput("interval: bad")),
-                         minute_year("TCS")])
+    job = start.execute([minute_year("RELIANCE"), minute_year("NOSUCH"), minute_year("TCS")])
     assert submitted == [job.id] and jobs.load(job.id).status == "queued"
-    assert jobs.load(job.id).items[1].status == "failed"
     done = RunJob(jobs, fetch_history, clock).execute(job.id)
-    assert done.status == COMPLETED and done.progress == 100.0
-    assert done.counts == {"total": 3, "done": 2, "failed": 1, "pending": 0}
+    assert done.status == JobStatus.COMPLETED and done.progress == 100.0
+    assert done.counts == {"total": 3, "done": 2, "failed": 1, "pending": 0, "cancelled": 0}
+    assert done.outcome is JobOutcome.PARTIAL and done.items[1].error_type == "not_found"
     assert done.items[0].records == 260 * 375 and done.items[0].requests_total == 7
     with pytest.raises(InvalidInput):
         start.execute([])
@@ -56,12 +58,13 @@ def test_cancel_stops_between_requests_and_resume_fetches_only_the_rest(jobs, st
         return len(source.calls) >= 3
 
     stopped = RunJob(jobs, fetch_history, clock).execute(job.id, should_stop=stop_after_three)
-    assert stopped.status == CANCELLED and stopped.items[0].status == "queued" and stopped.progress < 50
+    assert stopped.status == JobStatus.CANCELLED and stopped.progress < 50
+    assert [i.status for i in stopped.items] == [ItemStatus.CANCELLED, ItemStatus.CANCELLED]
     assert 0 < stopped.items[0].records < 260 * 375  # what the first requests stored before the cancel
     resumed_ids: list[str] = []
     ResumeJob(jobs, resumed_ids.append).execute(job.id)
     done = RunJob(jobs, fetch_history, clock).execute(resumed_ids[0])
-    assert done.status == COMPLETED and done.runs == 2
+    assert done.status == JobStatus.COMPLETED and done.runs == 2
     assert len(source.calls) == 14  # 7 + 7 requests in all: the three before the cancel were not repeated
     assert done.items[0].records == done.items[1].records == 260 * 375  # both runs' candles, counted once
     with pytest.raises(Conflict):
@@ -76,7 +79,7 @@ def test_cancel_from_another_process_lands_through_the_repository(jobs, started,
     signalled: list[str] = []
     CancelJob(jobs, signalled.append).execute(job.id)
     assert signalled == [job.id]
-    assert RunJob(jobs, fetch_history, clock).execute(job.id).status == CANCELLED
+    assert RunJob(jobs, fetch_history, clock).execute(job.id).status == JobStatus.CANCELLED
 
 
 def test_a_rejected_token_interrupts_the_job_for_later(jobs, started, fetch_history, clock, source):
@@ -84,22 +87,22 @@ def test_a_rejected_token_interrupts_the_job_for_later(jobs, started, fetch_hist
     job = start.execute([minute_year("RELIANCE"), minute_year("TCS")])
     source.fail_with = AuthRequired("Kite rejected the access token: log in again")
     stopped = RunJob(jobs, fetch_history, clock).execute(job.id)
-    assert stopped.status == INTERRUPTED and stopped.items[0].error_type == "auth"
+    assert stopped.status == JobStatus.INTERRUPTED and stopped.items[0].error_type == "auth"
     source.fail_with = None
     ResumeJob(jobs, lambda _: None).execute(job.id)
-    assert RunJob(jobs, fetch_history, clock).execute(job.id).status == COMPLETED
+    assert RunJob(jobs, fetch_history, clock).execute(job.id).status == JobStatus.COMPLETED
 
 
-def test_orphans_are_interrupted_and_unknown_jobs_not_found(jobs, started):
+def test_orphans_are_interrupted_and_unknown_jobs_not_found(jobs, started, clock):
     start, _ = started
     job = start.execute([minute_year("RELIANCE")])
     stored = jobs.load(job.id)
-    stored.status = RUNNING
-    stored.items[0].status = RUNNING
+    stored.start(4242)
+    stored.start_item(0)
     jobs.save(stored)
-    assert interrupt_orphans(jobs, lambda pid: False) == 1
+    assert InterruptOrphanedJobs(jobs, lambda pid: pid != 4242, clock).execute() == 1
     interrupted = GetJob(jobs).execute(job.id)
-    assert interrupted.status == INTERRUPTED and interrupted.items[0].status == "queued"
+    assert interrupted.status == JobStatus.INTERRUPTED and interrupted.items[0].status == ItemStatus.QUEUED
     with pytest.raises(NotFound):
         GetJob(jobs).execute("../etc")
     assert [j.id for j in GetJob(jobs).recent()] == [job.id]
@@ -111,7 +114,7 @@ def test_a_resumed_overwrite_counts_its_candles_once(jobs, started, fetch_histor
     start, _ = started
     job = start.execute([replace(minute_year("RELIANCE"), overwrite=True)])
     stopped = RunJob(jobs, fetch_history, clock).execute(job.id, should_stop=lambda: len(source.calls) >= 3)
-    assert stopped.status == CANCELLED and stopped.items[0].records > 0
+    assert stopped.status == JobStatus.CANCELLED and stopped.items[0].records > 0
     resumed: list[str] = []
     ResumeJob(jobs, resumed.append).execute(job.id)
     done = RunJob(jobs, fetch_history, clock).execute(resumed[0])
@@ -123,9 +126,89 @@ def test_a_cancel_written_by_another_worker_survives_the_runners_progress_save(j
     job = start.execute([minute_year("RELIANCE")])
     runner = RunJob(jobs, fetch_history, clock)
     running = jobs.load(job.id)
-    running.status = RUNNING
+    running.start(os.getpid())
     jobs.save(running)
     CancelJob(jobs, lambda _: None).execute(job.id)  # another process: its signal cannot reach this runner
     runner._save(running)  # the runner's copy predates the cancel
-    assert jobs.load(job.id).cancel_requested
-    assert runner.execute(job.id).status == CANCELLED
+    assert jobs.load(job.id).status == JobStatus.CANCELLING
+    assert runner.execute(job.id).status == JobStatus.CANCELLED
+
+
+def test_cancel_answers_cancelling_until_the_runner_stops_then_items_are_cancelled(jobs, started, fetch_history,
+                                                                                   clock):
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE"), minute_year("TCS")])
+    signalled: list[str] = []
+    answered = CancelJob(jobs, signalled.append).execute(job.id)
+    assert answered.status == JobStatus.CANCELLING and answered.active and signalled == [job.id]
+    assert CancelJob(jobs, signalled.append).execute(job.id).status == JobStatus.CANCELLING  # twice is once
+    stopped = RunJob(jobs, fetch_history, clock).execute(job.id)
+    assert stopped.status == JobStatus.CANCELLED and stopped.finished_at == clock.now_ts()
+    assert [i.status for i in jobs.load(job.id).items] == [ItemStatus.CANCELLED, ItemStatus.CANCELLED]
+    resumed = ResumeJob(jobs, lambda _: None).execute(job.id)
+    assert resumed.status == JobStatus.QUEUED and [i.status for i in resumed.items] == [ItemStatus.QUEUED] * 2
+    with pytest.raises(NotFound):
+        CancelJob(jobs, signalled.append).execute("nosuchjob")
+
+
+def test_a_job_whose_items_all_failed_ends_failed(jobs, started, fetch_history, clock):
+    start, _ = started
+    job = start.execute([minute_year("NOSUCH"), minute_year("NOTHERE")])
+    done = RunJob(jobs, fetch_history, clock).execute(job.id)
+    assert (done.status, done.outcome) == (JobStatus.FAILED, JobOutcome.FAILED)
+    assert jobs.load(job.id).status == JobStatus.FAILED
+    with pytest.raises(Conflict):
+        ResumeJob(jobs, lambda _: None).execute(job.id)
+    with pytest.raises(Conflict):
+        CancelJob(jobs, lambda _: None).execute(job.id)
+
+
+def test_an_interrupted_job_cancels_at_once_and_still_resumes(jobs, started, fetch_history, clock, source):
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE")])
+    source.fail_with = AuthRequired("log in again")
+    RunJob(jobs, fetch_history, clock).execute(job.id)
+    cancelled = CancelJob(jobs, lambda _: None).execute(job.id)
+    assert cancelled.status == JobStatus.CANCELLED and cancelled.items[0].status == ItemStatus.CANCELLED
+    source.fail_with = None
+    ResumeJob(jobs, lambda _: None).execute(job.id)
+    assert RunJob(jobs, fetch_history, clock).execute(job.id).status == JobStatus.COMPLETED
+
+
+def test_the_sweep_leaves_live_and_stopped_jobs_and_ends_a_pending_cancel_cancelled(jobs, started, clock):
+    start, _ = started
+    live, orphan_cancelling, finished = (start.execute([minute_year("RELIANCE")]) for _ in range(3))
+    for job, pid in ((live, 1), (orphan_cancelling, 4242), (finished, 4242)):
+        stored = jobs.load(job.id)
+        stored.start(pid)
+        stored.start_item(0)
+        if job is finished:
+            stored.fail_item(0, NotFound("gone"))
+            stored.finish(clock.now_ts())
+        jobs.save(stored)
+    CancelJob(jobs, lambda _: None).execute(orphan_cancelling.id)
+    assert InterruptOrphanedJobs(jobs, lambda pid: pid == 1, clock).execute() == 1
+    assert jobs.load(live.id).status == JobStatus.RUNNING
+    assert jobs.load(finished.id).status == JobStatus.FAILED
+    swept = jobs.load(orphan_cancelling.id)
+    assert swept.status == JobStatus.CANCELLED and swept.items[0].status == ItemStatus.CANCELLED
+
+
+def test_a_runner_leaves_a_job_that_is_not_queued_alone(jobs, started, fetch_history, clock, source):
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE")])
+    RunJob(jobs, fetch_history, clock).execute(job.id)
+    calls = len(source.calls)
+    again = RunJob(jobs, fetch_history, clock).execute(job.id)  # a stray second submit
+    assert again.status == JobStatus.COMPLETED and again.runs == 1 and len(source.calls) == calls
+
+
+def test_a_stored_request_that_no_longer_parses_fails_only_its_item(jobs, started, fetch_history, clock):
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE"), minute_year("TCS")])
+    stored = jobs.load(job.id)
+    stored.items[0].request["interval"] = "7minute"  # a file edited by hand
+    jobs.save(stored)
+    done = RunJob(jobs, fetch_history, clock).execute(job.id)
+    assert [i.status for i in done.items] == [ItemStatus.FAILED, ItemStatus.DONE]
+    assert done.items[0].error_type == "validation" and done.status == JobStatus.COMPLETED

@@ -4,7 +4,8 @@ import pytest
 
 from application.batch_fetch import BatchFetch, ItemFailure
 from application.describe_database import DescribeDatabase
-from application.fetch_history import FetchRequest, FetchResult
+from application.fetch_history import FetchResult
+from application.fetch_request import FetchRequest
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.lookup_instrument import LookupInstrument

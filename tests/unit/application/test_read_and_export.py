@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from application.export_candles import ExportCandles
-from application.fetch_history import FetchRequest
+from application.fetch_request import FetchRequest
 from application.read_candles import ReadCandles
 from domain.date_range import DateRange
 from domain.errors import InvalidInput, NotFound

@@ -5,6 +5,10 @@
   const yearAgo = new Date(Date.now() - 365 * 86400e3).toISOString().slice(0, 10);
   $("from_date").value = yearAgo;
   $("to_date").value = today;
+  const given = new URLSearchParams(location.search);  // ?exchange=&symbol=&interval= from a series not stored
+  if (given.has("exchange")) $("exchange").value = given.get("exchange");
+  if (given.has("symbol")) $("symbol").value = given.get("symbol");
+  if (given.has("interval")) for (const o of $("interval").options) o.selected = o.value === given.get("interval");
 
   let pending = null;
   $("symbol").addEventListener("input", () => {
@@ -26,8 +30,12 @@
     }, 150);
   });
 
+  // A job whose items all failed shows red, one where some failed amber (as on the dashboard).
+  const OUTCOME_CLASS = {failed: "error", partial: "warn"};
+
   function render(job) {
     $("job-status").textContent = job.status;
+    $("job-status").className = OUTCOME_CLASS[job.outcome] || "";
     $("job-progress").textContent = `${job.progress}%`;
     $("job-bar").style.width = `${job.progress}%`;
     const rows = job.items.map((i) => {
@@ -39,6 +47,7 @@
         td.textContent = text;
         tr.appendChild(td);
       }
+      if (i.status === "failed") tr.cells[2].className = "error";
       return tr;
     });
     const table = $("job-items");

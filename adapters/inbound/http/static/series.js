@@ -1,14 +1,21 @@
-// The series page: candlesticks with volume (and open interest for derivatives), gaps listed, export links.
+// The series page: candlesticks with volume (and open interest for derivatives, on its own left scale), a legend
+// following the crosshair, gaps listed in IST, export links.
 (function () {
   const $ = (id) => document.getElementById(id);
   const box = $("chart");
   const {exchange, symbol, interval} = box.dataset;
   const path = `${exchange}/${encodeURIComponent(symbol)}/${interval}`;
-  const chart = LightweightCharts.createChart(box, {autoSize: true, timeScale: {timeVisible: interval !== "day"}});
+  const chart = LightweightCharts.createChart(box, {autoSize: true, timeScale: {timeVisible: interval !== "day"},
+                                                    rightPriceScale: {scaleMargins: {top: 0.08, bottom: 0.25}}});
   const candles = chart.addCandlestickSeries();
-  const volume = chart.addHistogramSeries({priceFormat: {type: "volume"}, priceScaleId: "volume"});
+  // Volume and open interest are counts, not prices: neither may put a tag on the price axis. Volume fills the
+  // bottom fifth on a hidden scale of its own; open interest gets the left scale, shown only when there is one.
+  const volume = chart.addHistogramSeries({priceFormat: {type: "volume"}, priceScaleId: "volume",
+                                           lastValueVisible: false, priceLineVisible: false});
   chart.priceScale("volume").applyOptions({scaleMargins: {top: 0.8, bottom: 0}});
+  const OI_COLOR = "#7c3aed";
   let oi = null;
+  box.lightweightCharts = {chart, candles, volume, get oi() { return oi; }};  // for the console and browser tests
 
   function query() {
     const parts = [];
@@ -53,9 +60,45 @@
     candles.setData(part.candles);
     volume.setData(part.volume);
     if (part.oi) {
-      oi = oi || chart.addLineSeries({priceScaleId: "oi", color: "#7c3aed", lineWidth: 1});
+      if (!oi) {
+        oi = chart.addLineSeries({priceScaleId: "left", color: OI_COLOR, lineWidth: 1, priceLineVisible: false,
+                                  priceFormat: {type: "volume"}});
+        chart.applyOptions({leftPriceScale: {visible: true, scaleMargins: {top: 0.08, bottom: 0.25}}});
+      }
       oi.setData(part.oi);
     }
+    latest();
+  }
+
+  const price = (value) => value.toFixed(2);
+  const count = (value) => Math.round(value).toLocaleString("en-IN");
+  const when = (time) => new Date(time * 1000).toISOString().slice(0, interval === "day" ? 10 : 16).replace("T", " ");
+
+  function legend(candle, vol, openInterest) {
+    if (!candle) return;
+    $("legend-time").textContent = when(candle.time);
+    for (const name of ["open", "high", "low", "close"]) $(`legend-${name}`).textContent = price(candle[name]);
+    $("legend-volume").textContent = vol ? count(vol.value) : "";
+    $("legend-oi-entry").hidden = !openInterest;
+    $("legend-oi").textContent = openInterest ? count(openInterest.value) : "";
+  }
+
+  // Off the chart (or before any hover) the legend shows the last candle.
+  function latest() {
+    legend(loaded.candles.at(-1), loaded.volume.at(-1), loaded.oi ? loaded.oi.at(-1) : null);
+  }
+
+  chart.subscribeCrosshairMove((param) => {
+    const candle = param.time === undefined ? undefined : param.seriesData.get(candles);
+    if (!candle) return latest();
+    legend(candle, param.seriesData.get(volume), oi ? param.seriesData.get(oi) : null);
+  });
+
+  // A gap is an inclusive pair of IST ISO stamps: whole days read as dates, anything else to the minute.
+  function readable([from, to]) {
+    const days = from.slice(11, 19) === "00:00:00" && to.slice(11, 19) === "23:59:59";
+    const [a, b] = [from, to].map((stamp) => days ? stamp.slice(0, 10) : stamp.slice(0, 16).replace("T", " "));
+    return a === b ? a : `${a} – ${b}`;
   }
 
   function summarise() {
@@ -82,9 +125,10 @@
                                               shape: "arrowDown", text: "gap"})).filter((m) => m.time));
     chart.timeScale().fitContent();
     summarise();
+    $("gaps-title").hidden = !body.gaps.length;
     $("gaps").replaceChildren(...body.gaps.map((g) => {
       const li = document.createElement("li");
-      li.textContent = `gap: ${g[0]} to ${g[1]}`;
+      li.textContent = readable(g);
       return li;
     }));
   }

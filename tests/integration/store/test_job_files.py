@@ -1,0 +1,92 @@
+"""Job files: the JSON format is the adapter's, files from before the job model still load."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from adapters.outbound.job_files import JobFiles
+from application.job import ItemStatus, Job, JobItem, JobStatus
+from tests.fakes.jobs import InMemoryJobs
+
+REQUEST = {"segment": "EQUITY", "symbol": "INFY", "exchange": None, "from_date": "2023-01-01",
+           "to_date": "2023-03-31", "interval": "day", "validate": True, "overwrite": False, "incremental": True}
+
+
+def old_file(status: str, cancel_requested: bool, item_status: str) -> dict:
+    """A job file exactly as kitefetch wrote it before jobs were a model (`asdict` of the old dataclass)."""
+    return {"id": "0ldf0rmat0000001", "created_at": 1, "items": [
+        {"request": REQUEST, "symbol": "INFY", "status": item_status, "requests_done": 1, "requests_total": 2,
+         "records": 40, "rejected": 0, "elapsed_seconds": 0.5, "error": None, "error_type": None},
+        {"request": {}, "symbol": "BAD", "status": "failed", "requests_done": 0, "requests_total": 0, "records": 0,
+         "rejected": 0, "elapsed_seconds": 0.0, "error": "interval: bad", "error_type": "validation"}],
+        "status": status, "owner_pid": 77, "updated_at": 5, "finished_at": None, "cancel_requested": cancel_requested,
+        "runs": 1}
+
+
+@pytest.mark.parametrize(("status", "cancel_requested", "expected"), [
+    ("running", False, JobStatus.RUNNING),
+    ("running", True, JobStatus.CANCELLING),  # the old format's pending cancel
+    ("queued", True, JobStatus.CANCELLING),
+    ("cancelled", True, JobStatus.CANCELLED),
+    ("interrupted", False, JobStatus.INTERRUPTED),
+])
+def test_an_old_format_file_loads(tmp_path, status, cancel_requested, expected):
+    (tmp_path / "0ldf0rmat0000001.json").write_text(json.dumps(old_file(status, cancel_requested, "running")))
+    job = JobFiles(tmp_path).load("0ldf0rmat0000001")
+    assert job.status is expected and (job.owner_pid, job.runs, job.updated_at) == (77, 1, 5)
+    assert [i.status for i in job.items] == [ItemStatus.RUNNING, ItemStatus.FAILED]
+    assert job.items[0].request == REQUEST and job.items[0].records == 40
+    assert job.items[1].error_type == "validation"
+
+
+def test_an_old_file_left_cancelling_can_still_be_stopped(tmp_path):
+    (tmp_path / "0ldf0rmat0000001.json").write_text(json.dumps(old_file("running", True, "running")))
+    files = JobFiles(tmp_path)
+    files.update("0ldf0rmat0000001", lambda job: (job.cancel(9), job)[1])
+    job = files.load("0ldf0rmat0000001")
+    assert job.status is JobStatus.CANCELLED and job.items[0].status is ItemStatus.CANCELLED
+
+
+def test_the_file_holds_the_statuses_as_plain_strings(tmp_path):
+    files = JobFiles(tmp_path)
+    job = Job("abc123", 1, [JobItem(REQUEST, "INFY")])
+    job.request_cancel()
+    files.save(job)
+    data = json.loads((tmp_path / "abc123.json").read_text())
+    assert data["status"] == "cancelling" and data["cancel_requested"] is True  # an older kitefetch reads it too
+    assert data["items"][0]["status"] == "queued" and data["items"][0]["request"] == REQUEST
+    assert set(data) == set(old_file("running", False, "running"))
+
+
+def test_files_that_are_not_jobs_are_skipped_in_the_listing(tmp_path):
+    files = JobFiles(tmp_path)
+    files.save(Job("good1", 1, [JobItem(REQUEST, "INFY")]))
+    (tmp_path / "bad1.json").write_text(json.dumps({**old_file("running", False, "running"), "status": "exploded"}))
+    (tmp_path / "bad2.json").write_text("{not json")
+    assert [j.id for j in files.all()] == ["good1"]
+
+
+@pytest.fixture(params=["fake", "files"])
+def repository(request, tmp_path):
+    return InMemoryJobs() if request.param == "fake" else JobFiles(tmp_path)
+
+
+def test_the_fake_and_the_files_keep_a_job_alike(repository):
+    """The contract the use-case tests rely on: what is saved loads equal, updates apply, newest first."""
+    assert repository.load("nope") is None and repository.all() == []
+    older = Job("older", 1, [JobItem(REQUEST, "INFY")])
+    newer = Job("newer", 2, [JobItem(REQUEST, "INFY"), JobItem(REQUEST, "TCS")])
+    repository.save(older)
+    repository.save(newer)
+    assert repository.load("older") == older and [j.id for j in repository.all()] == ["newer", "older"]
+
+    def start(job: Job | None) -> Job:
+        job.start(99)
+        job.start_item(1)
+        return job
+
+    updated = repository.update("newer", start)
+    assert updated.status is JobStatus.RUNNING and repository.load("newer") == updated
+    assert repository.load("newer").items[1].status is ItemStatus.RUNNING
