@@ -47,7 +47,8 @@ def create_file(path: Path) -> None:
     """An empty HDF5 file that keeps its free-space map across sessions; appears whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.new")
-    with h5py.File(scratch, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest")):
+    with h5py.File(scratch, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest"),
+                   locking=False):
         pass
     os.replace(scratch, path)
 
