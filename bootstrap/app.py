@@ -1,11 +1,10 @@
-"""`create_app()`: settings, logging, container and Flask wired together."""
+"""`create_app()`: settings, logging, container and Flask wired together; nothing else (see startup.py)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-import structlog
 from flask import Flask, jsonify
 
 from adapters.inbound.http import (
@@ -19,11 +18,8 @@ from adapters.inbound.http import (
     security,
 )
 from adapters.inbound.http.errors import register_error_handlers
-from application.manage_jobs import interrupt_orphans
 from bootstrap.container import Container, build_container
-from bootstrap.jobs import process_alive
 from bootstrap.logging_setup import configure_logging
-from bootstrap.runtime import tune_gc
 from bootstrap.settings import Settings
 
 MAX_REQUEST_BYTES = 1_048_576
@@ -62,8 +58,4 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     def health():
         return jsonify({"success": True, "status": "ok"})
 
-    interrupted = interrupt_orphans(container.jobs(), process_alive)
-    if interrupted:
-        structlog.get_logger(__name__).warning("jobs_interrupted_by_restart", count=interrupted)
-    tune_gc()
     return app
