@@ -10,9 +10,10 @@ import numpy as np
 
 from application.export_candles import Export
 from domain.candles import CandleFrame
+from domain.clock_time import IST_OFFSET_SECONDS
 
 EXCEL_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
-_IST = np.timedelta64(19_800, "s")
+_IST = np.timedelta64(IST_OFFSET_SECONDS, "s")
 
 
 def _columns(with_oi: bool) -> list[str]:
