@@ -34,4 +34,8 @@ class AuthStatus:
             profile = self._source.profile(held.token)
         except AuthRequired as error:
             return AuthState(False, reason=error.message, source=held.source)
-        return AuthState(True, profile.get("user_id"), profile.get("user_name"), source=held.source)
+        return AuthState(True, _text(profile.get("user_id")), _text(profile.get("user_name")), source=held.source)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -31,10 +31,10 @@ def _session_mask(ts: np.ndarray, interval: Interval) -> np.ndarray:
     into_day = local % DAY
     on_weekday = weekday < 5
     if not interval.is_intraday:
-        return on_weekday & (into_day == 0)
+        return np.asarray(on_weekday & (into_day == 0), dtype=bool)
     in_session = (into_day >= SESSION_OPEN_SECONDS) & (into_day < SESSION_CLOSE_SECONDS)
     aligned = (into_day - SESSION_OPEN_SECONDS) % interval.step_seconds == 0
-    return on_weekday & in_session & aligned
+    return np.asarray(on_weekday & in_session & aligned, dtype=bool)
 
 
 def validate_candles(frame: CandleFrame, segment: Segment, interval: Interval) -> ValidationReport:

@@ -34,7 +34,7 @@ def csv_chunks(export: Export) -> Iterator[str]:
             continue
         buffer = io.StringIO()
         columns = [stamps(frame), *(getattr(frame, c).astype(str) for c in ("open", "high", "low", "close")),
-                   frame.volume.astype(str), *([frame.oi.astype(str)] if export.with_oi else [])]
+                   frame.volume.astype(str), *([frame.oi.astype(str)] if frame.oi is not None else [])]
         lines = columns[0]
         for column in columns[1:]:
             lines = np.char.add(np.char.add(lines, ","), column)
@@ -78,7 +78,7 @@ def xlsx_file(export: Export) -> tempfile.SpooledTemporaryFile:
     for frame in export.batches:
         times = stamps(frame).tolist()
         values = [getattr(frame, c).tolist() for c in ("open", "high", "low", "close", "volume")]
-        if export.with_oi:
+        if frame.oi is not None:
             values.append(frame.oi.tolist())
         for i, stamp in enumerate(times):
             sheet.write_string(row, 0, stamp)

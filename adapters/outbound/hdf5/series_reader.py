@@ -52,7 +52,7 @@ class SeriesReader:
     def read(self, path: str, start_ts: int | None, end_ts: int | None) -> CandleFrame:
         with self._file.reading() as handle:
             group = handle.series(path) if handle is not None else None
-            if group is None:
+            if handle is None or group is None:
                 return CandleFrame.empty(self._with_oi)
             lo, hi = _row_range(handle, group, start_ts, end_ts)
             if lo >= hi:
@@ -62,7 +62,7 @@ class SeriesReader:
     def count(self, path: str, start_ts: int | None, end_ts: int | None) -> int:
         with self._file.reading() as handle:
             group = handle.series(path) if handle is not None else None
-            if group is None:
+            if handle is None or group is None:
                 return 0
             lo, hi = _row_range(handle, group, start_ts, end_ts)
             return hi - lo
@@ -73,12 +73,14 @@ class SeriesReader:
         never changes candles already stored (appends only add after the end)."""
         with self._file.reading() as handle:
             group = handle.series(path) if handle is not None else None
-            if group is None:
+            if handle is None or group is None:
                 return
             lo, hi = _row_range(handle, group, start_ts, end_ts)
         for start in range(lo, hi, batch_rows):
             with self._file.reading() as handle:
-                group = handle.series(path)
+                group = handle.series(path) if handle is not None else None
+                if handle is None or group is None:  # deleted between two batches: nothing more to give
+                    return
                 yield CandleFrame.from_columns(layout.read_columns(group, self._with_oi, start,
                                                                    min(hi, start + batch_rows), handle.raw_chunk))
 

@@ -74,7 +74,7 @@ class SeriesWriter:
                                         "delete it before fetching this series")
             coverage = (info.coverage if info else Coverage()).add_all(covered)
             if info is not None and replace is None and (
-                    info.rows == 0 or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
+                    info.rows == 0 or info.last_ts is None or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
                 if len(candles):
                     tails = self._tails.take(path, transaction.before, info.rows)
                     written[path] = (info.rows + len(candles),

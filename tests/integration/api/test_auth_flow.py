@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from urllib.parse import parse_qs, urlparse
 
 import requests
 
 from tests.integration import secret_watch
+from tests.integration.sandbox_login import submit_login_page
 
 REFUSED = ("Kite refused the request token (expired or already used: request tokens are single-use and live a few "
            "minutes): log in again")
@@ -27,9 +27,7 @@ def test_login_flow_through_the_sandbox(tokenless_api, sandbox_process):
     assert to_kite.status_code == 302
     assert to_kite.headers["Location"].startswith(f"{sandbox_process.url}/connect/login?api_key=sandbox&v=3")
     page = browser.get(to_kite.headers["Location"], timeout=10)
-    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
-    home = browser.post(requests.compat.urljoin(page.url, action), data=fields, timeout=30)
+    home = submit_login_page(page, browser, timeout=30)
     assert home.status_code == 200 and home.url.rstrip("/") == tokenless_api.base
 
     cookie = next(c for c in browser.cookies if c.name == "session")
@@ -74,9 +72,7 @@ def fresh_request_token(api) -> str:
     """Log in on the sandbox's login page and stop at its redirect back: an unused, single-use request token."""
     to_kite = requests.get(f"{api.base}/auth/login", allow_redirects=False, timeout=10)
     page = requests.get(to_kite.headers["Location"], timeout=10)
-    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
-    back = requests.post(requests.compat.urljoin(page.url, action), data=fields, allow_redirects=False, timeout=30)
+    back = submit_login_page(page, follow=False, timeout=30)
     token = parse_qs(urlparse(back.headers["Location"]).query)["request_token"][0]
     secret_watch.SECRETS.add(token)
     return token

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from urllib.parse import urlparse
 
@@ -11,6 +10,7 @@ import pytest
 import requests
 
 from tests.integration.processes import KITEFETCH, free_port
+from tests.integration.sandbox_login import submit_login_page
 
 
 def run(args: list[str], env: dict, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -66,10 +66,7 @@ def test_batch_file_and_exit_codes(cli_env, tmp_path):
 
 def _redirect_after_login(sandbox_process) -> str:
     page = requests.get(f"{sandbox_process.url}/connect/login?api_key=sandbox&v=3", timeout=10)
-    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
-    redirect = requests.post(requests.compat.urljoin(page.url, action), data=fields, allow_redirects=False,
-                             timeout=10).headers["Location"]
+    redirect = submit_login_page(page, follow=False, timeout=10).headers["Location"]
     assert urlparse(redirect).query
     return redirect
 

@@ -17,6 +17,7 @@ from domain.instrument import Instrument
 from domain.interval import Interval
 from domain.market import Exchange
 from tests.contracts.market_data import MarketDataContract
+from tests.integration.sandbox_login import submit_login_page
 
 
 def make_source(sandbox, token: str | None = "sandbox-token", **kwargs) -> KiteMarketData:
@@ -86,16 +87,12 @@ def test_unreachable_kite_is_upstream_failure():
 
 
 def test_login_round_trip_through_the_login_page(kite_sandbox):
-    import re
     from urllib.parse import parse_qs, urlparse
 
     source = make_source(kite_sandbox)
     page = requests.get(source.login_url(), timeout=5)
     assert page.status_code == 200
-    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
-    submitted = requests.post(requests.compat.urljoin(page.url, action), data=fields, allow_redirects=False,
-                              timeout=5)
+    submitted = submit_login_page(page, follow=False, timeout=5)
     request_token = parse_qs(urlparse(submitted.headers["Location"]).query)["request_token"][0]
     session = source.create_session(request_token)
     assert session.access_token and session.user_id
