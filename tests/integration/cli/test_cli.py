@@ -37,6 +37,9 @@ def test_fetch_range_and_db_info(cli_env):
     assert "NSE:INFY:day: 2025-01-01 to 2025-03-28" in stored  # 2025-03-31 was an NSE holiday
     padded = json.loads(run(["range", "nse", " INFY ", "day", "--json"], cli_env).stdout)  # the one key parser
     assert (padded["exchange"], padded["symbol"], padded["interval"], padded["rows"]) == ("NSE", "INFY", "day", 61)
+    typed = run(["range", "NSE", "infy", "day"], cli_env).stdout  # printed as stored, as lookups print Kite's
+    assert "NSE:INFY:day: 2025-01-01 to 2025-03-28" in typed
+    assert json.loads(run(["range", "NSE", "infy", "day", "--json"], cli_env).stdout)["symbol"] == "INFY"
     info = json.loads(run(["db-info", "EQUITY", "--json"], cli_env).stdout)
     assert info["total_datasets"] == 1 and info["exchanges"] == ["NSE"]
 
