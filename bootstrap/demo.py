@@ -13,6 +13,8 @@ from datetime import date, timedelta
 import requests
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK
+from adapters.outbound.atomic_file import write_file
+from bootstrap.settings import Settings
 
 SANDBOX_KEY, SANDBOX_SECRET, SANDBOX_TOKEN = "sandbox", "sandbox-secret", "sandbox-token"
 
@@ -28,27 +30,46 @@ def _free(port: int) -> int:
             return probe.getsockname()[1]
 
 
-def _curl_examples(api: str, option: str | None) -> str:
+def _curl_examples(api: str, future: str | None) -> str:
+    """Examples that fetch what the sample fetch did not (so each stores candles), each with what it answers."""
     today = date.today()
     year = {"from_date": str(today - timedelta(days=365)), "to_date": str(today), "interval": "day"}
 
     def post(route: str, payload: dict) -> str:
         return f"curl -s -X POST {api}/{route} -H 'Content-Type: application/json' -d '{json.dumps(payload)}'"
 
-    derivative = {"exchange": "NFO", "symbol": option or "NIFTY", "from_date": str(today - timedelta(days=20)),
-                  "to_date": str(today), "interval": "15minute"}
-    batch = {"requests": [{"segment": "EQUITY", "symbol": "INFY", **year},
-                          {"segment": "EQUITY", "symbol": "M&M", **year}]}
-    return "\n".join([
-        post("fetch-equity", {"symbol": "RELIANCE", **year}),
-        post("fetch-derivatives", derivative),
-        post("fetch-batch", batch),
+    lines = [
+        "# a year of HDFCBANK day candles: records ~245, requests 1",
+        post("fetch-equity", {"symbol": "HDFCBANK", **year}),
+        "# the same again: records 0, requests 0, \"Data already up to date ...\"",
+        post("fetch-equity", {"symbol": "HDFCBANK", **year}),
+    ]
+    if future:
+        lines += [f"# 15-minute candles of the nearest NIFTY future ({future}) over 20 days, with open interest",
+                  post("fetch-derivatives", {"exchange": "NFO", "symbol": future,
+                                             "from_date": str(today - timedelta(days=20)), "to_date": str(today),
+                                             "interval": "15minute"})]
+    lines += [
+        "# two items in one call: successful 2",
+        post("fetch-batch", {"requests": [{"segment": "EQUITY", "symbol": "INFY", **year},
+                                          {"segment": "EQUITY", "symbol": "M&M", **year}]}),
         f"curl -s '{api}/instruments/NSE?limit=5'",
         f"curl -s '{api}/lookup/NSE/M%26M'",
         f"curl -s '{api}/lookup/NSE/NIFTY%2050'",
         f"curl -s '{api}/database-info/EQUITY'",
         f"curl -s '{api}/existing-range/NSE/RELIANCE/day'",
-    ])
+        f"curl -s '{api}/fetches?limit=5'",
+    ]
+    return "\n".join(lines)
+
+
+def _cli_environment(settings: Settings, sandbox_url: str) -> str:
+    """The lines that point the CLI (in another terminal) at this demo: its data dir and its sandbox, not Kite."""
+    return "\n".join([
+        f"export KITEFETCH_DATA_DIR={settings.data_dir.resolve()}",
+        f"export KITE_API_ROOT={sandbox_url} KITE_LOGIN_URL={sandbox_url}/connect/login",
+        f"export KITE_API_KEY={SANDBOX_KEY} KITE_API_SECRET={SANDBOX_SECRET}",
+    ]) + "\n"
 
 
 def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
@@ -57,7 +78,6 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
     from adapters.outbound.token_file import TokenFile
     from application.ports import BrokerSession
     from bootstrap.app import create_app
-    from bootstrap.settings import Settings
     from bootstrap.startup import prepare_process
     from kite_sandbox import SandboxConfig, start_sandbox
 
@@ -83,14 +103,19 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
           f"{SANDBOX_KEY}&v=3)")
     print(f"kitefetch API: {api}   data dir: {settings.data_dir.resolve()}")
     print(f"Open http://127.0.0.1:{api_port}/ in a browser: dashboard, fetch form, charts, exports")
+    environment = _cli_environment(settings, sandbox.url)
+    env_file = settings.data_dir.resolve() / "demo.env"
+    write_file(env_file, environment.encode())
+    print(f"\nThe CLI, in another terminal, against this demo (also in {env_file}; `. {env_file}` sets them):\n"
+          f"{environment}  .venv/bin/kitefetch range NSE RELIANCE day")
     try:
-        option = _sample_fetch(api)
+        future = _sample_fetch(api)
     except (requests.RequestException, RuntimeError) as error:
         print(f"sample fetch failed: {error}", file=sys.stderr)
         server.shutdown()
         sandbox.stop()
         return EXIT_FAILURE
-    print("\nTry these (copy-paste):\n" + _curl_examples(api, option))
+    print("\nTry these (copy-paste):\n" + _curl_examples(api, future))
     if once:
         server.shutdown()
         sandbox.stop()
@@ -114,18 +139,19 @@ def _sample_fetch(api: str) -> str | None:
         body = _post(f"{api}/fetch-equity", {"symbol": symbol, "from_date": str(year_ago), "to_date": str(today),
                                              "interval": "day"})
         print(f"  {body['exchange']}:{body['symbol']} day {body['date_range']}: {_records(body)}")
-    listed = requests.get(f"{api}/instruments/NFO", timeout=60).json()
-    options = [i for i in listed.get("instruments", []) if i["name"] == "NIFTY" and i["instrument_type"] == "CE"]
-    if not options:
-        return None
-    nearest_expiry = min(i["expiry"] for i in options)
-    chain = [i for i in options if i["expiry"] == nearest_expiry]
-    option = sorted(chain, key=lambda i: abs(i["strike"] - i["last_price"] - chain[0]["strike"]))[len(chain) // 2]
-    body = _post(f"{api}/fetch-derivatives", {"exchange": "NFO", "symbol": option["tradingsymbol"],
-                                              "from_date": str(today - timedelta(days=20)), "to_date": str(today),
-                                              "interval": "15minute"})
-    print(f"  NFO:{body['symbol']} 15minute {body['date_range']}: {_records(body)}")
-    return option["tradingsymbol"]
+    listed = requests.get(f"{api}/instruments/NFO", timeout=60).json().get("instruments", [])
+    options = [i for i in listed if i["name"] == "NIFTY" and i["instrument_type"] == "CE"]
+    futures = sorted((i["expiry"], i["tradingsymbol"]) for i in listed
+                     if i["name"] == "NIFTY" and i["instrument_type"] == "FUT" and i["expiry"] >= str(today))
+    if options:
+        nearest_expiry = min(i["expiry"] for i in options)
+        chain = [i for i in options if i["expiry"] == nearest_expiry]
+        option = sorted(chain, key=lambda i: abs(i["strike"] - i["last_price"] - chain[0]["strike"]))[len(chain) // 2]
+        body = _post(f"{api}/fetch-derivatives", {"exchange": "NFO", "symbol": option["tradingsymbol"],
+                                                  "from_date": str(today - timedelta(days=20)), "to_date": str(today),
+                                                  "interval": "15minute"})
+        print(f"  NFO:{body['symbol']} 15minute {body['date_range']}: {_records(body)}")
+    return futures[0][1] if futures else None
 
 
 def _records(body: dict) -> str:
