@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from functools import cache
+from typing import Literal
 
 import numpy as np
 
@@ -77,7 +78,7 @@ def day_index_range(first: datetime.date, last: datetime.date) -> np.ndarray:
     return np.arange(lo, max(lo, hi), dtype=np.int64)
 
 
-def day_index_of(day: datetime.date, side: str) -> int:
+def day_index_of(day: datetime.date, side: Literal["left", "right"]) -> int:
     return int(np.searchsorted(session_ordinals(), day.toordinal(), side=side))
 
 
