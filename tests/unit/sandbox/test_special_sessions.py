@@ -17,7 +17,7 @@ from kite_sandbox.config import SandboxConfig
 from kite_sandbox.instruments import Instrument
 from kite_sandbox.special_sessions import ONE_OFF_CLOSURES, SPECIAL_SESSIONS
 from kite_sandbox.state import SandboxState
-from kite_sandbox.trading_calendar import is_trading_day, session_blocks, weekly_expiries
+from kite_sandbox.trading_calendar import is_trading_day, previous_trading_day, session_blocks, weekly_expiries
 from kite_sandbox.universe import Universe, build_universe
 
 NOW = dt.datetime(2026, 11, 24, 15, 30)
@@ -128,6 +128,9 @@ def test_a_muhurat_hour_trades_a_fraction_of_a_day(universe) -> None:
 
 def test_derivatives_trade_special_sessions_but_expiries_stay_on_regular_days() -> None:
     assert weekly_expiries(dt.date(2025, 10, 15), 1, 1) == [dt.date(2025, 10, 20)]  # Tue 21 is Muhurat
+    assert weekly_expiries(dt.date(2026, 1, 9), 1, 3) == [dt.date(2026, 1, 14)]  # BSE, as on Jan 15 2026
+    assert previous_trading_day(dt.date(2026, 2, 1)) == dt.date(2026, 1, 30)  # a Budget Sunday never counts
+    assert previous_trading_day(dt.date(2024, 11, 1)) == dt.date(2024, 10, 31)  # nor does a Muhurat day
     universe = build_universe(1, dt.date(2025, 10, 14), 1)
     fut = _symbol(universe, "NIFTY25OCTFUT")
     assert fut.expiry == dt.date(2025, 10, 28)
