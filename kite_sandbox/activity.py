@@ -1,18 +1,26 @@
-"""Volume and open interest: hashed per (series key, trading day), split across minutes.
+"""Volume and open interest: hashed per (series key, session day), split across minutes.
 
-A day's volume is drawn first and then divided among its 375 minutes along a U-shaped profile with
-exact integer arithmetic, so minute volumes always sum to the day candle's volume.
+A day's volume is drawn first (a short session trades its share of a regular day) and then divided
+among the session's minutes (375 on a regular day) along a U-shaped profile with exact integer
+arithmetic, so minute volumes always sum to the day candle's volume.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .counter_hash import stable_key, uniform
+from .session_days import session_fraction
 from .trading_calendar import MINUTES_PER_SESSION
 
-_MINUTES = np.arange(MINUTES_PER_SESSION)
-_PROFILE = 1.0 + 1.5 * np.exp(-_MINUTES / 30.0) + 1.0 * np.exp(-(MINUTES_PER_SESSION - 1 - _MINUTES) / 30.0)
+
+@lru_cache(maxsize=16)
+def _profile(m: int) -> np.ndarray:
+    """Busy at the open and the close, quieter in between."""
+    minutes = np.arange(m)
+    return 1.0 + 1.5 * np.exp(-minutes / 30.0) + 1.0 * np.exp(-(m - 1 - minutes) / 30.0)
 
 
 def day_volume(seed: int, series: int, scale: float, lot: int, days: np.ndarray) -> np.ndarray:
@@ -20,17 +28,19 @@ def day_volume(seed: int, series: int, scale: float, lot: int, days: np.ndarray)
     if scale <= 0:
         return np.zeros(len(days), dtype=np.int64)
     u = uniform(stable_key(seed, series, "volume"), days)
-    lots = np.floor(scale * (0.4 + 1.2 * u) / lot).astype(np.int64) + 1
+    lots = np.floor(scale * session_fraction()[days] * (0.4 + 1.2 * u) / lot).astype(np.int64) + 1
     return lots * lot
 
 
-def minute_volume(seed: int, series: int, scale: float, lot: int, days: np.ndarray) -> np.ndarray:
-    """Per-minute volumes, shape (len(days), 375), each row summing to day_volume."""
+def minute_volume(
+    seed: int, series: int, scale: float, lot: int, days: np.ndarray, m: int = MINUTES_PER_SESSION
+) -> np.ndarray:
+    """Per-minute volumes of `m`-minute sessions, shape (len(days), m), each row summing to day_volume."""
     totals = day_volume(seed, series, scale, lot, days)
     if len(days) == 0 or scale <= 0:
-        return np.zeros((len(days), MINUTES_PER_SESSION), dtype=np.int64)
-    flat = (days[:, None] * MINUTES_PER_SESSION + _MINUTES[None, :]).ravel()
-    weights = _PROFILE[None, :] * (0.3 + uniform(stable_key(seed, series, "split"), flat).reshape(-1, 375))
+        return np.zeros((len(days), m), dtype=np.int64)
+    flat = (days[:, None] * MINUTES_PER_SESSION + np.arange(m)[None, :]).ravel()
+    weights = _profile(m)[None, :] * (0.3 + uniform(stable_key(seed, series, "split"), flat).reshape(-1, m))
     share = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
     lots = totals // lot
     cum = np.floor(share * lots[:, None] + 1e-9).astype(np.int64)
@@ -51,12 +61,13 @@ def day_open_interest(
 
 
 def minute_open_interest(
-    seed: int, series: int, scale: float, lot: int, days: np.ndarray, listing_index: int, expiry_index: int
+    seed: int, series: int, scale: float, lot: int, days: np.ndarray, listing_index: int, expiry_index: int,
+    m: int = MINUTES_PER_SESSION,
 ) -> np.ndarray:
     """Open interest per minute, moving linearly from the previous close's to today's close's."""
     today = day_open_interest(seed, series, scale, lot, days, listing_index, expiry_index)
     before = day_open_interest(seed, series, scale, lot, days - 1, listing_index, expiry_index)
     before = np.where(days <= listing_index, np.maximum(lot, today // (2 * lot) * lot), before)
-    frac = (_MINUTES[None, :] + 1) / MINUTES_PER_SESSION
+    frac = (np.arange(m)[None, :] + 1) / m
     lots = np.rint((before[:, None] + (today - before)[:, None] * frac) / lot).astype(np.int64)
     return np.maximum(lots, 1) * lot

@@ -1,8 +1,9 @@
 """Deliberately broken candles for the ZZ* instruments, so clients can test their validation.
 
-Intraday intervals: the candle whose bucket contains 12:00 of every trading day is the bad one
-(ZZOFFHOURS instead gains an extra candle stamped 08:00). Day interval: the candle of the first trading
-day of each ISO week is the bad one (ZZOFFHOURS gains an extra candle on that week's Saturday).
+Intraday intervals: the candle whose bucket contains 12:00 of every session day is the bad one
+(ZZOFFHOURS instead gains an extra candle stamped 08:00 on every session day, before any session opens).
+Day interval: the candle of the first session day of each ISO week is the bad one (ZZOFFHOURS gains an
+extra candle on that week's Saturday, or its Sunday when the Saturday has a real session).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .special_sessions import SPECIAL_SESSIONS
+
 SECONDS_PER_DAY = 86400
-NOON_OFFSET_MINUTES = 165  # 12:00 is 165 minutes after the 09:15 open
+NOON_SECONDS = 12 * 3600
 PRE_OPEN_SECONDS = 8 * 3600
+_WEEKEND_SESSIONS = np.array(sorted(d.toordinal() for d in SPECIAL_SESSIONS if d.weekday() >= 5), dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,8 @@ def bad_rows(c: CandleArrays, minutes: int | None, first_of_week: np.ndarray) ->
     """Which rows are the documented bad ones (see module docstring)."""
     if minutes is None:
         return first_of_week
-    start = 9 * 3600 + 15 * 60 + (NOON_OFFSET_MINUTES // minutes) * minutes * 60
-    return c.ts % SECONDS_PER_DAY == start
+    start = c.ts % SECONDS_PER_DAY
+    return (start <= NOON_SECONDS) & (start + minutes * 60 > NOON_SECONDS)
 
 
 def corrupt(special: str, c: CandleArrays, minutes: int | None, first_of_week: np.ndarray) -> CandleArrays:
@@ -64,10 +68,12 @@ def _with_off_hours(c: CandleArrays, minutes: int | None, bad: np.ndarray) -> Ca
         days = c.ts[rows] // SECONDS_PER_DAY
         # ordinal 1 (0001-01-01) is a Monday, so (ordinal - 1) % 7 is the weekday
         saturday = days + (5 - (days - 1) % 7)
-        extra_ts = saturday * SECONDS_PER_DAY
+        weekend = np.where(np.isin(saturday, _WEEKEND_SESSIONS), saturday + 1, saturday)
+        extra_ts = weekend * SECONDS_PER_DAY
     else:
-        rows = np.flatnonzero(c.ts % SECONDS_PER_DAY == 9 * 3600 + 15 * 60)
-        extra_ts = (c.ts[rows] // SECONDS_PER_DAY) * SECONDS_PER_DAY + PRE_OPEN_SECONDS
+        days = c.ts // SECONDS_PER_DAY
+        rows = np.flatnonzero(np.diff(days, prepend=-1) != 0)  # each day's first candle
+        extra_ts = days[rows] * SECONDS_PER_DAY + PRE_OPEN_SECONDS
     extra = c.take(rows)
     flat = extra.open
     extra = CandleArrays(extra_ts, flat, flat, flat, flat, np.ones_like(extra.volume), extra.oi)

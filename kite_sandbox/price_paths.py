@@ -1,9 +1,10 @@
 """Synthetic price paths of underlyings: a daily walk plus intraday Brownian bridges.
 
 Daily log closes follow a mean-reverting walk (so prices stay near `base` for decades) indexed by the
-trading day's position in the epoch. Each session is a Brownian bridge from the day's open to its
-close over 375 one-minute steps, with wicks. Everything is a hash of (seed, path key, index), so any
-minute can be generated alone; day candles are exact aggregates of the minutes (cached per year).
+session day's position in the epoch; a short session (a Muhurat hour) draws a proportionally smaller
+move. Each session is a Brownian bridge from the day's open to its close over its one-minute steps (375
+on a regular day), with wicks. Everything is a hash of (seed, path key, index), so any minute can be
+generated alone; day candles are exact aggregates of the minutes (cached per block of days).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from functools import lru_cache
 import numpy as np
 
 from .counter_hash import normal, stable_key, uniform
-from .trading_calendar import MINUTES_PER_SESSION, trading_ordinals
+from .session_days import odd_shapes, session_fraction, session_length, session_ordinals
+from .trading_calendar import MINUTES_PER_SESSION
 
 _MEAN_REVERSION = 0.998
 _GAP_SIGMA = 0.004
@@ -45,10 +47,11 @@ class RawBars:
 
 @lru_cache(maxsize=4096)
 def daily_log_path(seed: int, spec: PathSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Log open and log close for every trading day of the epoch."""
-    n = len(trading_ordinals())
+    """Log open and log close for every session day of the epoch."""
+    n = len(session_ordinals())
     idx = np.arange(n, dtype=np.int64)
-    shocks = (spec.sigma * normal(stable_key(seed, spec.key, "daily"), idx)).tolist()
+    scale = spec.sigma * np.sqrt(session_fraction())
+    shocks = (scale * normal(stable_key(seed, spec.key, "daily"), idx)).tolist()
     walk = [0.0] * n
     x = 0.0
     for i, s in enumerate(shocks):
@@ -66,13 +69,12 @@ def close_on(seed: int, spec: PathSpec, day_index: int) -> float:
     return float(math.exp(daily_log_path(seed, spec)[1][day_index]))
 
 
-def minute_bars(seed: int, spec: PathSpec, days: np.ndarray) -> RawBars:
-    """One-minute bars for the given trading-day indices, shape (len(days), 375)."""
+def minute_bars(seed: int, spec: PathSpec, days: np.ndarray, m: int = MINUTES_PER_SESSION) -> RawBars:
+    """One-minute bars for session-day indices whose sessions last `m` minutes, shape (len(days), m)."""
     log_open, log_close = daily_log_path(seed, spec)
     lo, lc = log_open[days][:, None], log_close[days][:, None]
-    m = MINUTES_PER_SESSION
-    flat = (days[:, None] * m + np.arange(m)[None, :]).ravel()
-    step = spec.sigma / math.sqrt(m)
+    flat = (days[:, None] * MINUTES_PER_SESSION + np.arange(m)[None, :]).ravel()
+    step = spec.sigma / math.sqrt(MINUTES_PER_SESSION)
     walk = np.cumsum(step * normal(stable_key(seed, spec.key, "intraday"), flat).reshape(-1, m), axis=1)
     frac = np.arange(1, m + 1)[None, :] / m
     points = np.empty((len(days), m + 1))
@@ -93,14 +95,22 @@ _block_lock = threading.Lock()
 
 @lru_cache(maxsize=20000)
 def _day_block(seed: int, spec: PathSpec, block: int) -> RawBars:
-    n = len(trading_ordinals())
-    days = np.arange(block * _BLOCK_DAYS, min(n, (block + 1) * _BLOCK_DAYS), dtype=np.int64)
+    n = len(session_ordinals())
+    first = block * _BLOCK_DAYS
+    days = np.arange(first, min(n, first + _BLOCK_DAYS), dtype=np.int64)
     bars = minute_bars(seed, spec, days)
-    return RawBars(bars.open[:, 0], bars.high.max(axis=1), bars.low.min(axis=1), bars.close[:, -1])
+    out = RawBars(bars.open[:, 0], bars.high.max(axis=1), bars.low.min(axis=1), bars.close[:, -1])
+    for day, blocks in odd_shapes().items():
+        if first <= day < first + len(days):
+            one = minute_bars(seed, spec, np.array([day]), session_length(blocks))
+            row = day - first
+            out.open[row], out.close[row] = one.open[0, 0], one.close[0, -1]
+            out.high[row], out.low[row] = one.high.max(), one.low.min()
+    return out
 
 
 def day_bars(seed: int, spec: PathSpec, days: np.ndarray) -> RawBars:
-    """Daily bars (exact aggregates of minute_bars) for sorted trading-day indices."""
+    """Daily bars (exact aggregates of minute_bars) for sorted session-day indices."""
     if len(days) == 0:
         empty = np.empty(0)
         return RawBars(empty, empty, empty, empty)

@@ -10,7 +10,7 @@ from .faults import FaultPlan
 from .rate_limit import RateLimiter
 from .stats import SandboxStats
 from .tokens import TokenStore
-from .trading_calendar import IST, today_ist
+from .trading_calendar import IST, session_blocks, today_ist
 from .universe import Universe, build_universe
 
 
@@ -28,9 +28,12 @@ class SandboxState:
         return self.config.today or today_ist()
 
     def now(self) -> datetime.datetime:
-        """Naive IST "now"; with a fixed `today` the session is taken as closed (15:30)."""
+        """Naive IST "now"; with a fixed `today` the session is taken as closed (15:30, or later when an
+        evening Muhurat session ends later)."""
         if self.config.today is not None:
-            return datetime.datetime.combine(self.config.today, datetime.time(15, 30))
+            blocks = session_blocks(self.config.today)
+            close = max(15 * 60 + 30, blocks[-1][1] if blocks else 0)
+            return datetime.datetime.combine(self.config.today, datetime.time(close // 60, close % 60))
         return datetime.datetime.now(IST).replace(tzinfo=None, microsecond=0)
 
     def universe(self) -> Universe:

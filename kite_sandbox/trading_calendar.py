@@ -2,21 +2,20 @@
 
 Real exchange holidays are hard-coded for 2023-2026; other years close on the four fixed national
 holidays (Jan 26, Aug 15, Oct 2, Dec 25) when they fall on a weekday. History starts at EPOCH_START.
+A *trading day* is a regular weekday session; the special sessions (weekends, Muhurat, DR Saturdays in
+special_sessions.py) have candles but are not trading days, so they never move a derivative's expiry.
 """
 
 from __future__ import annotations
 
 import datetime
-from functools import cache
 
-import numpy as np
+from .special_sessions import ONE_OFF_CLOSURES, REGULAR_SESSION, SPECIAL_SESSIONS, Block
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 EPOCH_START = datetime.date(2000, 1, 1)
 EPOCH_END = datetime.date(2040, 12, 31)
-SESSION_OPEN_SECONDS = 9 * 3600 + 15 * 60  # 09:15 IST
-SESSION_CLOSE_SECONDS = 15 * 3600 + 30 * 60  # 15:30 IST
-MINUTES_PER_SESSION = 375
+MINUTES_PER_SESSION = 375  # a regular session, and the most any special one has
 
 _D = datetime.date
 NSE_HOLIDAYS: dict[int, frozenset[datetime.date]] = {
@@ -37,7 +36,7 @@ NSE_HOLIDAYS: dict[int, frozenset[datetime.date]] = {
         _D(2025, 10, 21), _D(2025, 10, 22), _D(2025, 11, 5), _D(2025, 12, 25),
     }),
     2026: frozenset({
-        _D(2026, 1, 26), _D(2026, 3, 3), _D(2026, 3, 26), _D(2026, 3, 31), _D(2026, 4, 3),
+        _D(2026, 1, 15), _D(2026, 1, 26), _D(2026, 3, 3), _D(2026, 3, 26), _D(2026, 3, 31), _D(2026, 4, 3),
         _D(2026, 4, 14), _D(2026, 5, 1), _D(2026, 5, 28), _D(2026, 6, 26), _D(2026, 9, 14),
         _D(2026, 10, 2), _D(2026, 10, 20), _D(2026, 11, 10), _D(2026, 11, 24), _D(2026, 12, 25),
     }),
@@ -45,6 +44,8 @@ NSE_HOLIDAYS: dict[int, frozenset[datetime.date]] = {
 
 
 def is_holiday(day: datetime.date) -> bool:
+    if day in ONE_OFF_CLOSURES:
+        return True
     listed = NSE_HOLIDAYS.get(day.year)
     if listed is not None:
         return day in listed
@@ -52,33 +53,21 @@ def is_holiday(day: datetime.date) -> bool:
 
 
 def is_trading_day(day: datetime.date) -> bool:
+    """A regular session day: the days expiry rules count."""
     return day.weekday() < 5 and not is_holiday(day)
 
 
-@cache
-def trading_ordinals() -> np.ndarray:
-    """Ordinals of every trading day in the epoch; a day's position here is its path index."""
-    days = (EPOCH_START + datetime.timedelta(n) for n in range((EPOCH_END - EPOCH_START).days + 1))
-    return np.array([d.toordinal() for d in days if is_trading_day(d)], dtype=np.int64)
+def session_blocks(day: datetime.date) -> tuple[Block, ...]:
+    """The day's trading blocks (minutes after midnight IST); empty when the market is closed."""
+    if day in SPECIAL_SESSIONS:
+        return SPECIAL_SESSIONS[day]
+    return REGULAR_SESSION if is_trading_day(day) else ()
 
 
-@cache
-def first_of_iso_week() -> np.ndarray:
-    """True where a trading day is the first trading day of its ISO week."""
-    ords = trading_ordinals()
-    weeks = np.array([datetime.date.fromordinal(int(o)).isocalendar()[:2] for o in ords])
-    week_id = weeks[:, 0] * 100 + weeks[:, 1]
-    first = np.ones(len(ords), dtype=bool)
-    first[1:] = week_id[1:] != week_id[:-1]
-    return first
-
-
-def day_index_range(first: datetime.date, last: datetime.date) -> np.ndarray:
-    """Path indices of the trading days in [first, last] (inclusive)."""
-    ords = trading_ordinals()
-    lo = np.searchsorted(ords, first.toordinal(), side="left")
-    hi = np.searchsorted(ords, last.toordinal(), side="right")
-    return np.arange(lo, max(lo, hi), dtype=np.int64)
+def session_over(now: datetime.datetime) -> bool:
+    """Whether `now` is past the day's last close (15:30 on a day without a session)."""
+    blocks = session_blocks(now.date()) or REGULAR_SESSION
+    return now.hour * 60 + now.minute >= blocks[-1][1]
 
 
 def previous_trading_day(day: datetime.date) -> datetime.date:

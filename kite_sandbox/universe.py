@@ -29,7 +29,8 @@ from .instruments import (
     special_paths,
 )
 from .price_paths import PathSpec, close_on
-from .trading_calendar import EPOCH_START, day_index_range
+from .session_days import day_index_range
+from .trading_calendar import EPOCH_START
 
 CSV_HEADER = ("instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,"
               "tick_size,lot_size,instrument_type,segment,exchange")

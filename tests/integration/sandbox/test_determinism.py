@@ -37,6 +37,24 @@ def test_a_year_of_5minute_candles_is_window_independent(kite: KiteConnect) -> N
     assert big == small
 
 
+def test_special_sessions_are_window_independent(kite: KiteConnect) -> None:
+    """Muhurat 2023 and 2024, three special Saturdays and two closures lie in this span."""
+    start, end = datetime.date(2023, 11, 1), datetime.date(2024, 11, 30)
+    big = _fetch(kite, _windows(start, end, 100))
+    assert big == _fetch(kite, _windows(start, end, 7))
+    stamps = {r["date"].replace(tzinfo=None) for r in big}
+    assert datetime.datetime(2023, 11, 12, 18, 15) in stamps and datetime.datetime(2024, 3, 2, 11, 30) in stamps
+    for day in ("2023-11-12", "2024-03-02", "2024-11-01", "2026-02-01"):
+        whole = kite.historical_data(RELIANCE, f"{day} 00:00:00", f"{day} 23:59:59", "minute", oi=True)
+        cut = datetime.datetime.fromisoformat(f"{day} 09:00:00")
+        pieces: list[dict] = []
+        while cut.hour < 20:  # 37-minute windows cut through blocks and the gap between them
+            pieces += kite.historical_data(RELIANCE, cut, cut + datetime.timedelta(minutes=36, seconds=59),
+                                           "minute", oi=True)
+            cut += datetime.timedelta(minutes=37)
+        assert whole and pieces == whole
+
+
 def _bodies(sandbox: RunningSandbox) -> tuple[bytes, bytes]:
     auth = {"Authorization": f"token {sandbox.config.api_key}:{sandbox.config.access_token}",
             "Accept-Encoding": "identity"}
@@ -46,8 +64,17 @@ def _bodies(sandbox: RunningSandbox) -> tuple[bytes, bytes]:
     return csv, hist
 
 
+def _special_body(sandbox: RunningSandbox) -> bytes:
+    auth = {"Authorization": f"token {sandbox.config.api_key}:{sandbox.config.access_token}",
+            "Accept-Encoding": "identity"}
+    return requests.get(f"{sandbox.url}/instruments/historical/{RELIANCE}/minute", headers=auth, timeout=10,
+                        params={"from": "2024-03-01 09:15:00", "to": "2024-03-04 15:30:00", "oi": "1"}).content
+
+
 def test_same_seed_and_day_serve_identical_bytes(sandbox: RunningSandbox) -> None:
     with start_sandbox(fast_config()) as twin:
         assert _bodies(sandbox) == _bodies(twin)
+        assert _special_body(sandbox) == _special_body(twin)
+        assert b'"2024-03-02T11:30:00+0530"' in _special_body(twin)
     with start_sandbox(fast_config(seed=2)) as other:
         assert _bodies(sandbox)[1] != _bodies(other)[1]
