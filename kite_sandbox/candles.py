@@ -52,6 +52,7 @@ def candles(seed: int, q: CandleQuery) -> CandleArrays:
     inst = q.instrument
     first, last = q.start.date(), min(q.end.date(), q.now.date())
     if inst.kind in ("future", "option") and not q.continuous:
+        assert inst.listing is not None and inst.expiry is not None  # every contract has both
         first, last = max(first, inst.listing), min(last, inst.expiry)
     if inst.special == "ZZOFFHOURS" and q.minutes is None:
         first -= datetime.timedelta(6)  # a week's weekend candle comes from its first session day

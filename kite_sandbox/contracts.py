@@ -102,9 +102,9 @@ def contracts_for(under: Underlying, today: datetime.date) -> list[ContractSpec]
     strikes = [round(s, 2) for s in strikes if s > 0]
     for exp in sorted(expiries):
         monthly = exp in monthlies
-        years = years_to_expiry(np.array([today.toordinal()]), exp.toordinal())
+        years_left = years_to_expiry(np.array([today.toordinal()]), exp.toordinal())
         for kind in ("CE", "PE"):
-            prices = option_price(np.full(len(strikes), under.spot), np.array(strikes), years,
+            prices = option_price(np.full(len(strikes), under.spot), np.array(strikes), years_left,
                                   under.option_vol, kind == "CE").tolist()
             for strike, price in zip(strikes, prices, strict=True):
                 out.append(ContractSpec(option_symbol(under.name, exp, strike, kind, monthly), under, exp,

@@ -28,7 +28,7 @@ class RunningSandbox:
         self.config = state.config
         host, port = server.server_address[:2]
         self.port: int = int(port)
-        self.url = f"http://{host}:{self.port}"
+        self.url = f"http://{host!s}:{self.port}"
 
     def stats(self) -> dict[str, Any]:
         """The same dict GET /__sandbox/stats returns."""

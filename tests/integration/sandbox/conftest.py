@@ -38,7 +38,7 @@ def kite(sandbox: RunningSandbox) -> KiteConnect:
 
 def login_request_token(sandbox: RunningSandbox) -> str:
     """Walk the login page like a browser: GET the form, submit it, read the redirect's request_token."""
-    page = requests.get(f"{sandbox.url}/connect/login", params={"api_key": sandbox.config.api_key, "v": 3},
+    page = requests.get(f"{sandbox.url}/connect/login", params={"api_key": sandbox.config.api_key, "v": "3"},
                         timeout=5)
     assert page.status_code == 200 and "Log in" in page.text and 'action="/connect/login"' in page.text
     submitted = requests.post(f"{sandbox.url}/connect/login",

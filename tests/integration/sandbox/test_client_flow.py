@@ -25,7 +25,7 @@ def test_login_flow_generate_session_and_profile(sandbox: RunningSandbox) -> Non
 
 
 def test_login_page_rejects_unknown_api_key(sandbox: RunningSandbox) -> None:
-    page = requests.get(f"{sandbox.url}/connect/login", params={"api_key": "nope", "v": 3}, timeout=5)
+    page = requests.get(f"{sandbox.url}/connect/login", params={"api_key": "nope", "v": "3"}, timeout=5)
     assert page.status_code == 400 and page.headers["Content-Type"].startswith("text/html")
 
 

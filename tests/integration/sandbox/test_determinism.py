@@ -60,7 +60,7 @@ def _bodies(sandbox: RunningSandbox) -> tuple[bytes, bytes]:
             "Accept-Encoding": "identity"}
     csv = requests.get(f"{sandbox.url}/instruments", headers=auth, timeout=10).content
     hist = requests.get(f"{sandbox.url}/instruments/historical/{RELIANCE}/minute", headers=auth, timeout=10,
-                        params={"from": "2026-10-01 09:15:00", "to": "2026-10-20 15:30:00", "oi": 1}).content
+                        params={"from": "2026-10-01 09:15:00", "to": "2026-10-20 15:30:00", "oi": "1"}).content
     return csv, hist
 
 

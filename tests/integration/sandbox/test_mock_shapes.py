@@ -28,7 +28,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _shape(record: dict[str, Any], optional_null: set[str] = frozenset()) -> dict[str, str]:
+def _shape(record: dict[str, Any], optional_null: frozenset[str] = frozenset()) -> dict[str, str]:
     return {k: ("str-or-null" if k in optional_null else _kind(v)) for k, v in record.items()}
 
 

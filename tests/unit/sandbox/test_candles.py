@@ -94,6 +94,7 @@ def test_derivatives_priced_only_between_listing_and_expiry(universe: Universe) 
         c = _get(inst, 15, dt.datetime(2026, 7, 1), NOW)
         _assert_valid(c)
         assert (c.oi > 0).all()
+        assert inst.listing is not None and inst.expiry is not None
         if inst.listing >= TODAY:  # the new far-month series lists on a holiday: nothing traded yet
             assert len(c.ts) == 0
             continue
