@@ -17,8 +17,10 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 MAX_BATCH_ITEMS = 500
-# YYYY-MM-DD in the years the store holds (EARLIEST..LATEST, checked exactly by the Range below).
-DATE_PATTERN = r"^(19[7-9][0-9]|2[01][0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$|^2200-01-01$"
+# YYYY-MM-DD from EARLIEST (1970-01-02) to LATEST (2200-01-01), as the Range below checks (with the calendar).
+_DAY, _MONTH = "(0[1-9]|[12][0-9]|3[01])", "(0[1-9]|1[0-2])"
+DATE_PATTERN = (rf"^((197[1-9]|19[89][0-9]|2[01][0-9][0-9])-{_MONTH}-{_DAY}"
+                rf"|1970-(01-(0[2-9]|[12][0-9]|3[01])|(0[2-9]|1[0-2])-{_DAY})|2200-01-01)$")
 ANY_CASE = "any case; answered in upper case"
 
 
