@@ -83,7 +83,7 @@ def _ok(schema: dict | str) -> dict:
     return {"200": {"description": "success", "content": {"application/json": {"schema": body}}}, **_ERRORS}
 
 
-_PATH_PARAMS = {
+_PATH_PARAMS: dict[str, dict] = {
     "exchange": {"description": ANY_CASE, "schema": {"type": "string", "enum": EXCHANGES}},
     "segment": {"description": ANY_CASE, "schema": {"type": "string", "enum": [s.value for s in Segment]}},
     "interval": {"schema": {"type": "string", "enum": INTERVALS}},

@@ -33,9 +33,9 @@ def dates_in_order(case) -> bool:
     """The body or query string, and each batch item, has from_date <= to_date when it has both."""
     items = case.body.get("requests") if isinstance(case.body, dict) else None
     for values in (case.body, case.query, *(items if isinstance(items, list) else ())):
-        if isinstance(values, dict) and all(isinstance(values.get(k), str) for k in ("from_date", "to_date")):
-            if values["from_date"] > values["to_date"]:  # YYYY-MM-DD, as the document's pattern has it
-                return False
+        dated = isinstance(values, dict) and all(isinstance(values.get(k), str) for k in ("from_date", "to_date"))
+        if dated and values["from_date"] > values["to_date"]:  # YYYY-MM-DD, as the document's pattern has it
+            return False
     return True
 
 
