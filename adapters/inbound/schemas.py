@@ -1,4 +1,5 @@
-"""Request schemas: syntax is checked here, meaning (dates in order, a symbol that resolves) by the domain.
+"""Request schemas: syntax, names and bounds are checked here; meaning (a symbol that resolves, an exchange in
+the request's segment) by the domain and the use cases.
 
 The OpenAPI document is generated from these, so what a client may send is stated once: enums, bounds and
 patterns live on the fields (`metadata` carries what the document needs and marshmallow does not check, such as
@@ -17,7 +18,8 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 MAX_BATCH_ITEMS = 500
-# YYYY-MM-DD from EARLIEST (1970-01-02) to LATEST (2200-01-01), as the Range below checks (with the calendar).
+# YYYY-MM-DD from EARLIEST (1970-01-02) to LATEST (2200-01-01), for the document (the Range below checks it);
+# `format: date` beside it keeps out days no calendar has (02-30).
 _DAY, _MONTH = "(0[1-9]|[12][0-9]|3[01])", "(0[1-9]|1[0-2])"
 DATE_PATTERN = (rf"^((197[1-9]|19[89][0-9]|2[01][0-9][0-9])-{_MONTH}-{_DAY}"
                 rf"|1970-(01-(0[2-9]|[12][0-9]|3[01])|(0[2-9]|1[0-2])-{_DAY})|2200-01-01)$")
