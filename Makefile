@@ -28,9 +28,10 @@ run: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## make test: install with dev extras, lint, and run the whole suite (browser tests need Debian's chromium).
+## make test: install with dev extras, lint (ruff, mypy, import contracts), and run the whole suite (browser tests need Debian's chromium).
 test: lint
 	$(BIN)/pytest
 

@@ -19,4 +19,8 @@ T = TypeVar("T")
 def submit_in_context(pool: Executor, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
     """`pool.submit(fn, *args, **kwargs)`, run inside a copy of the caller's context variables."""
     context = contextvars.copy_context()
-    return pool.submit(context.run, fn, *args, **kwargs)
+
+    def run() -> T:
+        return context.run(fn, *args, **kwargs)
+
+    return pool.submit(run)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from domain.date_range import DateRange
 from domain.errors import InvalidInput
@@ -26,7 +27,7 @@ class FetchRequest:
     incremental: bool = True
 
 
-def request_to_dict(request: FetchRequest) -> dict:
+def request_to_dict(request: FetchRequest) -> dict[str, Any]:
     """A FetchRequest as JSON-able primitives, to persist with a job item."""
     return {"segment": request.segment.value, "symbol": request.symbol,
             "exchange": request.exchange.value if request.exchange else None,
@@ -35,7 +36,7 @@ def request_to_dict(request: FetchRequest) -> dict:
             "incremental": request.incremental}
 
 
-def request_from_dict(data: dict) -> FetchRequest:
+def request_from_dict(data: dict[str, Any]) -> FetchRequest:
     """The request a job item stored; a dict that no longer parses (edited by hand, an old format) is
     InvalidInput, so the item fails alone."""
     try:

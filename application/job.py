@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from domain.errors import Conflict, DomainError
 
@@ -52,7 +53,7 @@ SETTLED = frozenset({ItemStatus.DONE, ItemStatus.FAILED})
 class JobItem:
     """One batch request as submitted (raw fields, so a resumed job re-parses exactly what was asked)."""
 
-    request: dict
+    request: dict[str, Any]
     symbol: str
     status: ItemStatus = ItemStatus.QUEUED
     requests_done: int = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from application.fetch_record import FetchRecord
 from application.job import Job
@@ -56,7 +56,7 @@ class MarketDataSource(Protocol):
     def invalidate_session(self, access_token: str) -> None:
         ...
 
-    def profile(self, access_token: str) -> dict:
+    def profile(self, access_token: str) -> dict[str, Any]:
         """The user's profile; raises AuthRequired if the token is no longer valid."""
         ...
 

@@ -79,7 +79,10 @@ class RunJob:
             except _Cancelled:
                 return self._finish(job, lambda j: j.cancel(self._clock.now_ts()))
             except AuthRequired as error:
-                return self._finish(job, lambda j, error=error: j.interrupt(self._clock.now_ts(), error))
+                def interrupted(j: Job, reason: DomainError = error) -> None:
+                    j.interrupt(self._clock.now_ts(), reason)
+
+                return self._finish(job, interrupted)
             except DomainError as error:
                 job.fail_item(index, error)
             else:

@@ -1,11 +1,10 @@
-"""`create_app()`: settings, logging, container and Flask wired together."""
+"""`create_app()`: settings, logging, container and Flask wired together; nothing else (see startup.py)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-import structlog
 from flask import Flask, jsonify
 
 from adapters.inbound.http import (
@@ -21,7 +20,6 @@ from adapters.inbound.http import (
 from adapters.inbound.http.errors import register_error_handlers
 from bootstrap.container import Container, build_container
 from bootstrap.logging_setup import configure_logging
-from bootstrap.runtime import tune_gc
 from bootstrap.settings import Settings
 
 MAX_REQUEST_BYTES = 1_048_576
@@ -61,8 +59,4 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     def health():
         return jsonify({"success": True, "status": "ok"})
 
-    interrupted = container.interrupt_orphaned_jobs().execute()
-    if interrupted:
-        structlog.get_logger(__name__).warning("jobs_interrupted_by_restart", count=interrupted)
-    tune_gc()
     return app

@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.production, logging.INFO if args.verbose else logging.WARNING)
     container = build_container(settings)
     tune_gc()
-    return dispatch(container, args)
+    return dispatch(container, args)  # type: ignore[arg-type]  # its providers are the UseCases factories
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ class Container(containers.DeclarativeContainer):
     read_candles = providers.Factory(ReadCandles, stores=stores)
     export_candles = providers.Factory(ExportCandles, stores=stores)
     login = providers.Factory(Login, source=market_data, tokens=token_store)
-    logout = providers.Factory(Logout, source=market_data, tokens=token_store)
+    logout = providers.Factory(Logout, source=market_data, tokens=access_tokens, store=token_store)
     auth_status = providers.Factory(AuthStatus, source=market_data, tokens=access_tokens)
 
     jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"))

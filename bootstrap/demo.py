@@ -58,6 +58,7 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
     from application.ports import BrokerSession
     from bootstrap.app import create_app
     from bootstrap.settings import Settings
+    from bootstrap.startup import prepare_process
     from kite_sandbox import SandboxConfig, start_sandbox
 
     api_port = _free(api_port)
@@ -72,7 +73,9 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
     settings = Settings.from_env()
     TokenFile(settings.data_dir / "kite_token.json").save(BrokerSession(SANDBOX_TOKEN, "SB0001", "Sandbox User", ""))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the API logs each request itself
-    server = make_server("127.0.0.1", api_port, create_app(settings, log_level=logging.WARNING), threaded=True)
+    app = create_app(settings, log_level=logging.WARNING)
+    prepare_process(app.container)  # type: ignore[attr-defined]
+    server = make_server("127.0.0.1", api_port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
     thread.start()
     api = f"http://127.0.0.1:{api_port}/api/data"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
+import structlog
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
@@ -29,8 +30,11 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from bootstrap.app import create_app
+        from bootstrap.runtime import tune_gc
 
-        return create_app()  # in the worker, after the fork: no file or socket crosses it
+        app = create_app()  # in the worker, after the fork: no file or socket crosses it
+        tune_gc()  # per worker: its own start-up objects
+        return app
 
 
 def _envelope_error(sock, status_int: int, reason: str, mesg: str) -> None:
@@ -45,13 +49,27 @@ def _envelope_error(sock, status_int: int, reason: str, mesg: str) -> None:
 
 
 def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
+    from bootstrap.container import build_container
+    from bootstrap.logging_setup import configure_logging
     from bootstrap.settings import ConfigurationError, Settings
+    from bootstrap.startup import interrupt_orphaned_jobs
 
     try:
-        Settings.from_env().check(bind_host=host)
+        settings = Settings.from_env()
+        settings.check(bind_host=host)
     except (ConfigurationError, ValueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    configure_logging(settings.production)
+    container = build_container(settings)  # the master's own: it opens no file, and no worker uses it
+    interrupt_orphaned_jobs(container)  # once per server start, before any worker can own a job
+
+    def worker_exited(_arbiter, _worker) -> None:  # in the master, once the worker is reaped
+        try:
+            interrupt_orphaned_jobs(container)
+        except OSError as error:  # an unwritable job file must not take the master down
+            structlog.get_logger(__name__).warning("job_sweep_failed", error=str(error))
+
     print(f"kitefetch API on http://{host}:{port}/api/data", file=sys.stderr, flush=True)
     gunicorn_util.write_error = _envelope_error  # the workers fork from here and inherit it
     _Gunicorn({
@@ -65,5 +83,6 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
         "accesslog": None,  # kitefetch logs each request itself, with its request id
         "loglevel": "warning",
         "limit_request_line": 8190,
+        "child_exit": worker_exited,
     }).run()
     return EXIT_OK

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
+IST_OFFSET_SECONDS = 19_800  # +05:30, no daylight saving
+IST = timezone(timedelta(seconds=IST_OFFSET_SECONDS), "IST")
 DAY = 86_400
 SESSION_OPEN_SECONDS = 9 * 3600 + 15 * 60  # 09:15 IST, from midnight
 SESSION_CLOSE_SECONDS = 15 * 3600 + 30 * 60  # 15:30 IST
 _EPOCH_DATE = date(1970, 1, 1)
-_IST_OFFSET = 19_800
 
 
 def day_start(d: date) -> int:
     """Epoch seconds of 00:00 IST on `d`."""
-    return (d - _EPOCH_DATE).days * DAY - _IST_OFFSET
+    return (d - _EPOCH_DATE).days * DAY - IST_OFFSET_SECONDS
 
 
 def day_end(d: date) -> int:
@@ -23,11 +23,11 @@ def day_end(d: date) -> int:
 
 
 def ist_date(ts: int) -> date:
-    return _EPOCH_DATE + timedelta(days=(int(ts) + _IST_OFFSET) // DAY)
+    return _EPOCH_DATE + timedelta(days=(int(ts) + IST_OFFSET_SECONDS) // DAY)
 
 
 def seconds_into_day(ts: int) -> int:
-    return (int(ts) + _IST_OFFSET) % DAY
+    return (int(ts) + IST_OFFSET_SECONDS) % DAY
 
 
 def to_datetime(ts: int) -> datetime:

@@ -29,6 +29,10 @@ class AuthRequired(DomainError):
     error_type = "auth"
 
 
+class RequestTokenRefused(AuthRequired):
+    """Kite would not trade a login's request token for a session: it expired or was already used."""
+
+
 class UpstreamFailure(DomainError):
     """Kite failed, and retrying did not help (or cannot help)."""
 

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from domain.candles import CandleFrame
-from domain.clock_time import DAY, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS
+from domain.clock_time import DAY, IST_OFFSET_SECONDS, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS
 from domain.interval import Interval
 from domain.market import Segment
 
-_IST_OFFSET = 19_800
 # Prices outside these bounds are feed errors, not markets: a share never trades at 0 (an option may),
 # and nothing listed in India trades above these ceilings.
 _EQUITY_CEILING = 1e7
@@ -26,16 +25,16 @@ class ValidationReport:
 
 
 def _session_mask(ts: np.ndarray, interval: Interval) -> np.ndarray:
-    local = ts + _IST_OFFSET
+    local = ts + IST_OFFSET_SECONDS
     days = local // DAY
     weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday == 0
     into_day = local % DAY
     on_weekday = weekday < 5
     if not interval.is_intraday:
-        return on_weekday & (into_day == 0)
+        return np.asarray(on_weekday & (into_day == 0), dtype=bool)
     in_session = (into_day >= SESSION_OPEN_SECONDS) & (into_day < SESSION_CLOSE_SECONDS)
     aligned = (into_day - SESSION_OPEN_SECONDS) % interval.step_seconds == 0
-    return on_weekday & in_session & aligned
+    return np.asarray(on_weekday & in_session & aligned, dtype=bool)
 
 
 def validate_candles(frame: CandleFrame, segment: Segment, interval: Interval) -> ValidationReport:

@@ -81,6 +81,9 @@ def instrument_body(i: Instrument) -> dict:
 
 
 def range_body(key: SeriesKey, info: SeriesInfo | None) -> dict:
+    """The series found answers in its stored spelling (`reliance` asked, `RELIANCE` stored), as lookups and
+    fetches print Kite's; a series not found echoes the key asked."""
+    key = info.key if info is not None else key
     body = {"success": True, "exchange": key.exchange.value, "symbol": key.symbol, "interval": key.interval.value}
     if info is None or info.first_ts is None or info.last_ts is None:
         return {**body, "start_date": None, "end_date": None, "rows": 0, "message": "No existing data found"}

@@ -7,12 +7,12 @@ or otherwise unreadable line is skipped, so one bad write never hides the rest o
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 from pathlib import Path
 
 import orjson
 
+from adapters.outbound.atomic_file import write_file
 from application.fetch_record import FetchRecord, FetchStatus
 
 KEEP = 500
@@ -52,9 +52,7 @@ class FetchLogFile:
                 handle.write(line)
             if self.path.stat().st_size > KEEP * 600:
                 lines = self.path.read_bytes().splitlines(keepends=True)[-KEEP:]
-                scratch = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-                scratch.write_bytes(b"".join(lines))
-                os.replace(scratch, self.path)
+                write_file(self.path, b"".join(lines))
 
     def recent(self, limit: int = 50) -> list[FetchRecord]:
         try:

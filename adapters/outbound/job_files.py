@@ -15,6 +15,7 @@ from pathlib import Path
 
 import orjson
 
+from adapters.outbound.atomic_file import write_file
 from application.job import ItemStatus, Job, JobItem, JobStatus
 
 _ITEM_FIELDS = ("request", "symbol", "requests_done", "requests_total", "records", "rejected", "elapsed_seconds",
@@ -54,9 +55,7 @@ class JobFiles:
         self._dir.mkdir(parents=True, exist_ok=True)
         data = orjson.dumps(job_to_dict(job))
         with self._lock:
-            scratch = self._dir / f".{job.id}.{os.getpid()}.{threading.get_ident()}.tmp"
-            scratch.write_bytes(data)
-            os.replace(scratch, self._path(job.id))
+            write_file(self._path(job.id), data)
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from pathlib import Path
 
+from adapters.outbound import atomic_file
 from application.ports import BrokerSession
 
 
@@ -33,13 +33,9 @@ class TokenFile:
 
     def save(self, token: BrokerSession) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"access_token": token.access_token, "user_id": token.user_id,
-                       "user_name": token.user_name, "login_time": token.login_time}, handle)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
+        data = json.dumps({"access_token": token.access_token, "user_id": token.user_id,
+                           "user_name": token.user_name, "login_time": token.login_time})
+        atomic_file.write_file(self.path, data.encode(), mode=0o600)
         self._cache = None
 
     def clear(self) -> None:

@@ -25,6 +25,7 @@ class MarketDataContract:
         assert int(frame.ts[-1]) == end  # inclusive of a candle starting exactly at `to`
 
     def test_day_candles_and_open_interest(self, source, future_instrument: Instrument):
+        assert future_instrument.expiry is not None
         last = min(future_instrument.expiry, date.fromordinal(date.today().toordinal() - 1))
         start = day_start(date.fromordinal(last.toordinal() - 20))
         frame = source.fetch_candles(future_instrument, Interval.DAY, start, day_end(last), True)

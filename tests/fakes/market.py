@@ -11,7 +11,7 @@ import numpy as np
 from application.ports import BrokerSession, Clock, InstrumentCatalog, MarketDataSource, TokenStore
 from domain.candles import CandleFrame
 from domain.clock_time import DAY, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS, day_start, ist_date
-from domain.errors import AuthRequired, DomainError, InvalidInput
+from domain.errors import AuthRequired, DomainError, InvalidInput, RequestTokenRefused
 from domain.instrument import Instrument
 from domain.interval import Interval
 from domain.market import Exchange
@@ -49,6 +49,7 @@ class FakeMarketData(MarketDataSource):
         self.extra_candles: CandleFrame | None = None
         self.sessions: dict[str, BrokerSession] = {}
         self.valid_tokens: set[str] = {"fake-token"}
+        self.logout_fails_with: DomainError | None = None
         self._lock = threading.Lock()
 
     def fetch_candles(self, instrument: Instrument, interval: Interval, start_ts: int, end_ts: int,
@@ -75,13 +76,17 @@ class FakeMarketData(MarketDataSource):
 
     def create_session(self, request_token: str) -> BrokerSession:
         if request_token != "good-request-token":
-            raise AuthRequired("Kite rejected the request token")
+            raise RequestTokenRefused("Kite refused the request token")
         session = BrokerSession(f"access-{len(self.sessions)}", "AB1234", "Fake User", "2026-11-24 09:00:00")
         self.sessions[session.access_token] = session
         self.valid_tokens.add(session.access_token)
         return session
 
     def invalidate_session(self, access_token: str) -> None:
+        if self.logout_fails_with is not None:
+            raise self.logout_fails_with
+        if access_token not in self.valid_tokens:
+            raise AuthRequired("Kite rejected the access token")
         self.valid_tokens.discard(access_token)
 
     def profile(self, access_token: str) -> dict:

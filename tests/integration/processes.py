@@ -21,6 +21,10 @@ def free_port() -> int:
 
 
 class Process:
+    base: str  # set by fixtures that start a server
+    api: str
+    data_dir: Path
+
     def __init__(self, args: list[str], env: dict[str, str], ready_url: str, log_path: Path) -> None:
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()

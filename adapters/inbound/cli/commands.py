@@ -139,8 +139,10 @@ def lookup(container: UseCases, args: argparse.Namespace) -> int:
 
 def existing_range(container: UseCases, args: argparse.Namespace) -> int:
     key = SeriesKey.parse(args.exchange, args.symbol, args.interval)
-    body = range_body(key, container.get_existing_range().execute(key))
-    human = (f"{key}: {body['start_date']} to {body['end_date']} ({body['rows']} candles)"
+    info = container.get_existing_range().execute(key)
+    body = range_body(key, info)
+    shown = info.key if info is not None else key  # the stored spelling, as lookups and fetches print Kite's
+    human = (f"{shown}: {body['start_date']} to {body['end_date']} ({body['rows']} candles)"
              if body["start_date"] else f"{key}: no existing data")
     emit(body, args.json, human)
     return EXIT_OK

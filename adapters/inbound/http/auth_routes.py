@@ -1,17 +1,23 @@
-"""Kite login for browsers: redirect to Kite, take the callback, log out, report status."""
+"""Kite login for browsers: redirect to Kite, take the callback, log out, report status.
+
+Kite's redirect lands a browser on `/auth/callback`, so a failed login there is a page (with the error's status);
+`/api/data/auth/callback`, and a caller that prefers `application/json`, get the JSON error envelope.
+"""
 
 from __future__ import annotations
 
 import structlog
 from dependency_injector.wiring import Provide, inject
-from flask import Blueprint, jsonify, redirect, request
+from flask import Blueprint, jsonify, redirect, render_template, request
 
 from adapters.inbound.http import security, web_session
-from application.access_tokens import AccessTokens
+from adapters.inbound.http.errors import status_for
+from application.access_tokens import TokenSource
 from application.auth_status import AuthStatus
 from application.login import Login
 from application.logout import Logout
-from domain.errors import AuthRequired, InvalidInput
+from application.ports import BrokerSession
+from domain.errors import AuthRequired, DomainError, InvalidInput
 
 log = structlog.get_logger(__name__)
 
@@ -33,29 +39,51 @@ def login(use_case: Login = Provide["login"]):
 
 @inject
 def callback(use_case: Login = Provide["login"]):
-    if request.args.get("status", "success") != "success":
-        raise AuthRequired("Kite login was not completed")
-    request_token = request.args.get("request_token", "")
-    if not request_token:
-        raise InvalidInput("request_token is missing from the callback")
-    session = use_case.execute(request_token)
+    try:
+        session = _complete_login(use_case)
+    except DomainError as error:
+        if not _answer_with_page():
+            raise
+        status = status_for(error)
+        log.info("request_failed", error_type=error.error_type, status=status, error=error.message)
+        return render_template("login.html", error=error.message, csrf=security.csrf_token()), status
     web_session.remember(session.access_token)
     log.info("kite_login", user_id=session.user_id)
     return redirect("/", code=302)
 
 
+def _complete_login(use_case: Login) -> BrokerSession:
+    if request.args.get("status", "success") != "success":
+        raise AuthRequired("Kite login was not completed")
+    request_token = request.args.get("request_token", "")
+    if not request_token:
+        raise InvalidInput("request_token is missing from the callback: start the login again")
+    return use_case.execute(request_token)
+
+
+def _answer_with_page() -> bool:
+    """A browser (any Accept not preferring JSON) on the route Kite redirects to, not the API's twin."""
+    accept = request.accept_mimetypes
+    return not request.path.startswith("/api/") and accept["text/html"] >= accept["application/json"]
+
+
+def _name(source: TokenSource | None) -> str | None:
+    return source.value if source else None
+
+
 @inject
-def logout(use_case: Logout = Provide["logout"], tokens: AccessTokens = Provide["access_tokens"]):
-    use_case.execute(tokens.resolve())
+def logout(use_case: Logout = Provide["logout"]):
+    result = use_case.execute()
     web_session.forget()
-    return jsonify({"success": True, "message": "Logged out"})
+    return jsonify({"success": True, "logged_out": _name(result.logged_out), "still_active": _name(result.still_active),
+                    "message": result.message})
 
 
 @inject
 def status(use_case: AuthStatus = Provide["auth_status"]):
     state = use_case.execute()
     body = {"success": True, "authenticated": state.authenticated, "user_id": state.user_id,
-            "user_name": state.user_name, "csrf_token": security.csrf_token()}
+            "user_name": state.user_name, "source": _name(state.source), "csrf_token": security.csrf_token()}
     if state.reason:
         body["message"] = state.reason
     return jsonify(body)

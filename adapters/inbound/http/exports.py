@@ -10,9 +10,10 @@ import numpy as np
 
 from application.export_candles import Export
 from domain.candles import CandleFrame
+from domain.clock_time import IST_OFFSET_SECONDS
 
 EXCEL_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
-_IST = np.timedelta64(19_800, "s")
+_IST = np.timedelta64(IST_OFFSET_SECONDS, "s")
 
 
 def _columns(with_oi: bool) -> list[str]:
@@ -33,7 +34,7 @@ def csv_chunks(export: Export) -> Iterator[str]:
             continue
         buffer = io.StringIO()
         columns = [stamps(frame), *(getattr(frame, c).astype(str) for c in ("open", "high", "low", "close")),
-                   frame.volume.astype(str), *([frame.oi.astype(str)] if export.with_oi else [])]
+                   frame.volume.astype(str), *([frame.oi.astype(str)] if frame.oi is not None else [])]
         lines = columns[0]
         for column in columns[1:]:
             lines = np.char.add(np.char.add(lines, ","), column)
@@ -77,7 +78,7 @@ def xlsx_file(export: Export) -> tempfile.SpooledTemporaryFile:
     for frame in export.batches:
         times = stamps(frame).tolist()
         values = [getattr(frame, c).tolist() for c in ("open", "high", "low", "close", "volume")]
-        if export.with_oi:
+        if frame.oi is not None:
             values.append(frame.oi.tolist())
         for i, stamp in enumerate(times):
             sheet.write_string(row, 0, stamp)

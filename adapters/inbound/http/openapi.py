@@ -71,6 +71,21 @@ JOB = {"type": "object", "required": ["success", "job_id", "status", "outcome", 
                           "requests_done": _COUNT, "requests_total": _COUNT, "records": _COUNT,
                           "rejected": _COUNT, "elapsed_seconds": {"type": "number"}, "error": {"type": "string"},
                           "error_type": {"type": "string"}, "request": {"type": "object"}}}}}}
+_TOKEN_SOURCE = {"type": "string", "nullable": True, "enum": ["session", "token_file", "environment", None]}
+AUTH_STATUS = {"type": "object",
+               "required": ["success", "authenticated", "user_id", "user_name", "source", "csrf_token"],
+               "properties": {"success": {"type": "boolean", "enum": [True]}, "authenticated": {"type": "boolean"},
+                              "user_id": _NULLABLE_STRING, "user_name": _NULLABLE_STRING,
+                              "source": {**_TOKEN_SOURCE, "description": "where the token in use comes from "
+                                                                        "(never the token)"},
+                              "csrf_token": {"type": "string"},
+                              "message": {"type": "string", "description": "why not authenticated"}}}
+LOGOUT = {"type": "object", "required": ["success", "logged_out", "still_active", "message"],
+          "properties": {"success": {"type": "boolean", "enum": [True]},
+                         "logged_out": {**_TOKEN_SOURCE, "description": "the source of the token logged out of; "
+                                                                        "null: nothing was logged out"},
+                         "still_active": {**_TOKEN_SOURCE, "description": "the source of the token used from now on"},
+                         "message": {"type": "string"}}}
 _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _ERRORS = {str(code): {"description": text, "content": _ERROR_REF}
            for code, text in ((400, "invalid request"), (401, "no usable Kite token"), (403, "forbidden"),
@@ -120,10 +135,12 @@ def build_spec() -> dict:
     spec.components.schema("BatchItem", schema=BatchItemSchema)
     spec.components.schema("Batch", schema=BatchSchema)
     spec.components.schema("EmptyBody", schema=EmptyBodySchema)
-    spec.components.schema("Logout", schema=LogoutSchema)
-    spec.components.schema("ApiKey", schema=ApiKeySchema)
+    spec.components.schema("LogoutBody", schema=LogoutSchema)
+    spec.components.schema("ApiKeyBody", schema=ApiKeySchema)
     spec.components.schema("JobEvent", JOB_EVENT)
     spec.components.schema("Fetches", FETCHES)
+    spec.components.schema("AuthStatus", AUTH_STATUS)
+    spec.components.schema("Logout", LOGOUT)
 
     def json_body(name: str, description: str = _DATES_IN_ORDER, required: bool = True) -> dict:
         return {"required": required, "description": description,
@@ -182,11 +199,11 @@ def build_spec() -> dict:
     spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "requestBody": no_body, "responses": {
         "202": {"description": "job queued again", "content": {"application/json": {"schema": job_ref}}},
         **_ERRORS}}})
-    spec.path("/auth/status", operations={"get": {"responses": _ok(obj)}})
-    spec.path("/auth/logout", operations={"post": {"requestBody": json_body("Logout", "none, or an empty object",
-                                                                            required=False),
-                                                   "responses": _ok(obj)}})
-    spec.path("/auth/key", operations={"post": {"requestBody": json_body("ApiKey", "the API key"),
+    spec.path("/auth/status", operations={"get": {"responses": _ok("AuthStatus")}})
+    spec.path("/auth/logout", operations={"post": {
+        "requestBody": json_body("LogoutBody", "none, or an empty object", required=False),
+        "responses": _ok("Logout")}})
+    spec.path("/auth/key", operations={"post": {"requestBody": json_body("ApiKeyBody", "the API key"),
                                                 "responses": _ok(obj)}})
     document = spec.to_dict()
     # Batch items are loaded one by one (a bad one fails alone), so BatchSchema holds them raw: name their shape.

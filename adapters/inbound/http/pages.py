@@ -45,6 +45,7 @@ def login(auth: AuthStatus = Provide["auth_status"]):
 
 @blueprint.get("/fetch")
 def fetch_form():
+    """`?exchange=&symbol=&interval=` fill the form in; `?job=<id>` shows that job's live progress (fetch.js)."""
     return render_template("fetch.html", intervals=[i.value for i in Interval], csrf=security.csrf_token())
 
 

@@ -25,6 +25,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from adapters.outbound import atomic_file
+
 PAGE = 4096
 DIRECT_WRITE_MIN = 1024 * 1024
 _MAGIC = b"KFJOURNAL1"
@@ -45,14 +47,6 @@ def _runs(indexes: list[int]) -> list[list[int]]:
 
 def journal_path(path: Path) -> Path:
     return path.with_name(path.name + "-journal")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def recover(path: Path, durable: bool = False) -> bool:
@@ -81,14 +75,8 @@ def recover(path: Path, durable: bool = False) -> bool:
                 os.fsync(data.fileno())
     journal.unlink()
     if durable:
-        _fsync_dir(path)
+        atomic_file.fsync_directory(path.parent)
     return complete
-
-
-def _write_all(fd: int, data: memoryview) -> None:
-    """os.write may write less than asked (a full disk raises only on the next call): loop until done."""
-    while len(data):
-        data = data[os.write(fd, data):]
 
 
 def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
@@ -258,17 +246,10 @@ class JournaledFile(io.RawIOBase):
             parts.append(_ENTRY.pack(index))
             parts.append(self._original(index)[:min(PAGE, self._original_size - index * PAGE)])
         body = b"".join(parts)
-        scratch = journal_path(self.path).with_suffix(".new")
-        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            _write_all(fd, memoryview(body + _TRAILER.pack(zlib.crc32(body))))
-            if self.durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(scratch, journal_path(self.path))
-        if self.durable:
-            _fsync_dir(self.path)
+        journal = journal_path(self.path)
+        # Written under the exclusive lock, so one fixed scratch name: a killed writer's leftover is reused.
+        atomic_file.write_file(journal, body + _TRAILER.pack(zlib.crc32(body)), durable=self.durable,
+                               scratch=journal.with_suffix(".new"))
 
     def commit(self) -> None:
         if not self._pages and self._size == self._original_size and not self._extended and not self._extension:
@@ -286,7 +267,7 @@ class JournaledFile(io.RawIOBase):
             os.fsync(self._fd)
         journal_path(self.path).unlink()
         if self.durable:
-            _fsync_dir(self.path)
+            atomic_file.fsync_directory(self.path.parent)
         self._original_size = self._size
         self._direct_from = -(-self._size // PAGE) * PAGE
         self._pages.clear()

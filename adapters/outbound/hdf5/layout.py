@@ -22,13 +22,14 @@ appends, 32k-row chunks 98M and 0.73M, 16k-row chunks 91M and 0.78M.
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 
 import h5py
 import hdf5plugin
 import numpy as np
 
+from adapters.outbound import atomic_file
 from adapters.outbound.hdf5 import chunk_io
 
 TZ = "Asia/Kolkata"
@@ -46,10 +47,11 @@ def int_columns(with_oi: bool) -> tuple[str, ...]:
 def create_file(path: Path) -> None:
     """An empty HDF5 file that keeps its free-space map across sessions; appears whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.name}.{os.getpid()}.new")
-    with h5py.File(scratch, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest")):
+    image = io.BytesIO()  # HDF5 writes the same bytes (335) through a file object as to a path
+    with h5py.File(image, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest"),
+                   locking=False):
         pass
-    os.replace(scratch, path)
+    atomic_file.write_file(path, image.getbuffer())
 
 
 def _labels(group: h5py.Group, name: str, labels: tuple[str, ...]) -> None:

@@ -23,7 +23,7 @@ class ReadOnlyFile:
         self.path = Path(path)
         self._raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
         try:
-            self.h5 = h5py.File(self._raw, "r")
+            self.h5 = h5py.File(self._raw, "r", locking=False)  # InterProcessLock replaces it
         except BaseException:
             self._raw.close()
             raise

@@ -7,7 +7,6 @@ are kept, marked expired) so a stored option series stays resolvable after expir
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 import orjson
 import structlog
 
+from adapters.outbound import atomic_file
 from application.ports import Clock, MarketDataSource
 from domain.clock_time import day_start, ist_date, seconds_into_day
 from domain.errors import DomainError
@@ -135,7 +135,4 @@ class InstrumentCache:
         self._dir.mkdir(parents=True, exist_ok=True)
         payload = {"version": _FORMAT_VERSION, "fetched_at": listing.fetched_at,
                    "rows": list(listing.by_symbol.values())}
-        path = self._path(exchange)
-        tmp = path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
-        tmp.write_bytes(orjson.dumps(payload, default=_as_row))
-        os.replace(tmp, path)
+        atomic_file.write_file(self._path(exchange), orjson.dumps(payload, default=_as_row))

@@ -13,6 +13,7 @@ from itertools import chain
 import numpy as np
 
 from domain.candles import CandleFrame
+from domain.clock_time import IST_OFFSET_SECONDS
 from domain.errors import UpstreamFailure
 
 
@@ -69,10 +70,10 @@ def parse_timestamps(stamps: Sequence[str]) -> np.ndarray:
 def _parse_one(stamp: str) -> int:
     text = stamp.strip()
     if len(text) == 10:
-        return int(np.datetime64(text, "s").astype(np.int64)) - 19_800
+        return int(np.datetime64(text, "s").astype(np.int64)) - IST_OFFSET_SECONDS
     body, suffix = text[:19], text[19:]
     local = int(np.datetime64(body.replace(" ", "T"), "s").astype(np.int64))
-    return local - (_offset_seconds(suffix) if suffix else 19_800)
+    return local - (_offset_seconds(suffix) if suffix else IST_OFFSET_SECONDS)
 
 
 def parse_candles(rows: Sequence[Sequence], with_oi: bool) -> CandleFrame:

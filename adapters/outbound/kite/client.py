@@ -42,5 +42,5 @@ class ColumnarKiteConnect(KiteConnect):
         candles = data.get("candles") if isinstance(data, dict) else None
         return parse_candles(candles or [], with_oi=oi)
 
-    def _parse_instruments(self, data: bytes) -> bytes:  # type: ignore[override]
+    def _parse_instruments(self, data: bytes) -> bytes:
         return data

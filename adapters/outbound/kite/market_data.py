@@ -18,7 +18,14 @@ from adapters.outbound.kite.retry import RetryPolicy, call_with_retries
 from application.ports import BrokerSession
 from domain.candles import CandleFrame
 from domain.clock_time import to_datetime
-from domain.errors import AuthRequired, DomainError, InvalidInput, NotConfigured, UpstreamFailure
+from domain.errors import (
+    AuthRequired,
+    DomainError,
+    InvalidInput,
+    NotConfigured,
+    RequestTokenRefused,
+    UpstreamFailure,
+)
 from domain.instrument import Instrument
 from domain.interval import Interval
 from domain.market import Exchange
@@ -31,6 +38,7 @@ _TRANSIENT_NETWORK = (requests.ConnectionError, requests.Timeout, requests.excep
 # surface as one (a 500 with a request id), not be reported as a Zerodha outage.
 _KITE_FAULTS = (kite_errors.KiteException, requests.RequestException)
 _NO_TOKEN = "No Kite access token: log in first (kitefetch login, or /auth/login in the browser)"
+_REFUSED_BY_KITE = (kite_errors.TokenException, kite_errors.PermissionException, kite_errors.InputException)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -59,9 +67,23 @@ def translate(error: BaseException, what: str) -> DomainError:
     return UpstreamFailure(f"Kite failed the {what} request ({type(error).__name__})")  # other transport errors
 
 
+def translate_login(error: BaseException) -> DomainError:
+    """A refused session exchange: a bad api_key or checksum (the secret) is our configuration, anything else
+    Kite refuses is the request token (single-use, valid for minutes); other failures as for any request."""
+    if not isinstance(error, _REFUSED_BY_KITE):
+        return translate(error, "login")
+    said = _clean(error)
+    if "checksum" in said.lower() or "api_key" in said.lower():
+        return NotConfigured(f"Kite refused the login ({said}): check that KITE_API_KEY and KITE_API_SECRET are "
+                             "your Kite Connect app's api_key and api_secret")
+    return RequestTokenRefused("Kite refused the request token (expired or already used: request tokens are "
+                               "single-use and live a few minutes): log in again")
+
+
 def _clean(error: BaseException) -> str:
+    """Kite's own message, first line, as plain text (Kite quotes names in backticks: `api_key`)."""
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return text[:200]
+    return text.replace("`", "")[:200]
 
 
 def _kite_time(ts: int) -> str:
@@ -143,7 +165,7 @@ class KiteMarketData:
         try:
             data = client.generate_session(request_token, api_secret=self._api_secret)
         except _KITE_FAULTS as error:
-            raise translate(error, "login") from error
+            raise translate_login(error) from error
         login_time = data.get("login_time")
         if isinstance(login_time, datetime):
             login_time = login_time.strftime("%Y-%m-%d %H:%M:%S")

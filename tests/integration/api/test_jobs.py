@@ -13,7 +13,8 @@ from tests.integration.processes import free_port
 
 
 def sse_events(url: str, timeout: float = 120) -> list[tuple[str, dict]]:
-    events, name = [], None
+    events: list[tuple[str, dict]] = []
+    name = ""
     with requests.get(url, stream=True, timeout=timeout) as response:
         assert response.headers["Content-Type"].startswith("text/event-stream")
         for line in response.iter_lines(decode_unicode=True):

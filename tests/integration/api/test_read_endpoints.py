@@ -53,6 +53,8 @@ def test_existing_range(api):
                                                    "to_date": "2025-01-31"}, timeout=60)
     body = get(api, "existing-range/NSE/INFY/day").json()
     assert body["success"] and body["start_date"] <= "2025-01-02" and body["end_date"] >= "2025-01-31"
+    typed = get(api, "existing-range/NSE/infy/day").json()  # answered in the stored spelling, not the typed one
+    assert (typed["symbol"], typed["rows"]) == ("INFY", body["rows"])
     none = get(api, "existing-range/NSE/NEVERFETCHED/day").json()
     assert none["start_date"] is None and none["end_date"] is None and none["message"] == "No existing data found"
     assert get(api, "existing-range/NSE/INFY/7minute").status_code == 400

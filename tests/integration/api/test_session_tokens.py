@@ -7,7 +7,6 @@ the sandbox counts historical requests per token fingerprint, which shows which 
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import requests
@@ -15,6 +14,7 @@ import requests
 from kite_sandbox.stats import token_fingerprint
 from tests.integration import secret_watch
 from tests.integration.api.conftest import stats
+from tests.integration.sandbox_login import submit_login_page
 
 
 def browser_login(api) -> tuple[requests.Session, str]:
@@ -22,9 +22,7 @@ def browser_login(api) -> tuple[requests.Session, str]:
     browser = requests.Session()
     to_kite = browser.get(f"{api.base}/auth/login", allow_redirects=False, timeout=10)
     page = browser.get(to_kite.headers["Location"], timeout=10)
-    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
-    home = browser.post(requests.compat.urljoin(page.url, action), data=fields, timeout=30)
+    home = submit_login_page(page, browser, timeout=30)
     assert home.status_code == 200 and home.url.rstrip("/") == api.base
     token = json.loads((api.data_dir / "kite_token.json").read_text())["access_token"]  # this login's
     secret_watch.SECRETS.add(token)

@@ -28,21 +28,34 @@ def test_login_fetch_chart_export(browser, tokenless_api):
     assert "Kite session: " in page.inner_text("#session")
 
     page.goto(f"{base}/fetch")
+    assert _checked_intervals(page) == ["day"]  # every interval in sight, day ticked
+    assert page.input_value("#from_date") < page.input_value("#to_date")  # a year until a series is chosen
     page.fill("#symbol", "INF")
     page.wait_for_function("document.querySelectorAll('#symbols option').length > 0")  # autocomplete
     options = page.eval_on_selector_all("#symbols option", "els => els.map(e => e.value)")
     assert "INFY" in options
-    page.fill("#symbol", "INFY, TCS, NOSUCHCO")  # three symbols in one job, one of them mistyped
-    page.select_option("#interval", ["60minute", "day"])  # each symbol at each interval
+    page.fill("#symbol", "NOSUCHCO, INFY, TCS")  # three symbols in one job, the first of them mistyped
+    page.wait_for_function("document.getElementById('span-hint').textContent.includes('NOSUCHCO:day is not stored')")
     page.fill("#from_date", "2025-01-01")
     page.fill("#to_date", "2025-03-31")
+    page.click("#interval-day")  # none ticked: said, and nothing sent
+    page.click("#submit")
+    assert page.is_visible("#form-error") and "at least one interval" in page.inner_text("#form-error")
+    assert page.is_hidden("#job")
+    page.click("#interval-60minute")  # each symbol at each interval
+    page.click("#interval-day")
+    assert _checked_intervals(page) == ["60minute", "day"] and page.is_hidden("#form-error")
+    assert (page.input_value("#from_date"), page.input_value("#to_date")) == ("2025-01-01", "2025-03-31")
     page.click("#submit")
     page.wait_for_function("document.getElementById('job-status').textContent === 'completed'")
     assert page.inner_text("#job-progress") == "100%"
-    assert page.locator("#job-items tr").count() == 7  # header + INFY, TCS and NOSUCHCO at 60minute and day
+    assert page.locator("#job-items tr").count() == 7  # header + NOSUCHCO, INFY and TCS at 60minute and day
     assert page.inner_text("#job-items").count("done") == 4
     assert page.locator("#job-items td.error").count() == 2  # the mistyped symbol's items, failed, in red
     assert page.get_attribute("#job-status", "class") == "warn"  # completed, but partly: amber
+    job_id = page.inner_text("#job-id")
+    assert page.url == f"{base}/fetch?job={job_id}"  # a reload, or a link, shows this job again
+    assert page.get_attribute("#series-link", "href") == "/series/NSE/INFY/60minute"  # the first that succeeded
     shot(page, "02-fetch-progress")
 
     page.click("#series-link")
@@ -60,11 +73,46 @@ def test_login_fetch_chart_export(browser, tokenless_api):
     assert rows[0][:2] == ["timestamp", "open"] and len(rows) - 1 == candles
     assert download.value.suggested_filename == "NSE_INFY_60minute.csv"
 
+    page.goto(f"{base}/fetch")  # a stored series chosen: From/To show what is stored
+    page.fill("#symbol", "INFY")
+    page.wait_for_function("document.getElementById('to_date').value === '2025-03-28'")  # 03-31 was a holiday
+    assert page.input_value("#from_date") == "2025-01-01"
+    assert page.inner_text("#span-hint") == "NSE:INFY:day is stored from 2025-01-01 to 2025-03-28"
+    shot(page, "03a-fetch-stored-span")
+    page.fill("#symbol", "ZZNOTSTORED")  # nothing stored: the last year
+    page.wait_for_function("document.getElementById('span-hint').textContent.includes('not stored yet')")
+    today = date.fromisoformat(page.evaluate("new Date().toISOString().slice(0, 10)"))
+    assert page.input_value("#to_date") == str(today)
+    assert page.input_value("#from_date") == str(today - timedelta(days=365))
+    page.fill("#to_date", "2025-02-28")  # typed by the user: kept whatever the series
+    page.fill("#symbol", "INFY")
+    page.wait_for_function("document.getElementById('from_date').value === '2025-01-01'")
+    assert page.input_value("#to_date") == "2025-02-28"
+    page.fill("#symbol", "NOSUCHCO")  # a job whose every item failed links no series
+    page.click("#submit")
+    page.wait_for_function("document.getElementById('job-status').textContent === 'failed'")
+    page.wait_for_function("document.getElementById('submit').disabled === false")  # the stream's `done` came
+    assert page.get_attribute("#job-status", "class") == "error" and page.is_hidden("#series-link")
+
     page.goto(f"{base}/")
     assert "INFY" in page.inner_text("#series") and "INFY" in page.inner_text("#fetches")
     assert "completed" in page.inner_text("#jobs") and page.locator("#jobs td.warn").count() >= 1
     shot(page, "04-dashboard")
+    page.click(f"#jobs a:text-is('{job_id}')")  # a job's id opens its progress
+    page.wait_for_url(f"{base}/fetch?job={job_id}")
+    page.wait_for_function("document.getElementById('job-status').textContent === 'completed'")
+    assert page.inner_text("#job-id") == job_id and page.inner_text("#job-progress") == "100%"
+    assert page.locator("#job-items tr").count() == 7 and page.locator("#job-items td.error").count() == 2
+    assert page.get_attribute("#series-link", "href") == "/series/NSE/INFY/60minute"
+    shot(page, "04a-job-page")
+    page.goto(f"{base}/fetch?job=nosuchjob")
+    page.wait_for_function("document.getElementById('job-status').className === 'error'")
+    assert page.inner_text("#job-status") == "No job 'nosuchjob'"  # the API's 404, said
     page.close()
+
+
+def _checked_intervals(page) -> list[str]:
+    return page.eval_on_selector_all("input[name=interval]:checked", "boxes => boxes.map(b => b.value)")
 
 
 def test_a_long_minute_history_loads_older_candles_on_demand(browser, api):
@@ -207,7 +255,7 @@ def test_docs_favicon_unknown_series_and_phone_width(browser, api):
     page.click("#fetch-link")
     page.wait_for_url("**/fetch?**")
     assert page.input_value("#exchange") == "NSE" and page.input_value("#symbol") == "M&M"
-    assert page.eval_on_selector("#interval", "s => Array.from(s.selectedOptions, o => o.value)") == ["3minute"]
+    assert _checked_intervals(page) == ["3minute"]
     page.close()
 
     # Not is_mobile: a mobile viewport widens itself to fit what overflows, and the check below would hold anyway.

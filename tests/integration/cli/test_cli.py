@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from urllib.parse import urlparse
 
@@ -11,6 +10,7 @@ import pytest
 import requests
 
 from tests.integration.processes import KITEFETCH, free_port
+from tests.integration.sandbox_login import submit_login_page
 
 
 def run(args: list[str], env: dict, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -37,6 +37,9 @@ def test_fetch_range_and_db_info(cli_env):
     assert "NSE:INFY:day: 2025-01-01 to 2025-03-28" in stored  # 2025-03-31 was an NSE holiday
     padded = json.loads(run(["range", "nse", " INFY ", "day", "--json"], cli_env).stdout)  # the one key parser
     assert (padded["exchange"], padded["symbol"], padded["interval"], padded["rows"]) == ("NSE", "INFY", "day", 61)
+    typed = run(["range", "NSE", "infy", "day"], cli_env).stdout  # printed as stored, as lookups print Kite's
+    assert "NSE:INFY:day: 2025-01-01 to 2025-03-28" in typed
+    assert json.loads(run(["range", "NSE", "infy", "day", "--json"], cli_env).stdout)["symbol"] == "INFY"
     info = json.loads(run(["db-info", "EQUITY", "--json"], cli_env).stdout)
     assert info["total_datasets"] == 1 and info["exchanges"] == ["NSE"]
 
@@ -66,10 +69,7 @@ def test_batch_file_and_exit_codes(cli_env, tmp_path):
 
 def _redirect_after_login(sandbox_process) -> str:
     page = requests.get(f"{sandbox_process.url}/connect/login?api_key=sandbox&v=3", timeout=10)
-    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
-    redirect = requests.post(requests.compat.urljoin(page.url, action), data=fields, allow_redirects=False,
-                             timeout=10).headers["Location"]
+    redirect = submit_login_page(page, follow=False, timeout=10).headers["Location"]
     assert urlparse(redirect).query
     return redirect
 

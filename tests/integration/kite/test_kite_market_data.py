@@ -12,11 +12,12 @@ from adapters.outbound.kite.market_data import KiteMarketData
 from adapters.outbound.kite.rate_limiter import RateLimiter
 from adapters.outbound.kite.retry import RetryPolicy
 from domain.clock_time import day_end, day_start
-from domain.errors import AuthRequired, UpstreamFailure
+from domain.errors import AuthRequired, NotConfigured, RequestTokenRefused, UpstreamFailure
 from domain.instrument import Instrument
 from domain.interval import Interval
 from domain.market import Exchange
 from tests.contracts.market_data import MarketDataContract
+from tests.integration.sandbox_login import submit_login_page
 
 
 def make_source(sandbox, token: str | None = "sandbox-token", **kwargs) -> KiteMarketData:
@@ -86,16 +87,12 @@ def test_unreachable_kite_is_upstream_failure():
 
 
 def test_login_round_trip_through_the_login_page(kite_sandbox):
-    import re
     from urllib.parse import parse_qs, urlparse
 
     source = make_source(kite_sandbox)
     page = requests.get(source.login_url(), timeout=5)
     assert page.status_code == 200
-    action = re.search(r'<form[^>]*action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
-    submitted = requests.post(requests.compat.urljoin(page.url, action), data=fields, allow_redirects=False,
-                              timeout=5)
+    submitted = submit_login_page(page, follow=False, timeout=5)
     request_token = parse_qs(urlparse(submitted.headers["Location"]).query)["request_token"][0]
     session = source.create_session(request_token)
     assert session.access_token and session.user_id
@@ -103,8 +100,21 @@ def test_login_round_trip_through_the_login_page(kite_sandbox):
     source.invalidate_session(session.access_token)
     with pytest.raises(AuthRequired):
         source.profile(session.access_token)
-    with pytest.raises(AuthRequired):
+    with pytest.raises(RequestTokenRefused, match="expired or already used"):
         source.create_session(request_token)  # single use
+
+
+def test_a_wrong_api_secret_is_a_configuration_error_not_a_token_one(kite_sandbox):
+    source = KiteMarketData("sandbox", "not-the-secret", kite_sandbox.url, f"{kite_sandbox.url}/connect/login",
+                            lambda: None, RateLimiter(3, 1.0))
+    with pytest.raises(NotConfigured, match=r"Kite refused the login \(Invalid checksum.\): check that KITE_API_KEY"):
+        source.create_session("any-request-token")
+
+
+def test_kite_messages_lose_their_backticks(kite_sandbox):
+    with pytest.raises(AuthRequired) as refused:
+        make_source(kite_sandbox, token="wrong").profile("wrong")
+    assert refused.value.message == "Kite rejected the access token (Incorrect api_key or access_token.): log in again"
 
 
 def test_a_bug_of_ours_is_not_reported_as_a_kite_failure(kite_sandbox, mocker):

@@ -99,9 +99,12 @@ def test_kill_at_random_points_keeps_exactly_the_acknowledged_candles(tmp_path):
         assert pieces in (acknowledged + 1, acknowledged + 2), (round_no, pieces, acknowledged)
         expected = FRAME.take(slice(0, pieces * PIECE))
         assert np.array_equal(stored.ts, expected.ts) and np.array_equal(stored.close, expected.close)
-        assert info.rows == len(stored) and stored.is_sorted_unique()
-        assert len(pd.read_hdf(path, "/NSE/CRASH/minute")) == len(stored)
-        path.unlink()  # the next round starts a new series from the first piece again
+        if pieces:
+            assert info.rows == len(stored) and stored.is_sorted_unique()
+            assert len(pd.read_hdf(path, "/NSE/CRASH/minute")) == len(stored)
+        else:  # killed before its first commit (a loaded machine starts it slowly): an empty file at most
+            assert info is None
+        path.unlink(missing_ok=True)  # the next round starts a new series from the first piece again
     print(f"{KILLS} kills, {rollbacks} interrupted commits rolled back")
     assert rollbacks >= KILLS // 10, "the kills never landed inside a commit: the test proves too little"
 

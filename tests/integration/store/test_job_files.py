@@ -83,6 +83,7 @@ def test_the_fake_and_the_files_keep_a_job_alike(repository):
     assert repository.load("older") == older and [j.id for j in repository.all()] == ["newer", "older"]
 
     def start(job: Job | None) -> Job:
+        assert job is not None
         job.start(99)
         job.start_item(1)
         return job

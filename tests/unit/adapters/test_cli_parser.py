@@ -23,13 +23,13 @@ def test_help_lists_environment_exit_codes_and_intervals() -> None:
     for needle in ("KITEFETCH_DATA_DIR", "KITE_TIMEOUT", "KITE_RATE_LIMIT", "KITEFETCH_API_KEY", "exit codes",
                    "3 auth"):
         assert needle in text
-    fetch_help = build_parser()._subparsers._group_actions[0].choices["fetch"]  # type: ignore[union-attr]
+    fetch_help = build_parser()._subparsers._group_actions[0].choices["fetch"]  # type: ignore[union-attr,index]
     equity_help = fetch_help._subparsers._group_actions[0].choices["equity"].format_help()
     assert "15minute" in equity_help and "(default: day)" in equity_help
 
 
 def test_every_option_has_help() -> None:
-    def walk(parser):  # type: ignore[no-untyped-def]
+    def walk(parser):
         yield parser
         for action in parser._actions:
             for sub in (getattr(action, "choices", None) or {}).values() if hasattr(action, "_name_parser_map") else ():

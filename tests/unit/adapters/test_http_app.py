@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from dependency_injector import providers
 
@@ -92,7 +94,8 @@ def test_the_dashboard_shows_a_failed_job_red_and_a_partial_one_amber(app):
     jobs.save(job("allgood", JobStatus.COMPLETED, ItemStatus.DONE))
     jobs.save(job("stopped", JobStatus.CANCELLED, ItemStatus.DONE, ItemStatus.CANCELLED))
     html = app.test_client().get("/").get_data(as_text=True)
-    rows = {row.split("</td>")[1].split(">")[-1]: row for row in html.split("<tr>") if "</td>" in row}
+    rows = {link[1]: row for row in html.split("<tr>")  # each job's id links its progress
+            if (link := re.search(r'<a href="/fetch\?job=(\w+)"[^>]*>\1</a>', row))}
     assert '<td class="error">failed</td>' in rows["allfailed"]
     assert '<td class="warn">completed</td>' in rows["somefailed"]
     assert '<td class="">completed</td>' in rows["allgood"]

@@ -67,7 +67,7 @@ def test_request_bodies_are_closed_and_the_rules_are_in_the_document():
     schemas = spec["components"]["schemas"]
     bodies = [op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
               for path in spec["paths"].values() for op in path.values() if "requestBody" in op]
-    assert {"FetchEquity", "FetchDerivatives", "Batch", "EmptyBody", "Logout", "ApiKey"} <= set(bodies)
+    assert {"FetchEquity", "FetchDerivatives", "Batch", "EmptyBody", "LogoutBody", "ApiKeyBody"} <= set(bodies)
     for name in {*bodies, "BatchItem"}:
         assert schemas[name]["additionalProperties"] is False, name
     assert schemas["Batch"]["properties"]["requests"]["items"] == {"$ref": "#/components/schemas/BatchItem"}

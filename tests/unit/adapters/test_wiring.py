@@ -15,12 +15,12 @@ from bootstrap.app import WIRED_MODULES
 from bootstrap.container import Container
 
 
-def _markers(module: ModuleType) -> list[tuple[str, str]]:
-    found = []
+def _markers(module: ModuleType) -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
     for name, function in inspect.getmembers(module, inspect.isfunction):
         target = inspect.unwrap(function)
         for parameter in inspect.signature(target).parameters.values():
-            if isinstance(parameter.default, Provide):
+            if isinstance(parameter.default, Provide):  # type: ignore[arg-type]  # a marker class at runtime
                 found.append((f"{module.__name__}.{name}", parameter.default.provider))
     return found
 

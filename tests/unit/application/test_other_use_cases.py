@@ -2,24 +2,18 @@ from datetime import date
 
 import pytest
 
-from application.access_tokens import AccessTokens, session_token
-from application.auth_status import AuthStatus
 from application.batch_fetch import BatchFetch, ItemFailure
 from application.describe_database import DescribeDatabase
 from application.fetch_history import FetchResult
 from application.fetch_request import FetchRequest
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
-from application.login import Login
-from application.logout import Logout
 from application.lookup_instrument import LookupInstrument
-from application.ports import BrokerSession
 from domain.date_range import DateRange
 from domain.errors import AuthRequired, InvalidInput, NotFound
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
-from tests.fakes.market import MemoryTokenStore
 
 
 def item(symbol: str) -> FetchRequest:
@@ -63,33 +57,3 @@ def test_existing_range_and_describe(fetch_history, stores):
     assert info.rows == 23
     described = DescribeDatabase(stores).execute(Segment.EQUITY)
     assert [s.key for s in described.series] == [key]
-
-
-def test_login_saves_token_and_logout_forgets_it(source):
-    tokens = MemoryTokenStore()
-    with pytest.raises(InvalidInput):
-        Login(source, tokens).execute("  ")
-    with pytest.raises(AuthRequired):
-        Login(source, tokens).execute("stale")
-    session = Login(source, tokens).execute("good-request-token")
-    assert tokens.token.access_token == session.access_token
-    assert "access-0" not in repr(session) and "access-0" not in repr(tokens.token)
-    Logout(source, tokens).execute(session.access_token)
-    assert tokens.token is None and session.access_token not in source.valid_tokens
-
-
-def test_token_resolution_order_and_status(source):
-    store = MemoryTokenStore()
-    tokens = AccessTokens(store, env_token="from-env")
-    assert tokens.resolve() == "from-env"
-    store.save(BrokerSession("fake-token", "AB1234", "Fake User", ""))
-    assert tokens.resolve() == "fake-token"
-    reset = session_token.set("from-session")
-    try:
-        assert tokens.resolve() == "from-session"
-        assert not AuthStatus(source, tokens).execute().authenticated
-    finally:
-        session_token.reset(reset)
-    state = AuthStatus(source, tokens).execute()
-    assert state.authenticated and state.user_id == "AB1234"
-    assert not AuthStatus(source, AccessTokens(MemoryTokenStore())).execute().authenticated

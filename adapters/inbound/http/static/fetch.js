@@ -1,14 +1,53 @@
-// The fetch form: symbol autocomplete from the instrument cache, then a background job with live progress (SSE).
+// The fetch form: symbol autocomplete from the instrument cache, From/To defaulted to what is stored, then a
+// background job with live progress (SSE). /fetch?job=<id> shows one job's progress (the dashboard links there).
 (function () {
   const $ = (id) => document.getElementById(id);
-  const today = new Date().toISOString().slice(0, 10);
-  const yearAgo = new Date(Date.now() - 365 * 86400e3).toISOString().slice(0, 10);
-  $("from_date").value = yearAgo;
-  $("to_date").value = today;
+  const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const today = day(Date.now());
+  const yearAgo = day(Date.now() - 365 * 86400e3);
+  const intervalBoxes = () => Array.from(document.querySelectorAll('input[name="interval"]'));
+  const checkedIntervals = () => intervalBoxes().filter((box) => box.checked).map((box) => box.value);
   const given = new URLSearchParams(location.search);  // ?exchange=&symbol=&interval= from a series not stored
   if (given.has("exchange")) $("exchange").value = given.get("exchange");
   if (given.has("symbol")) $("symbol").value = given.get("symbol");
-  if (given.has("interval")) for (const o of $("interval").options) o.selected = o.value === given.get("interval");
+  if (given.has("interval")) for (const box of intervalBoxes()) box.checked = box.value === given.get("interval");
+
+  // From/To follow the chosen series (the first symbol at the first interval ticked) until the user types a date.
+  const dateTyped = {from_date: false, to_date: false};
+  for (const id of Object.keys(dateTyped)) $(id).addEventListener("input", () => { dateTyped[id] = true; });
+  let asked = 0;
+  async function defaultSpan() {
+    const exchange = $("exchange").value;
+    const symbol = $("symbol").value.split(",")[0].trim();
+    const interval = checkedIntervals()[0];
+    const ask = ++asked;
+    let stored = null;
+    if (symbol && interval) {
+      try {
+        stored = await kitefetch.call(
+          `/api/data/existing-range/${exchange}/${encodeURIComponent(symbol)}/${interval}`);
+      } catch (e) { /* a half-typed symbol that cannot be one: nothing stored */ }
+    }
+    if (ask !== asked) return;  // a later choice has been asked for meanwhile
+    const found = stored && stored.start_date;
+    if (!dateTyped.from_date) $("from_date").value = found ? stored.start_date : yearAgo;
+    if (!dateTyped.to_date) $("to_date").value = found ? stored.end_date : today;
+    const series = found ? `${stored.exchange}:${stored.symbol}:${stored.interval}` : `${exchange}:${symbol}:${interval}`;
+    $("span-hint").textContent = !symbol || !interval ? ""
+      : found ? `${series} is stored from ${stored.start_date} to ${stored.end_date}`
+      : `${series} is not stored yet`;
+  }
+  let spanPending = null;
+  const defaultSpanSoon = () => { clearTimeout(spanPending); spanPending = setTimeout(defaultSpan, 250); };
+  $("exchange").addEventListener("change", defaultSpan);
+  $("symbol").addEventListener("input", defaultSpanSoon);
+  for (const box of intervalBoxes()) box.addEventListener("change", () => {
+    $("form-error").hidden = true;
+    defaultSpan();
+  });
+  $("from_date").value = yearAgo;  // until the store answers
+  $("to_date").value = today;
+  defaultSpan();
 
   let pending = null;
   $("symbol").addEventListener("input", () => {
@@ -54,40 +93,73 @@
     table.replaceChildren(table.rows[0], ...rows);
   }
 
+  // The series of the first item that succeeded; none when every item failed. A request sent without exchange or
+  // interval (through the API) used the API's defaults.
+  function seriesOf(job) {
+    const done = job.items.find((i) => i.status === "done");
+    if (!done) return null;
+    const request = done.request || {};
+    const exchange = (request.exchange || (request.segment === "DERIVATIVES" ? "NFO" : "NSE")).toUpperCase();
+    return `/series/${exchange}/${encodeURIComponent(done.symbol)}/${request.interval || "day"}`;
+  }
+
+  let events = null;
+  function follow(job) {
+    if (events) events.close();
+    $("job").hidden = false;
+    $("job-id").textContent = job.job_id;
+    $("series-link").hidden = true;
+    render(job);
+    events = new EventSource(`/api/jobs/${encodeURIComponent(job.job_id)}/events`);
+    events.addEventListener("progress", (e) => render(JSON.parse(e.data)));
+    events.addEventListener("done", (e) => {
+      const final = JSON.parse(e.data);
+      render(final);
+      events.close();
+      $("submit").disabled = false;
+      const series = seriesOf(final);
+      if (series) $("series-link").href = series;
+      $("series-link").hidden = !series;
+    });
+  }
+
+  function refused(message) {
+    $("job").hidden = false;
+    $("job-status").textContent = message;
+    $("job-status").className = "error";
+    $("job-items").replaceChildren($("job-items").rows[0]);
+    $("series-link").hidden = true;
+  }
+
+  if (given.has("job")) {
+    $("job-id").textContent = given.get("job");
+    kitefetch.call(`/api/jobs/${encodeURIComponent(given.get("job"))}`).then(follow, (e) => refused(e.message));
+  }
+
   $("fetch-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    const intervals = checkedIntervals();
+    if (!intervals.length) {
+      $("form-error").textContent = "Tick at least one interval.";
+      $("form-error").hidden = false;
+      return;
+    }
     const exchange = $("exchange").value;
     const derivatives = exchange === "NFO" || exchange === "BFO";
     // Several symbols (comma-separated; a symbol may contain spaces) at several intervals become one job with
     // an item for each symbol at each interval.
     const symbols = $("symbol").value.split(",").map((x) => x.trim()).filter(Boolean);
-    const intervals = Array.from($("interval").selectedOptions, (o) => o.value);
-    if (!intervals.length) intervals.push("day");
     const requests = symbols.flatMap((symbol) => intervals.map((interval) => ({
       segment: derivatives ? "DERIVATIVES" : "EQUITY", exchange, symbol, interval,
       from_date: $("from_date").value, to_date: $("to_date").value})));
-    const request = requests[0];
     $("submit").disabled = true;
     try {
       const job = await kitefetch.call("/api/jobs", {method: "POST", headers: {"Content-Type": "application/json"},
                                                      body: JSON.stringify({requests})});
-      $("job").hidden = false;
-      $("job-id").textContent = job.job_id;
-      render(job);
-      const events = new EventSource(`/api/jobs/${job.job_id}/events`);
-      events.addEventListener("progress", (e) => render(JSON.parse(e.data)));
-      events.addEventListener("done", (e) => {
-        const final = JSON.parse(e.data);
-        render(final);
-        events.close();
-        $("submit").disabled = false;
-        const link = $("series-link");
-        link.href = `/series/${exchange}/${encodeURIComponent(request.symbol)}/${request.interval}`;
-        link.hidden = false;
-      });
+      history.replaceState(null, "", `/fetch?job=${encodeURIComponent(job.job_id)}`);  // a reload shows it again
+      follow(job);
     } catch (error) {
-      $("job").hidden = false;
-      $("job-status").textContent = `refused: ${error.message}`;
+      refused(`refused: ${error.message}`);
       $("submit").disabled = false;
     }
   });

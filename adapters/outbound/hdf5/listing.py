@@ -1,0 +1,59 @@
+"""`describe`: every series' metadata in one segment file, for the dashboard and /database-info.
+
+It walks the groups of the segment's exchanges and reads one attribute (`kf_meta`) each, never candles; the
+answer is kept while the file's signature is unchanged, so polling the dashboard costs a `stat` and an 8-byte read.
+"""
+
+from __future__ import annotations
+
+import h5py
+
+from adapters.outbound.hdf5 import metadata
+from adapters.outbound.hdf5.generation import Signature
+from adapters.outbound.hdf5.naming import decode_symbol
+from adapters.outbound.hdf5.readonly import ReadOnlyFile
+from adapters.outbound.hdf5.segment_file import SegmentFile
+from application.ports import SeriesInfo, StoreDescription
+from domain.instrument import SeriesKey
+from domain.interval import Interval
+from domain.market import Exchange, Segment
+
+
+class Listing:
+    def __init__(self, file: SegmentFile, segment: Segment) -> None:
+        self._file = file
+        self._segment = segment
+        self._description: tuple[Signature | None, StoreDescription] | None = None
+
+    def describe(self) -> StoreDescription:
+        signature = self._file.signature()
+        cached = self._description
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        description = self._describe()
+        self._description = (signature, description)
+        return description
+
+    def _describe(self) -> StoreDescription:
+        path, series = self._file.path, list[SeriesInfo]()
+        with self._file.shared():
+            if not path.exists():
+                return StoreDescription(self._segment, str(path), False, 0, ())
+            with ReadOnlyFile(path) as handle:
+                for exchange in self._segment.exchanges:
+                    for symbol_node, intervals in (handle.h5.get(exchange.value) or {}).items():
+                        for interval_node, group in intervals.items():
+                            info = _info(exchange, symbol_node, interval_node, group)
+                            if info is not None:
+                                series.append(info)
+            size = path.stat().st_size
+        return StoreDescription(self._segment, str(path), True, size, tuple(series))
+
+
+def _info(exchange: Exchange, symbol_node: str, interval_node: str, group: h5py.Group) -> SeriesInfo | None:
+    """A group's metadata; None for a node that is not a kitefetch series."""
+    try:
+        interval = Interval(interval_node)
+    except ValueError:
+        return None
+    return metadata.decode(SeriesKey(exchange, decode_symbol(symbol_node), interval), group.attrs.get(metadata.META))
