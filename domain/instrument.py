@@ -11,6 +11,12 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 MAX_SYMBOL_LENGTH = 64
+# check_symbol's rule as a regular expression that reads the same in Python and ECMA-262, for the API's
+# OpenAPI document (fuzzers and client generators read it there): anything str.strip() removes around it, then
+# a text that starts and ends with neither whitespace nor a control character and holds no control character.
+_CONTROL = r"\x00-\x1f\x7f"
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # str.isspace()
+SYMBOL_PATTERN = rf"^[{_SPACE}]*[^{_CONTROL}{_SPACE}](?:[^{_CONTROL}]*[^{_CONTROL}{_SPACE}])?[{_SPACE}]*$"
 
 
 def check_symbol(symbol: str) -> str:

@@ -1,26 +1,82 @@
-"""Request schemas: syntax is checked here, meaning (known interval, dates in order) by the domain."""
+"""Request schemas: syntax, names and bounds are checked here; meaning (a symbol that resolves, an exchange in
+the request's segment) by the domain and the use cases.
+
+The OpenAPI document is generated from these, so what a client may send is stated once: enums, bounds and
+patterns live on the fields (`metadata` carries what the document needs and marshmallow does not check, such as
+the symbol pattern the domain enforces), and a body's unknown field is refused rather than ignored.
+"""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from application.list_fetches import MAX_LIMIT as MAX_FETCHES
+from domain.date_range import EARLIEST, LATEST
 from domain.errors import InvalidInput
+from domain.instrument import MAX_SYMBOL_LENGTH, SYMBOL_PATTERN
+from domain.interval import Interval
+from domain.market import Exchange, Segment
 
 MAX_BATCH_ITEMS = 500
+# YYYY-MM-DD from EARLIEST (1970-01-02) to LATEST (2200-01-01), for the document (the Range below checks it);
+# `format: date` beside it keeps out days no calendar has (02-30).
+_DAY, _MONTH = "(0[1-9]|[12][0-9]|3[01])", "(0[1-9]|1[0-2])"
+DATE_PATTERN = (rf"^((197[1-9]|19[89][0-9]|2[01][0-9][0-9])-{_MONTH}-{_DAY}"
+                rf"|1970-(01-(0[2-9]|[12][0-9]|3[01])|(0[2-9]|1[0-2])-{_DAY})|2200-01-01)$")
+ANY_CASE = "any case; answered in upper case"
 
 
-class _Base(Schema):
+class _Body(Schema):
+    """A JSON request body: a field the server does not know is a 400 naming it (`intervall: unknown field`),
+    as silently dropping it would run the request with the default it meant to override."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "unknown field"}
+
+
+class _Query(Schema):
+    """A query string: unknown parameters are ignored, as browsers, caches and proxies add their own
+    (cache busters, tracking tags) and none of them changes what a GET reads."""
+
     class Meta:
         unknown = EXCLUDE
 
 
-class FetchEquitySchema(_Base):
-    symbol = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    exchange = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=8))
-    from_date = fields.Date(required=True)
-    to_date = fields.Date(required=True)
-    interval = fields.String(load_default="day", validate=validate.Length(min=1, max=16))
+class _UpperString(fields.String):
+    """Exchange and segment names in any case, as the other fields that name them accept."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
+def _date(**kwargs) -> fields.Date:
+    return fields.Date(
+        validate=validate.Range(min=EARLIEST, max=LATEST, error="{input} is outside {min} to {max}"),
+        metadata={"pattern": DATE_PATTERN, "description": f"YYYY-MM-DD, IST, {EARLIEST} to {LATEST}"}, **kwargs)
+
+
+def _exchange(choices: list[str], hint: str = "", **kwargs) -> _UpperString:
+    error = f"must be one of {', '.join(choices)} ({ANY_CASE}){hint}"
+    return _UpperString(validate=validate.OneOf(choices, error=error), metadata={"description": ANY_CASE},
+                        **kwargs)
+
+
+INTERVALS = [i.value for i in Interval]
+EXCHANGES = [e.value for e in Exchange]
+SYMBOL_DESCRIPTION = ("a Kite tradingsymbol (`INFY`, `M&M`, `NIFTY 50`); surrounding whitespace is ignored, "
+                      "control characters are refused")
+
+
+class FetchEquitySchema(_Body):
+    symbol = fields.String(required=True, validate=validate.Length(min=1, max=MAX_SYMBOL_LENGTH),
+                           metadata={"pattern": SYMBOL_PATTERN, "description": SYMBOL_DESCRIPTION})
+    exchange = _exchange(["NSE", "BSE"], "; NFO and BFO are in the derivatives segment", load_default=None,
+                         allow_none=True)
+    from_date = _date(required=True)
+    to_date = _date(required=True)
+    interval = fields.String(load_default="day", validate=validate.OneOf(INTERVALS, error="must be one of {choices}"))
     validate_candles = fields.Boolean(load_default=True, data_key="validate")
     overwrite = fields.Boolean(load_default=False)
     incremental = fields.Boolean(load_default=True)
@@ -31,34 +87,45 @@ class FetchEquitySchema(_Base):
             raise ValidationError("from_date must not be after to_date", "from_date")
 
 
-class _UpperString(fields.String):
-    """Exchange and segment names in any case, as the other fields that name them accept."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).upper()
-
-
 class FetchDerivativesSchema(FetchEquitySchema):
-    exchange = _UpperString(required=True, validate=validate.OneOf(["NFO", "BFO"]))
+    exchange = _exchange(["NFO", "BFO"], required=True)
 
 
 class BatchItemSchema(FetchEquitySchema):
-    segment = _UpperString(required=True, validate=validate.OneOf(["EQUITY", "DERIVATIVES"]))
+    exchange = _exchange(EXCHANGES, load_default=None, allow_none=True)
+    segment = _UpperString(required=True, validate=validate.OneOf([s.value for s in Segment]),
+                           metadata={"description": f"the exchange, when given, must belong to it ({ANY_CASE})"})
 
 
-class BatchSchema(_Base):
+class BatchSchema(_Body):
+    """Items stay raw here: each is parsed on its own, so a bad one fails alone in a batch (see fetch_requests)."""
+
     requests = fields.List(fields.Raw(), required=True,
                            validate=validate.Length(min=1, max=MAX_BATCH_ITEMS,
                                                     error=f"requests must hold 1 to {MAX_BATCH_ITEMS} items"))
 
 
-class InstrumentsQuerySchema(_Base):
+class EmptyBodySchema(_Body):
+    """A POST that takes no parameters (cancel, resume): no body, or `{}`."""
+
+
+class LogoutSchema(EmptyBodySchema):
+    """POST /auth/logout."""
+
+
+class ApiKeySchema(_Body):
+    """POST /auth/key: the browser presenting the API key."""
+
+    key = fields.String(required=True)
+
+
+class InstrumentsQuerySchema(_Query):
     force_refresh = fields.Boolean(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(max=64))
     limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000))
 
 
-class FetchesQuerySchema(_Base):
+class FetchesQuerySchema(_Query):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_FETCHES))
 
 
@@ -84,18 +151,21 @@ def load(schema: Schema, payload: object) -> dict:
         raise InvalidInput(describe_errors(error.messages)) from None
 
 
-class _OptionalRange(_Base):
-    from_date = fields.Date(load_default=None)
-    to_date = fields.Date(load_default=None)
+class _OptionalRange(_Query):
+    """Absent parameters stay absent in the loaded dict (read them with `.get`): a query string has no null, so
+    the document must not offer one."""
+
+    from_date = _date()
+    to_date = _date()
 
     @validates_schema
     def dates_in_order(self, data: dict, **_: object) -> None:
-        if data["from_date"] and data["to_date"] and data["from_date"] > data["to_date"]:
+        if data.get("from_date") and data.get("to_date") and data["from_date"] > data["to_date"]:
             raise ValidationError("from_date must not be after to_date", "from_date")
 
 
 class CandlesQuerySchema(_OptionalRange):
-    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100_000))
+    limit = fields.Integer(validate=validate.Range(min=1, max=100_000))
 
 
 class ExportQuerySchema(_OptionalRange):

@@ -21,9 +21,9 @@ _MIMETYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet",
 
 
 def _range(query: dict) -> DateRange | None:
-    if query["from_date"] is None and query["to_date"] is None:
+    if query.get("from_date") is None and query.get("to_date") is None:
         return None
-    return DateRange(query["from_date"] or EARLIEST, query["to_date"] or LATEST)
+    return DateRange(query.get("from_date") or EARLIEST, query.get("to_date") or LATEST)
 
 
 @blueprint.get("/candles/<exchange>/<path:symbol>/<interval>")
@@ -31,7 +31,7 @@ def _range(query: dict) -> DateRange | None:
 def candles(exchange: str, symbol: str, interval: str, use_case: ReadCandles = Provide["read_candles"]):
     query = load(CandlesQuerySchema(), request.args.to_dict())
     key = SeriesKey.parse(exchange, symbol, interval)
-    read = use_case.execute(key, _range(query), query["limit"])
+    read = use_case.execute(key, _range(query), query.get("limit"))
     frame = read.candles
     columns = [stamps(frame).tolist(), *(getattr(frame, c).tolist() for c in ("open", "high", "low", "close")),
                frame.volume.tolist()]
@@ -54,7 +54,7 @@ def export(exchange: str, symbol: str, interval: str, use_case: ExportCandles = 
     fmt = query["format"]
     date_range = _range(query)
     prepared = use_case.execute(key, date_range, EXCEL_MAX_ROWS if fmt == "xlsx" else None, "Excel")
-    span = "" if date_range is None else f"_{query['from_date'] or 'start'}_{query['to_date'] or 'end'}"
+    span = "" if date_range is None else f"_{query.get('from_date') or 'start'}_{query.get('to_date') or 'end'}"
     filename = f"{key.exchange.value}_{re.sub(r'[^A-Za-z0-9]+', '_', key.symbol)}_{key.interval.value}{span}.{fmt}"
     if fmt == "csv":
         return Response(stream_with_context(csv_chunks(prepared)), mimetype=_MIMETYPES["csv"],

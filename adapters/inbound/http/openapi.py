@@ -9,17 +9,25 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
 from adapters.inbound.schemas import (
+    ANY_CASE,
+    EXCHANGES,
+    INTERVALS,
+    SYMBOL_DESCRIPTION,
+    ApiKeySchema,
+    BatchItemSchema,
     BatchSchema,
     CandlesQuerySchema,
+    EmptyBodySchema,
     ExportQuerySchema,
     FetchDerivativesSchema,
     FetchEquitySchema,
     FetchesQuerySchema,
     InstrumentsQuerySchema,
+    LogoutSchema,
 )
 from application.job import ItemStatus, JobOutcome, JobStatus
-from domain.interval import Interval
-from domain.market import Exchange, Segment
+from domain.instrument import MAX_SYMBOL_LENGTH, SYMBOL_PATTERN
+from domain.market import Segment
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -90,14 +98,30 @@ def _ok(schema: dict | str) -> dict:
     return {"200": {"description": "success", "content": {"application/json": {"schema": body}}}, **_ERRORS}
 
 
-_ENUMS = {"exchange": [e.value for e in Exchange], "segment": [s.value for s in Segment],
-          "interval": [i.value for i in Interval]}
+_PATH_PARAMS: dict[str, dict] = {
+    "exchange": {"description": ANY_CASE, "schema": {"type": "string", "enum": EXCHANGES}},
+    "segment": {"description": ANY_CASE, "schema": {"type": "string", "enum": [s.value for s in Segment]}},
+    "interval": {"schema": {"type": "string", "enum": INTERVALS}},
+    "symbol": {"description": f"{SYMBOL_DESCRIPTION}; URL-encoded, `/` included",
+               "schema": {"type": "string", "minLength": 1, "maxLength": MAX_SYMBOL_LENGTH, "pattern": SYMBOL_PATTERN}},
+}
+_DATES_IN_ORDER = "from_date must not be after to_date (a rule JSON Schema cannot state); both are inclusive."
+# Server-Sent Events have no JSON Schema in OpenAPI 3.0 (3.2 adds `itemSchema`): the wire format is described
+# in words, and each event's fields are typed by JobEvent, linked under that name.
+JOB_EVENT = {"type": "object", "required": ["event", "data"],
+             "description": "One Server-Sent Event as sent: the line `event: <event>`, the line `data: <data as "
+                            "one line of JSON>`, then a blank line.",
+             "properties": {"event": {"type": "string", "enum": ["progress", "done"]},
+                            "data": {"$ref": "#/components/schemas/Job"}}}
+_EVENTS_DESCRIPTION = (
+    "Server-Sent Events (`text/event-stream`), each typed by the JobEvent schema: `progress` whenever the job "
+    "changes (status, progress or counts), then one `done` once it stops (completed, failed, cancelled or "
+    "interrupted), after which the stream ends. Each `data:` is the job as GET /api/jobs/{job_id} returns it. "
+    "Comment lines (`: heartbeat`) keep an idle stream open every 15 s; a stream closes after 6 hours.")
 
 
 def _path_params(*names: str) -> list[dict]:
-    return [{"name": n, "in": "path", "required": True,
-             "schema": {"type": "string", **({"enum": _ENUMS[n]} if n in _ENUMS else {"minLength": 1})}}
-            for n in names]
+    return [{"name": n, "in": "path", "required": True, **_PATH_PARAMS[n]} for n in names]
 
 
 @cache
@@ -108,20 +132,31 @@ def build_spec() -> dict:
     spec.components.schema("Job", JOB)
     spec.components.schema("FetchEquity", schema=FetchEquitySchema)
     spec.components.schema("FetchDerivatives", schema=FetchDerivativesSchema)
+    spec.components.schema("BatchItem", schema=BatchItemSchema)
     spec.components.schema("Batch", schema=BatchSchema)
+    spec.components.schema("EmptyBody", schema=EmptyBodySchema)
+    spec.components.schema("LogoutBody", schema=LogoutSchema)
+    spec.components.schema("ApiKeyBody", schema=ApiKeySchema)
+    spec.components.schema("JobEvent", JOB_EVENT)
     spec.components.schema("Fetches", FETCHES)
     spec.components.schema("AuthStatus", AUTH_STATUS)
     spec.components.schema("Logout", LOGOUT)
 
-    def json_body(name: str) -> dict:
-        return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+    def json_body(name: str, description: str = _DATES_IN_ORDER, required: bool = True) -> dict:
+        return {"required": required, "description": description,
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+    no_body = json_body("EmptyBody", "none, or an empty object", required=False)
 
     obj = {"type": "object"}
     spec.path("/api/data/fetch-equity", operations={"post": {"requestBody": json_body("FetchEquity"),
                                                              "responses": _ok("FetchResult")}})
     spec.path("/api/data/fetch-derivatives", operations={"post": {"requestBody": json_body("FetchDerivatives"),
                                                                   "responses": _ok("FetchResult")}})
-    spec.path("/api/data/fetch-batch", operations={"post": {"requestBody": json_body("Batch"), "responses": _ok(obj)}})
+    spec.path("/api/data/fetch-batch", operations={"post": {
+        "description": "Each item is checked and run on its own: a bad item is a failed result in the 200, not a 400 "
+                       "(an unknown field in the envelope is a 400).",
+        "requestBody": json_body("Batch", f"In each item: {_DATES_IN_ORDER}"), "responses": _ok(obj)}})
     spec.path("/api/data/fetches", operations={"get": {
         "parameters": [{"in": "query", "schema": FetchesQuerySchema}], "responses": _ok("Fetches")}})
     spec.path("/api/data/instruments/{exchange}", operations={"get": {
@@ -145,27 +180,36 @@ def build_spec() -> dict:
     spec.path("/api/jobs", operations={
         "post": {"description": "Every item is validated first: one that could never run is a 400 naming it "
                                 "(`requests[2].interval: ...`) and no job is started.",
-                 "requestBody": json_body("Batch"), "responses": {
+                 "requestBody": json_body("Batch", f"In each item: {_DATES_IN_ORDER}"), "responses": {
                      "202": {"description": "job accepted", "content": {"application/json": {"schema": job_ref}}},
                      **_ERRORS}},
         "get": {"responses": _ok({"type": "object", "properties": {
             "success": {"type": "boolean"}, "jobs": {"type": "array", "items": job_ref}}})}})
     spec.path("/api/jobs/{job_id}", operations={"get": {**job, "responses": _ok("Job")}})
     spec.path("/api/jobs/{job_id}/events", operations={"get": {**job, "responses": {
-        "200": {"description": "Server-Sent Events: progress ... done",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **_ERRORS}}})
+        "200": {"description": _EVENTS_DESCRIPTION, "content": {"text/event-stream": {
+            "schema": {"type": "string", "description": "a stream of JobEvent frames"},
+            "x-item-schema": {"$ref": "#/components/schemas/JobEvent"},
+            "example": 'event: progress\ndata: {"success": true, "job_id": "...", "status": "running", ...}\n\n'
+                       'event: done\ndata: {"success": true, "job_id": "...", "status": "completed", ...}\n\n'}}},
+        **_ERRORS}}})
     spec.path("/api/jobs/{job_id}/cancel", operations={"post": {
         **job, "description": "A queued or running job is `cancelling` until its runner stops, then `cancelled`.",
-        "responses": _ok("Job")}})
-    spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "responses": {
+        "requestBody": no_body, "responses": _ok("Job")}})
+    spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "requestBody": no_body, "responses": {
         "202": {"description": "job queued again", "content": {"application/json": {"schema": job_ref}}},
         **_ERRORS}}})
     spec.path("/auth/status", operations={"get": {"responses": _ok("AuthStatus")}})
-    spec.path("/auth/logout", operations={"post": {"responses": _ok("Logout")}})
-    spec.path("/auth/key", operations={"post": {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}}}}}},
-        "responses": _ok(obj)}})
-    return spec.to_dict()
+    spec.path("/auth/logout", operations={"post": {
+        "requestBody": json_body("LogoutBody", "none, or an empty object", required=False),
+        "responses": _ok("Logout")}})
+    spec.path("/auth/key", operations={"post": {"requestBody": json_body("ApiKeyBody", "the API key"),
+                                                "responses": _ok(obj)}})
+    document = spec.to_dict()
+    # Batch items are loaded one by one (a bad one fails alone), so BatchSchema holds them raw: name their shape.
+    batch = document["components"]["schemas"]["Batch"]["properties"]["requests"]
+    batch["items"] = {"$ref": "#/components/schemas/BatchItem"}
+    return document
 
 
 @blueprint.get("/api/openapi.json")

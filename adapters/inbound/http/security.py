@@ -58,7 +58,9 @@ def install(app: Flask, api_key: str | None) -> None:
             if request.method == "GET" and page:
                 return render_template("locked.html", csrf=csrf_token()), 401
             raise AuthRequired("Missing or wrong X-API-Key header")
-        if request.method not in UNSAFE:
+        # A request no view accepts (unknown URL, or a method the URL does not take) changes nothing: Flask
+        # answers it 404 or 405 with Allow, rather than the CSRF rule calling it forbidden.
+        if request.method not in UNSAFE or request.routing_exception is not None:
             return
         origin = request.headers.get("Origin")
         if origin and origin != "null" and urlparse(origin).netloc != request.host:

@@ -57,6 +57,25 @@ def test_unknown_route_and_method(api):
     check(requests.get(f"{api.api}/fetch-equity", timeout=10), 405, "method_not_allowed")
 
 
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("DELETE", "/api/data/database-info/EQUITY", {"GET"}),
+    ("DELETE", "/api/data/fetch-equity", {"POST"}),
+    ("PUT", "/api/jobs", {"GET", "POST"}),
+    ("PATCH", "/api/jobs/0123456789/cancel", {"POST"}),
+    ("DELETE", "/auth/status", {"GET"}),
+])
+def test_a_method_the_route_does_not_take_is_405_with_allow_not_a_csrf_403(api, method, path, allowed):
+    response = requests.request(method, f"{api.base}{path}", timeout=10)  # no JSON, no CSRF token: no view runs
+    check(response, 405, "method_not_allowed")
+    assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+def test_the_csrf_rule_still_guards_every_request_that_reaches_a_view(api):
+    check(requests.post(f"{api.base}/api/jobs", data="requests=x", timeout=10), 403, "forbidden")
+    check(requests.post(f"{api.base}/api/jobs/0123456789/cancel", timeout=10), 403, "forbidden")
+    check(requests.post(f"{api.api}/no-such-route", data="x=1", timeout=10), 404, "not_found")  # reaches none
+
+
 def test_no_token_is_401(tokenless_api):
     body = check(requests.post(f"{tokenless_api.api}/fetch-equity",
                                json={"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-02"},

@@ -1,0 +1,91 @@
+"""Request schemas refuse what a body should not hold, and the OpenAPI document states what they check."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.inbound.http.openapi import build_spec
+from adapters.inbound.schemas import (
+    DATE_PATTERN,
+    ApiKeySchema,
+    BatchItemSchema,
+    BatchSchema,
+    CandlesQuerySchema,
+    EmptyBodySchema,
+    ExportQuerySchema,
+    FetchDerivativesSchema,
+    FetchEquitySchema,
+    FetchesQuerySchema,
+    InstrumentsQuerySchema,
+    LogoutSchema,
+    load,
+)
+from domain.date_range import EARLIEST, LATEST
+from domain.errors import InvalidInput
+from domain.instrument import SYMBOL_PATTERN
+
+FETCH = {"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-31"}
+
+
+@pytest.mark.parametrize(("schema", "body"), [
+    (FetchEquitySchema, FETCH), (FetchDerivativesSchema, {**FETCH, "exchange": "NFO"}),
+    (BatchItemSchema, {**FETCH, "segment": "EQUITY"}), (BatchSchema, {"requests": [{}]}),
+    (EmptyBodySchema, {}), (LogoutSchema, {}), (ApiKeySchema, {"key": "k"}),
+])
+def test_every_body_refuses_a_field_it_does_not_know_by_name(schema, body):
+    load(schema(), body)
+    with pytest.raises(InvalidInput, match=r"^intervall: unknown field$"):
+        load(schema(), {**body, "intervall": "minute"})
+
+
+@pytest.mark.parametrize("schema", [FetchesQuerySchema, InstrumentsQuerySchema, CandlesQuerySchema,
+                                    ExportQuerySchema])
+def test_query_strings_ignore_parameters_they_do_not_know(schema):
+    assert "_" not in load(schema(), {"_": "1733000000", "utm_source": "mail"})
+
+
+def test_exchanges_in_any_case_and_dates_in_the_stores_range():
+    assert load(FetchEquitySchema(), {**FETCH, "exchange": "bse"})["exchange"] == "BSE"
+    with pytest.raises(InvalidInput, match="exchange: .*derivatives segment"):
+        load(FetchEquitySchema(), {**FETCH, "exchange": "nfo"})
+    with pytest.raises(InvalidInput, match="^from_date: 1970-01-01 is outside 1970-01-02 to 2200-01-01$"):
+        load(FetchEquitySchema(), {**FETCH, "from_date": "1970-01-01"})
+
+
+@given(st.dates())
+def test_the_date_pattern_admits_exactly_the_stores_range(day: date):
+    assert (re.match(DATE_PATTERN, day.isoformat()) is not None) == (EARLIEST <= day <= LATEST)
+
+
+def test_request_bodies_are_closed_and_the_rules_are_in_the_document():
+    spec = build_spec()
+    schemas = spec["components"]["schemas"]
+    bodies = [op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+              for path in spec["paths"].values() for op in path.values() if "requestBody" in op]
+    assert {"FetchEquity", "FetchDerivatives", "Batch", "EmptyBody", "LogoutBody", "ApiKeyBody"} <= set(bodies)
+    for name in {*bodies, "BatchItem"}:
+        assert schemas[name]["additionalProperties"] is False, name
+    assert schemas["Batch"]["properties"]["requests"]["items"] == {"$ref": "#/components/schemas/BatchItem"}
+    equity = schemas["FetchEquity"]["properties"]
+    assert equity["symbol"]["pattern"] == SYMBOL_PATTERN and equity["exchange"]["enum"] == ["NSE", "BSE", None]
+    assert equity["interval"]["enum"][0] == "minute" and equity["from_date"]["pattern"] == DATE_PATTERN
+    candles = spec["paths"]["/api/data/candles/{exchange}/{symbol}/{interval}"]["get"]["parameters"]
+    by_name = {p["name"]: p for p in candles}
+    assert by_name["symbol"]["schema"]["pattern"] == SYMBOL_PATTERN and by_name["symbol"]["schema"]["maxLength"] == 64
+    assert by_name["exchange"]["schema"]["enum"] == ["NSE", "BSE", "NFO", "BFO"]
+    assert "nullable" not in by_name["from_date"]["schema"]  # a query string has no null
+
+
+def test_the_job_event_stream_is_documented_as_events_carrying_the_job():
+    spec = build_spec()
+    ok = spec["paths"]["/api/jobs/{job_id}/events"]["get"]["responses"]["200"]
+    stream = ok["content"]["text/event-stream"]
+    assert stream["x-item-schema"] == {"$ref": "#/components/schemas/JobEvent"}
+    assert "`progress`" in ok["description"] and "`done`" in ok["description"]
+    event = spec["components"]["schemas"]["JobEvent"]["properties"]
+    assert event["event"]["enum"] == ["progress", "done"] and event["data"] == {"$ref": "#/components/schemas/Job"}
