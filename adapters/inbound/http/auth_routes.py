@@ -11,7 +11,9 @@ from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, jsonify, redirect, render_template, request
 
 from adapters.inbound.http import security, web_session
+from adapters.inbound.http.bodies import optional_body
 from adapters.inbound.http.errors import status_for
+from adapters.inbound.schemas import LogoutSchema
 from application.access_tokens import TokenSource
 from application.auth_status import AuthStatus
 from application.login import Login
@@ -73,6 +75,7 @@ def _name(source: TokenSource | None) -> str | None:
 
 @inject
 def logout(use_case: Logout = Provide["logout"]):
+    optional_body(LogoutSchema())
     result = use_case.execute()
     web_session.forget()
     return jsonify({"success": True, "logged_out": _name(result.logged_out), "still_active": _name(result.still_active),

@@ -6,6 +6,7 @@ from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, jsonify, request
 
 from adapters.inbound.fetch_requests import batch_items, to_request
+from adapters.inbound.http.bodies import json_body
 from adapters.inbound.presenters import (
     batch_body,
     database_body,
@@ -28,21 +29,10 @@ from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.list_fetches import ListFetches
 from application.lookup_instrument import LookupInstrument
-from domain.errors import InvalidInput
 from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
 
 blueprint = Blueprint("data", __name__, url_prefix="/api/data")
-
-
-def json_body() -> object:
-    try:
-        payload = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than the decoder recurses: not a body anyone means
-        payload = None
-    if payload is None:
-        raise InvalidInput("Request body must be valid JSON (Content-Type: application/json)")
-    return payload
 
 
 @blueprint.post("/fetch-equity")

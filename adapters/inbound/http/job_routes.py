@@ -6,11 +6,11 @@ import json
 import time
 
 from dependency_injector.wiring import Provide, inject
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from adapters.inbound.fetch_requests import job_requests
-from adapters.inbound.http.data_routes import json_body
-from adapters.inbound.schemas import EmptyBodySchema, load
+from adapters.inbound.http.bodies import json_body, optional_body
+from adapters.inbound.schemas import EmptyBodySchema
 from application.cancel_job import CancelJob
 from application.get_job import GetJob
 from application.job import Job
@@ -36,13 +36,6 @@ def job_body(job: Job) -> dict:
                        **({"request": i.request} if i.request else {})} for i in job.items]}
 
 
-def no_parameters() -> None:
-    """Cancel and resume take no parameters: no body or `{}`, and a field in it is a 400 rather than ignored
-    (a client sending `{"force": true}` must learn that nothing forces)."""
-    if request.get_data(cache=True):
-        load(EmptyBodySchema(), json_body())
-
-
 @blueprint.post("")
 @inject
 def start(use_case: StartJob = Provide["start_job"]):
@@ -66,14 +59,14 @@ def status(job_id: str, use_case: GetJob = Provide["get_job"]):
 @blueprint.post("/<job_id>/cancel")
 @inject
 def cancel(job_id: str, use_case: CancelJob = Provide["cancel_job"]):
-    no_parameters()
+    optional_body(EmptyBodySchema())
     return jsonify(job_body(use_case.execute(job_id)))
 
 
 @blueprint.post("/<job_id>/resume")
 @inject
 def resume(job_id: str, use_case: ResumeJob = Provide["resume_job"]):
-    no_parameters()
+    optional_body(EmptyBodySchema())
     return jsonify(job_body(use_case.execute(job_id))), 202
 
 

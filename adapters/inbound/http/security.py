@@ -18,6 +18,8 @@ from urllib.parse import urlparse
 
 from flask import Flask, abort, jsonify, render_template, request, session
 
+from adapters.inbound.http.bodies import json_body
+from adapters.inbound.schemas import ApiKeySchema, load
 from domain.errors import AuthRequired
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -77,11 +79,7 @@ def install(app: Flask, api_key: str | None) -> None:
     @app.post(UNLOCK_PATH)
     def unlock():
         """The browser's way to present the API key (JSON, so the CSRF rule above applies)."""
-        try:
-            body = request.get_json(silent=True) or {}
-        except RecursionError:
-            body = {}
-        supplied = str(body.get("key", "") if isinstance(body, dict) else "").encode()
+        supplied = str(load(ApiKeySchema(), json_body())["key"]).encode()
         if expected is None or not hmac.compare_digest(supplied, expected):
             raise AuthRequired("Wrong API key" if expected is not None else "This server needs no API key")
         session[_KEY_SESSION] = fingerprint()

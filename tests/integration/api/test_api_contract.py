@@ -101,3 +101,10 @@ def test_job_events_are_what_the_document_says(api):
     assert events[-1][0] == "done"
     for name, data in events:
         validator.validate({"event": name, "data": data})
+
+
+def test_logout_and_the_api_key_body_refuse_fields_they_do_not_know(api):
+    refused(requests.post(f"{api.base}/auth/logout", json={"everywhere": True}, timeout=10),
+            "everywhere: unknown field")
+    refused(requests.post(f"{api.base}/auth/key", json={"key": "x", "remember": True}, timeout=10),
+            "remember: unknown field")
