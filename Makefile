@@ -33,6 +33,7 @@ lint: install-dev
 
 ## make test: install with dev extras, lint (ruff, mypy, import contracts), and run the whole suite (browser tests need Debian's chromium).
 test: lint
+	@command -v chromium >/dev/null 2>&1 || echo "chromium not found: the browser tests will be skipped (apt-get install chromium to run them)"
 	$(BIN)/pytest
 
 ## make bench: every benchmark, each printing its figures beside its baseline (several minutes; not in `make test`).
