@@ -17,6 +17,7 @@ from .bad_data import SECONDS_PER_DAY, CandleArrays, corrupt
 from .contracts import future_symbol, monthly_listing
 from .counter_hash import stable_key
 from .derivative_pricing import future_bars, option_bars, to_ticks, years_to_expiry
+from .history_edits import InstrumentEdits
 from .instruments import Instrument
 from .price_paths import RawBars, day_bars, minute_bars
 from .session_days import (
@@ -48,7 +49,8 @@ def _seconds(dt: datetime.datetime) -> int:
     return dt.toordinal() * SECONDS_PER_DAY + dt.hour * 3600 + dt.minute * 60 + dt.second
 
 
-def candles(seed: int, q: CandleQuery) -> CandleArrays:
+def candles(seed: int, q: CandleQuery, edits: InstrumentEdits | None = None) -> CandleArrays:
+    """The candles served for `q`; `edits` (corporate actions, revised closes) apply when given."""
     inst = q.instrument
     first, last = q.start.date(), min(q.end.date(), q.now.date())
     if inst.kind in ("future", "option") and not q.continuous:
@@ -63,6 +65,8 @@ def candles(seed: int, q: CandleQuery) -> CandleArrays:
         arrays = _day_candles(seed, inst, days)
     else:
         arrays = _intraday_candles(seed, inst, days, q.minutes)
+    if edits is not None:
+        arrays = edits.adjust(arrays)  # before corruption, so a bad candle stays bad once adjusted
     if inst.special:
         arrays = corrupt(inst.special, arrays, q.minutes, first_of_iso_week()[days])
     lo, hi = _seconds(q.start), _seconds(q.end)
@@ -71,7 +75,8 @@ def candles(seed: int, q: CandleQuery) -> CandleArrays:
     else:
         cutoff = _seconds(q.now)
     keep = (arrays.ts >= lo) & (arrays.ts <= min(hi, cutoff))
-    return arrays.take(np.flatnonzero(keep))
+    served = arrays.take(np.flatnonzero(keep))
+    return served if edits is None else edits.revise(served, q.minutes)
 
 
 def _price(inst: Instrument, under: RawBars, years: np.ndarray) -> RawBars:

@@ -9,6 +9,7 @@ import threading
 from types import FrameType
 
 from .config import SandboxConfig
+from .corporate_actions import CorporateAction, load_corporate_actions
 from .server import start_sandbox
 
 _D = SandboxConfig()
@@ -19,6 +20,13 @@ def _date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from exc
+
+
+def _actions(path: str) -> tuple[CorporateAction, ...]:
+    try:
+        return load_corporate_actions(path)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +48,8 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     add("--redirect-url", default=_D.redirect_url, help="where the login page sends the request_token")
     add("--universe-scale", type=int, default=_D.universe_scale, help="1 = >=20k NFO rows, 5 = ~100k")
     add("--request-token-ttl-seconds", type=float, default=_D.request_token_ttl_seconds)
+    add("--corporate-actions", type=_actions, default=(), metavar="FILE.json",
+        help="a JSON list of corporate actions in force from the start (see POST /__sandbox/corporate-action)")
     add("--log-requests", action="store_true", help="log each request's method and path")
 
 
@@ -52,6 +62,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         stall_seconds=getattr(args, "stall_seconds", _D.stall_seconds), seed=args.seed, today=args.today,
         redirect_url=args.redirect_url, universe_scale=args.universe_scale,
         request_token_ttl_seconds=getattr(args, "request_token_ttl_seconds", _D.request_token_ttl_seconds),
+        corporate_actions=getattr(args, "corporate_actions", _D.corporate_actions),
     )
 
 
@@ -61,6 +72,9 @@ def run_sandbox(config: SandboxConfig, log_requests: bool = False) -> int:
         sandbox = start_sandbox(config, log_requests=log_requests)
     except OSError as exc:
         print(f"kite sandbox: cannot listen on {config.host}:{config.port}: {exc.strerror or exc}")
+        return 1
+    except ValueError as exc:  # a preloaded corporate action names an instrument the universe lacks
+        print(f"kite sandbox: --corporate-actions: {exc}")
         return 1
     stop = threading.Event()
 

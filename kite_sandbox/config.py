@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from .corporate_actions import CorporateAction
+
 
 @dataclass(frozen=True)
 class SandboxConfig:
@@ -26,3 +28,4 @@ class SandboxConfig:
     redirect_url: str = "http://127.0.0.1:5000/auth/callback"
     universe_scale: int = 1  # 1 = >=20k NFO rows; 5 = ~100k (real size)
     request_token_ttl_seconds: float = 300.0
+    corporate_actions: tuple[CorporateAction, ...] = ()  # in force from the start and after every reset

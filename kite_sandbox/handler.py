@@ -10,7 +10,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from . import routes
+from . import history_routes, routes
 from .errors import KiteError
 from .render import error
 from .routes import Request, Response
@@ -30,6 +30,10 @@ ROUTE_TABLE: list[tuple[re.Pattern[str], dict[str, Endpoint]]] = [
     (re.compile(r"^/__sandbox/reset$"), {"POST": routes.sandbox_reset}),
     (re.compile(r"^/__sandbox/expire-tokens$"), {"POST": routes.sandbox_expire_tokens}),
     (re.compile(r"^/__sandbox/fault$"), {"POST": routes.sandbox_fault}),
+    (re.compile(r"^/__sandbox/corporate-action$"), {"POST": history_routes.corporate_action}),
+    (re.compile(r"^/__sandbox/corporate-actions$"), {"GET": history_routes.list_corporate_actions}),
+    (re.compile(r"^/__sandbox/revise$"), {"POST": history_routes.revise}),
+    (re.compile(r"^/__sandbox/revisions$"), {"GET": history_routes.list_revisions}),
 ]
 
 
@@ -73,7 +77,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         try:
-            response = self._route(Request(self.command, parts.path, query, form, headers))
+            response = self._route(Request(self.command, parts.path, query, form, headers, body=raw))
         except KiteError as exc:
             response = _kite_error(exc)
         except Exception:
@@ -96,7 +100,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 return Response(405, error("Method not allowed", "GeneralException"),
                                 headers={"Allow": ", ".join(methods)})
             args = {k: v for k, v in match.groupdict().items() if v is not None}
-            return endpoint(self.state, Request(req.method, req.path, req.query, req.form, req.headers, args))
+            return endpoint(self.state, Request(req.method, req.path, req.query, req.form, req.headers, args,
+                                                req.body))
         self.state.stats.route("not_found")
         return Response(404, error("Route not found", "GeneralException"))
 

@@ -31,6 +31,7 @@ class Request:
     form: dict[str, str]
     headers: dict[str, str]  # lower-cased names
     args: dict[str, str] = field(default_factory=dict)  # captured from the path
+    body: bytes = b""  # raw, for the routes that take JSON
 
     def param(self, name: str) -> str | None:
         return self.form.get(name, self.query.get(name))
@@ -122,7 +123,8 @@ def historical(state: SandboxState, req: Request) -> Response:
         time.sleep(state.config.stall_seconds)  # "stall": answer, but too late for the client
     query, with_oi = parse_query(state.universe(), req.args["token"], req.args["interval"], req.query,
                                  state.now())
-    arrays = candles(state.config.seed, query)
+    edits = state.history_edits.for_instrument(query.instrument.instrument_token)  # one snapshot per response
+    arrays = candles(state.config.seed, query, edits)
     body = candles_body(arrays, with_oi)
     count = len(arrays.ts)
     state.stats.candles(count)

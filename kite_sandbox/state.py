@@ -7,6 +7,7 @@ from typing import Any
 
 from .config import SandboxConfig
 from .faults import FaultPlan
+from .history_edits import HistoryEdits, bind_actions
 from .rate_limit import RateLimiter
 from .stats import SandboxStats
 from .tokens import TokenStore
@@ -23,6 +24,8 @@ class SandboxState:
         self.other_limiter = RateLimiter(config.other_rate_limit)
         self.faults = FaultPlan(config.fault_rate, config.seed)
         self.stats = SandboxStats()
+        preloaded = bind_actions(self.universe(), config.corporate_actions, True) if config.corporate_actions else ()
+        self.history_edits = HistoryEdits(preloaded)  # ValueError above for an unknown instrument
 
     def today(self) -> datetime.date:
         return self.config.today or today_ist()
@@ -48,3 +51,4 @@ class SandboxState:
         self.other_limiter.reset()
         self.tokens.reset()
         self.faults.reset()
+        self.history_edits.reset()
