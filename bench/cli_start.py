@@ -6,6 +6,8 @@ sandbox's dump), from a scratch working directory (no `.env`). The baseline runs
 composition every command had before (bootstrap/queries.py's docstring says why the queries no longer use it): the
 parser module importing every command's module, then logging set-up and the dependency-injector container. Both
 must print the same bytes and exit with the same code. Peak RSS is per process (`wait4`). Target: < 0.3 s each.
+`--baseline-tree DIR` runs the baseline from another checkout instead (`git worktree add /tmp/kf-main main`):
+its `bootstrap.cli.main`, with this venv's packages.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def measure(argv: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--baseline-tree", type=Path, help="a checkout whose bootstrap.cli is the baseline")
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)  # the child that makes the data dir
     args = parser.parse_args()
     if args.prepare:
@@ -108,16 +111,21 @@ def main() -> None:
         root = Path(scratch)
         subprocess.run([sys.executable, "-m", "bench.cli_start", "--prepare", str(root / "data")], check=True)
         env = {**os.environ, "KITEFETCH_DATA_DIR": str(root / "data"), "KITE_ACCESS_TOKEN": ""}
+        baseline, baseline_env = [sys.executable, "-c", VIA_CONTAINER], env
+        if args.baseline_tree:
+            baseline = [sys.executable, "-c", "import sys; from bootstrap.cli import main; sys.exit(main())"]
+            baseline_env = {**env, "PYTHONPATH": str(args.baseline_tree.resolve())}
         for command in COMMANDS:
             ours = measure([str(KITEFETCH), *command], env, root, args.runs)
-            before = measure([sys.executable, "-c", VIA_CONTAINER, *command], env, root, args.runs)
+            before = measure([*baseline, *command], baseline_env, root, args.runs)
             assert ours[2:] == before[2:], f"{command}: output or exit code differ"
             rows.append([" ".join(command), f"{ours[0]:.3f} s", f"{ours[1]:.0f} MB", f"{before[0]:.3f} s",
                          f"{before[1]:.0f} MB", f"{before[0] / ours[0]:.1f}x", ours[2]])
     from bench.common import table  # only now (it imports pandas): see the imports above
 
     table(f"kitefetch start-up, medians of {args.runs} processes (target: < 0.3 s)",
-          ["command", "wall", "peak RSS", "via container", "peak RSS", "speed-up", "exit"], rows)
+          ["command", "wall", "peak RSS", "baseline" if args.baseline_tree else "via container", "peak RSS",
+           "speed-up", "exit"], rows)
 
 
 if __name__ == "__main__":
