@@ -1,7 +1,7 @@
 """The `kitefetch` console script: parse, compose what the command needs, run it.
 
 A query (range, db-info, lookup, instruments) is answered over bootstrap/queries.py's composition, without the
-container or logging set-up: those two alone cost ~0.2 s of imports (dependency-injector, structlog), more than the
+container or logging set-up: those two alone cost ~0.15 s of imports (dependency-injector, structlog), as much as the
 whole answer. Every other command gets the container.
 """
 

@@ -62,7 +62,7 @@ def batch_body(result: BatchResult) -> dict:
 
 
 def outcome_body(outcome: FetchResult | ItemFailure) -> dict:
-    from application.batch_fetch import ItemFailure  # see the imports above
+    from application.batch_fetch import ItemFailure  # here, not above: see TYPE_CHECKING
 
     if isinstance(outcome, ItemFailure):
         return error_body(outcome.error, symbol=outcome.symbol)

@@ -104,10 +104,6 @@ def batch(container: UseCases, args: argparse.Namespace) -> int:
     return EXIT_OK if result.failed == 0 else EXIT_FAILURE
 
 
-
-
-
-
 def _request_token_from(text: str) -> str:
     text = text.strip()
     if "request_token=" in text:

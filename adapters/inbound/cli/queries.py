@@ -1,7 +1,7 @@
 """The commands that read what is already here: stored ranges, the databases, the instrument cache.
 
 Apart from the fetching commands (commands.py) so that running one imports neither marshmallow nor the fetch
-use cases: `kitefetch range` answers in ~0.1 s (bench/cli_start.py), over use cases composed without the
+use cases: `kitefetch range` answers in ~0.16 s (bench/cli_start.py), over use cases composed without the
 container (bootstrap/queries.py).
 """
 
