@@ -8,7 +8,6 @@ from pathlib import Path
 from dependency_injector import containers, providers
 
 from adapters.outbound.fetch_log import FetchLogFile
-from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.job_files import JobFiles
 from adapters.outbound.kite.market_data import KiteMarketData
@@ -36,6 +35,7 @@ from application.run_job import RunJob
 from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
 from bootstrap.jobs import JobExecutor, process_alive
+from bootstrap.queries import instruments_dir, segment_store
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -69,16 +69,11 @@ class Container(containers.DeclarativeContainer):
         limiter=limiter,
         timeout=settings.provided.kite_timeout,
     )
-    equity_store = providers.Singleton(
-        Hdf5SegmentStore, providers.Callable(_under_data_dir, settings, "EQUITY.h5"), Segment.EQUITY,
-        lock_timeout=settings.provided.store_lock_timeout)
-    derivatives_store = providers.Singleton(
-        Hdf5SegmentStore, providers.Callable(_under_data_dir, settings, "DERIVATIVES.h5"), Segment.DERIVATIVES,
-        lock_timeout=settings.provided.store_lock_timeout)
+    equity_store = providers.Singleton(segment_store, settings, Segment.EQUITY)  # as the CLI queries build them
+    derivatives_store = providers.Singleton(segment_store, settings, Segment.DERIVATIVES)
     stores = providers.Dict({Segment.EQUITY: equity_store, Segment.DERIVATIVES: derivatives_store})
     catalog = providers.Singleton(InstrumentCache, source=market_data,
-                                  directory=providers.Callable(_under_data_dir, settings, "instruments"),
-                                  clock=clock)
+                                  directory=providers.Callable(instruments_dir, settings), clock=clock)
 
     fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"))
     fetch_history = providers.Factory(FetchHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,

@@ -9,7 +9,10 @@ metadata cache; the Kite rate limit is shared across processes anyway (a state f
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import socket
 import sys
 
 import structlog
@@ -48,6 +51,19 @@ def _envelope_error(sock, status_int: int, reason: str, mesg: str) -> None:
     gunicorn_util.write_nonblock(sock, head + body)
 
 
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why gunicorn could not bind `host:port`, or None. Asked first because gunicorn retries a taken port for
+    5 s and then exits with its own log lines; binding the way it does (SO_REUSEADDR) answers at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        socket.create_server((host, port), family=family).close()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return f"port {port} on {host} is already in use (another server?): choose another with --port"
+        return f"cannot listen on {host}:{port}: {os.strerror(error.errno) if error.errno else error}"
+    return None
+
+
 def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
     from bootstrap.container import build_container
     from bootstrap.logging_setup import configure_logging
@@ -59,6 +75,10 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
         settings.check(bind_host=host)
     except (ConfigurationError, ValueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    problem = _cannot_listen(host, port)
+    if problem:
+        print(f"kitefetch serve: {problem}", file=sys.stderr)
         return EXIT_FAILURE
     configure_logging(settings.production)
     container = build_container(settings)  # the master's own: it opens no file, and no worker uses it

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from application.batch_fetch import BatchResult, ItemFailure
-from application.fetch_history import FetchResult
-from application.fetch_record import FetchRecord
-from application.ports import SeriesInfo, StoreDescription
+from typing import TYPE_CHECKING
+
 from domain.clock_time import ist_date, to_datetime
 from domain.errors import DomainError
-from domain.instrument import Instrument, SeriesKey
+
+if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fetch use cases (and structlog)
+    from application.batch_fetch import BatchResult, ItemFailure
+    from application.fetch_history import FetchResult
+    from application.fetch_record import FetchRecord
+    from application.ports import SeriesInfo, StoreDescription
+    from domain.instrument import Instrument, SeriesKey
 
 
 def error_body(error: DomainError | str, error_type: str | None = None, **extra: object) -> dict:
@@ -58,6 +62,8 @@ def batch_body(result: BatchResult) -> dict:
 
 
 def outcome_body(outcome: FetchResult | ItemFailure) -> dict:
+    from application.batch_fetch import ItemFailure  # here, not above: see TYPE_CHECKING
+
     if isinstance(outcome, ItemFailure):
         return error_body(outcome.error, symbol=outcome.symbol)
     return fetch_body(outcome)

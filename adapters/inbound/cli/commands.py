@@ -1,4 +1,4 @@
-"""Admin commands over the same use cases the API calls."""
+"""Admin commands over the same use cases the API calls: the ones that fetch or log in (queries.py: the others)."""
 
 from __future__ import annotations
 
@@ -12,38 +12,24 @@ from typing import Protocol
 from urllib.parse import parse_qs, urlparse
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK, emit, progress
+from adapters.inbound.cli.queries import Queries
 from adapters.inbound.fetch_requests import batch_items
-from adapters.inbound.presenters import (
-    batch_body,
-    database_body,
-    fetch_body,
-    instrument_body,
-    range_body,
-)
+from adapters.inbound.presenters import batch_body, fetch_body
 from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
-from application.describe_database import DescribeDatabase
 from application.fetch_history import FetchHistory, FetchResult
 from application.fetch_request import FetchRequest
-from application.get_existing_range import GetExistingRange
-from application.get_instruments import GetInstruments
 from application.login import Login
-from application.lookup_instrument import LookupInstrument
 from domain.date_range import DateRange
 from domain.errors import InvalidInput
-from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 
-class UseCases(Protocol):
-    """What the commands need; the dependency-injector container provides exactly these factories."""
+class UseCases(Queries, Protocol):
+    """What every command needs; the dependency-injector container provides exactly these factories."""
 
     fetch_history: Callable[[], FetchHistory]
     batch_fetch: Callable[[], BatchFetch]
-    get_instruments: Callable[[], GetInstruments]
-    lookup_instrument: Callable[[], LookupInstrument]
-    get_existing_range: Callable[[], GetExistingRange]
-    describe_database: Callable[[], DescribeDatabase]
     login: Callable[[], Login]
 
 
@@ -118,46 +104,6 @@ def batch(container: UseCases, args: argparse.Namespace) -> int:
     return EXIT_OK if result.failed == 0 else EXIT_FAILURE
 
 
-def instruments(container: UseCases, args: argparse.Namespace) -> int:
-    exchange = Exchange.parse(args.exchange)
-    listed = container.get_instruments().execute(exchange, force_refresh=args.refresh, limit=args.limit)
-    body = {"success": True, "exchange": exchange.value, "count": len(listed),
-            "instruments": [instrument_body(i) for i in listed]}
-    human = "\n".join(f"{i.instrument_token:>10} {i.tradingsymbol:<28} {i.instrument_type:<4} "
-                      f"{i.expiry.isoformat() if i.expiry else '':<10} {i.name}" for i in listed)
-    emit(body, args.json, f"{human}\n{len(listed)} instruments on {exchange.value}" if listed else "no instruments")
-    return EXIT_OK
-
-
-def lookup(container: UseCases, args: argparse.Namespace) -> int:
-    instrument = container.lookup_instrument().execute(Exchange.parse(args.exchange), args.symbol)
-    body = {"success": True, "exchange": instrument.exchange, "symbol": instrument.tradingsymbol,
-            "instrument_token": instrument.instrument_token, "expired": instrument.expired}
-    emit(body, args.json, f"{instrument.exchange}:{instrument.tradingsymbol} -> {instrument.instrument_token}")
-    return EXIT_OK
-
-
-def existing_range(container: UseCases, args: argparse.Namespace) -> int:
-    key = SeriesKey.parse(args.exchange, args.symbol, args.interval)
-    info = container.get_existing_range().execute(key)
-    body = range_body(key, info)
-    shown = info.key if info is not None else key  # the stored spelling, as lookups and fetches print Kite's
-    human = (f"{shown}: {body['start_date']} to {body['end_date']} ({body['rows']} candles)"
-             if body["start_date"] else f"{key}: no existing data")
-    emit(body, args.json, human)
-    return EXIT_OK
-
-
-def db_info(container: UseCases, args: argparse.Namespace) -> int:
-    body = database_body(container.describe_database().execute(Segment.parse(args.segment)))
-    lines = [f"{body['segment']}: {body['file_path']} ({'exists' if body['exists'] else 'missing'}, "
-             f"{body['size_mb']} MB, {body['total_datasets']} series)"]
-    lines += [f"  {d['exchange']}:{d['symbol']} {d['interval']}: {d['start_date']} to {d['end_date']}, "
-              f"{d['rows']} rows" for d in body["datasets"]]
-    emit(body, args.json, "\n".join(lines))
-    return EXIT_OK
-
-
 def _request_token_from(text: str) -> str:
     text = text.strip()
     if "request_token=" in text:
@@ -186,3 +132,10 @@ def login(container: UseCases, args: argparse.Namespace) -> int:
             "login_time": session.login_time}
     emit(body, args.json, f"Logged in as {session.user_name} ({session.user_id}); token saved for the API and CLI")
     return EXIT_OK
+
+
+COMMANDS: dict[str, Handler] = {
+    "fetch": fetch,
+    "batch": batch,
+    "login": login,
+}

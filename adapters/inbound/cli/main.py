@@ -7,11 +7,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
-from adapters.inbound.cli import commands
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_USAGE, fail
+from adapters.inbound.cli.queries import QUERIES, Queries
 from domain.errors import DomainError
 from domain.interval import Interval
+
+if TYPE_CHECKING:
+    from adapters.inbound.cli.commands import UseCases
 
 INTERVALS = ", ".join(i.value for i in Interval)
 EPILOG = """\
@@ -39,6 +43,19 @@ def _version() -> str:
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """argparse's "version" action, with the version looked up only when asked (~15 ms every command would pay)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str = "show program's version number and exit") -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"kitefetch {_version()}")
+        parser.exit()
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
     parser.add_argument("--verbose", "-v", action="store_true", help="log every step to stderr")
@@ -59,7 +76,7 @@ def _fetch_flags(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kitefetch", description="Keep a local HDF5 database of Kite candles.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"kitefetch {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the REST API (gunicorn, threaded worker)",
@@ -121,17 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-HANDLERS: dict[str, commands.Handler] = {
-    "fetch": commands.fetch,
-    "batch": commands.batch,
-    "instruments": commands.instruments,
-    "lookup": commands.lookup,
-    "range": commands.existing_range,
-    "db-info": commands.db_info,
-    "login": commands.login,
-}
-
-
 def parse(argv: Sequence[str] | None) -> argparse.Namespace | int:
     """Parsed arguments, or the exit code when argparse already answered (help: 0, usage error: 2)."""
     try:
@@ -140,10 +146,21 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace | int:
         return 0 if exit_.code in (0, None) else EXIT_USAGE
 
 
-def dispatch(use_cases: commands.UseCases, args: argparse.Namespace) -> int:
-    """Run an admin command; domain errors become exit codes (3 for auth)."""
+def is_query(args: argparse.Namespace) -> bool:
+    """A command answered from local files: its use cases need only be the Queries (queries.py)."""
+    return args.command in QUERIES
+
+
+def dispatch(use_cases: Queries, args: argparse.Namespace) -> int:
+    """Run an admin command; domain errors become exit codes (3 for auth). A command that is not a query needs
+    all the UseCases (commands.py)."""
     try:
-        return HANDLERS[args.command](use_cases, args)
+        if is_query(args):
+            return QUERIES[args.command](use_cases, args)
+        # Only now: the fetching commands bring marshmallow and the fetch use cases (and structlog) with them.
+        from adapters.inbound.cli.commands import COMMANDS
+
+        return COMMANDS[args.command](cast("UseCases", use_cases), args)
     except DomainError as error:
         return fail(error, args.json)
     except KeyboardInterrupt:

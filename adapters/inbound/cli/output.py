@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from domain.errors import AuthRequired, DomainError, InvalidInput
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
 
@@ -32,5 +34,7 @@ def fail(error: DomainError, as_json: bool) -> int:
 
 def progress(total: int, description: str, enabled: bool) -> tqdm:
     """A progress bar on stderr, shown on terminals only (and never in --json mode)."""
+    from tqdm import tqdm  # here: only the fetching commands show progress, the queries must start fast
+
     return tqdm(total=total, desc=description, unit="req", file=sys.stderr, leave=False,
                 disable=None if enabled else True)

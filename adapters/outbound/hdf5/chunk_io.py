@@ -7,26 +7,38 @@ the store fast: the filter builds and tears down a blosc2 super-chunk and full-c
 (~3x the cost of compressing), it decompresses into a chunk buffer that HDF5 then copies into the caller's
 array, and an append pays both for the partly filled last chunk. Here a full chunk decompresses straight
 into its place in the output array, and the file's bytes come from one `pread` per chunk when reading.
+
+blosc2 and hdf5plugin load with the first chunk this module touches (`_codec`): together they take ~0.2 s to
+import, and reading metadata (`kitefetch range`, `db-info`: one attribute per series) never needs them.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 import threading
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-import blosc2
 import h5py
 import numpy as np
 
 FILTER_ID = 32026
-_CPARAMS = {"codec": blosc2.Codec.LZ4, "clevel": 5, "filters": [blosc2.Filter.BITSHUFFLE], "filters_meta": [0],
-            "typesize": 8, "nthreads": 1}
 _DPARAMS = {"nthreads": 1}
 
 RawChunk = Callable[[int, int], bytes | memoryview]  # (file address, size) -> the chunk's stored bytes
+
+
+@functools.cache
+def _codec() -> tuple[Any, dict[str, Any]]:
+    """blosc2 and our compression parameters. hdf5plugin comes with it: importing it registers the blosc2 filter
+    with HDF5, which decodes the chunks we leave to it (`_through_filter`, layout's fallbacks)."""
+    import blosc2
+    import hdf5plugin  # noqa: F401
+
+    return blosc2, {"codec": blosc2.Codec.LZ4, "clevel": 5, "filters": [blosc2.Filter.BITSHUFFLE],
+                    "filters_meta": [0], "typesize": 8, "nthreads": 1}
 
 
 def _frame_parts(nbytes: int) -> tuple[bytes, bytes]:
@@ -37,7 +49,8 @@ def _frame_parts(nbytes: int) -> tuple[bytes, bytes]:
     """
     parts = _FRAMES.get(nbytes)
     if parts is None:
-        frame = blosc2.SChunk(chunksize=nbytes, cparams=_CPARAMS, dparams=_DPARAMS)
+        blosc2, cparams = _codec()
+        frame = blosc2.SChunk(chunksize=nbytes, cparams=cparams, dparams=_DPARAMS)
         frame.append_data(np.random.default_rng(0).integers(0, 256, nbytes, dtype=np.uint8))  # a plain chunk
         cframe = frame.to_cframe()
         head = _header_size(cframe)
@@ -57,7 +70,8 @@ def _header_size(frame: bytes | memoryview) -> int:
 
 def encode(block: np.ndarray) -> bytes:
     """A full chunk (C-contiguous) as the blosc2 filter stores it."""
-    chunk = blosc2.compress2(block, **_CPARAMS)
+    blosc2, cparams = _codec()
+    chunk = blosc2.compress2(block, **cparams)
     head, tail = _frame_parts(block.nbytes)
     frame = bytearray(head)
     _FRAME_SIZE.pack_into(frame, 16, len(head) + len(chunk) + len(tail))
@@ -84,6 +98,7 @@ def decode_into(raw: bytes | memoryview, filter_mask: int, out: np.ndarray) -> b
     size = len(head)
     if len(raw) < size + 32 or raw[:16] != head[:16] or raw[24:39] != head[24:39] or raw[47:size] != head[47:]:
         return False
+    blosc2, _ = _codec()
     nbytes, cbytes, _ = blosc2.get_cbuffer_sizes(raw[size:])
     if nbytes != out.nbytes or _CBYTES.unpack_from(raw, 39)[0] != cbytes or size + cbytes > len(raw):
         return False

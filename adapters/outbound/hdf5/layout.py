@@ -22,11 +22,12 @@ appends, 32k-row chunks 98M and 0.73M, 16k-row chunks 91M and 0.78M.
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
+from typing import Any
 
 import h5py
-import hdf5plugin
 import numpy as np
 
 from adapters.outbound import atomic_file
@@ -37,7 +38,14 @@ PRICES = ("open", "high", "low", "close")
 CHUNK_ROWS = {"minute": 32_768, "3minute": 32_768, "5minute": 32_768, "10minute": 16_384, "15minute": 16_384,
               "30minute": 8_192, "60minute": 8_192, "day": 4_096}
 ARRAYS = ("axis1", "block0_values", "block1_values")
-_COMPRESSION = hdf5plugin.Blosc2(cname="lz4", clevel=5, filters=hdf5plugin.Blosc2.BITSHUFFLE)
+
+
+@functools.cache
+def _compression() -> Any:
+    """The arrays' filter; hdf5plugin is imported when a series is first created, not by reading metadata (~0.1 s)."""
+    import hdf5plugin
+
+    return hdf5plugin.Blosc2(cname="lz4", clevel=5, filters=hdf5plugin.Blosc2.BITSHUFFLE)
 
 
 def int_columns(with_oi: bool) -> tuple[str, ...]:
@@ -65,7 +73,8 @@ def _earray(group: h5py.Group, name: str, dtype: str, width: int | None, chunk_r
     chunks = (chunk_rows,) if width is None else (chunk_rows, width)
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
     dcpl.set_chunk(chunks)
-    dcpl.set_filter(_COMPRESSION.filter_id, h5py.h5z.FLAG_OPTIONAL, _COMPRESSION.filter_options)
+    compression = _compression()
+    dcpl.set_filter(compression.filter_id, h5py.h5z.FLAG_OPTIONAL, compression.filter_options)
     space = h5py.h5s.create_simple(shape, tuple(h5py.h5s.UNLIMITED for _ in shape))
     dataset = h5py.Dataset(h5py.h5d.create(group.id, name.encode(), h5py.h5t.py_create(np.dtype(dtype)), space,
                                            dcpl=dcpl))

@@ -36,16 +36,15 @@ class Listing:
 
     def _describe(self) -> StoreDescription:
         path, series = self._file.path, list[SeriesInfo]()
-        with self._file.shared():
-            if not path.exists():
-                return StoreDescription(self._segment, str(path), False, 0, ())
-            with ReadOnlyFile(path) as handle:
-                for exchange in self._segment.exchanges:
-                    for symbol_node, intervals in (handle.h5.get(exchange.value) or {}).items():
-                        for interval_node, group in intervals.items():
-                            info = _info(exchange, symbol_node, interval_node, group)
-                            if info is not None:
-                                series.append(info)
+        if not path.exists():  # before the lock, whose file a read must not create
+            return StoreDescription(self._segment, str(path), False, 0, ())
+        with self._file.shared(), ReadOnlyFile(path) as handle:
+            for exchange in self._segment.exchanges:
+                for symbol_node, intervals in (handle.h5.get(exchange.value) or {}).items():
+                    for interval_node, group in intervals.items():
+                        info = _info(exchange, symbol_node, interval_node, group)
+                        if info is not None:
+                            series.append(info)
             size = path.stat().st_size
         return StoreDescription(self._segment, str(path), True, size, tuple(series))
 

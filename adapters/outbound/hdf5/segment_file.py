@@ -127,7 +127,11 @@ class SegmentFile:
 
     @contextmanager
     def reading(self) -> Iterator[ReadHandle | None]:
-        """The cached read handle (None when there is no file) under the shared lock."""
+        """The cached read handle under the shared lock; None when there is no file, without taking the lock (a
+        read creates nothing, not even the lock file). A file created after that look is news for the next read."""
+        if not self.path.exists():
+            yield None
+            return
         with self.shared(), self.guard:
             try:
                 yield self._read_handle()
