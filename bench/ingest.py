@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 
 import orjson
 import pandas as pd
 import requests
 from kiteconnect import KiteConnect
 
+from adapters.outbound.calendar.library_calendar import LibraryCalendar
 from adapters.outbound.kite.candle_parser import parse_candles
 from bench.common import table, timed
 from bootstrap.runtime import tune_gc
 from domain.interval import Interval
-from domain.market import Segment
+from domain.market import Exchange, Segment
 from domain.validation import validate_candles
 from kite_sandbox import SandboxConfig, start_sandbox
 
@@ -47,9 +49,10 @@ def fetch_bodies() -> list[tuple[str, bytes]]:
 
 def ours(bodies: list[tuple[str, bytes]]) -> int:
     total = 0
+    sessions = LibraryCalendar().sessions(Exchange.NSE, date(2019, 1, 1), date(2024, 6, 21))
     for interval, body in bodies:
         frame = parse_candles(orjson.loads(body)["data"]["candles"], with_oi=False)
-        total += len(validate_candles(frame, Segment.EQUITY, Interval(interval)).valid)
+        total += len(validate_candles(frame, Segment.EQUITY, Interval(interval), sessions).valid)
     return total
 
 

@@ -10,6 +10,7 @@ from dependency_injector import providers
 from bootstrap.app import create_app
 from bootstrap.settings import Settings
 from domain.market import Segment
+from tests.fakes.calendar import FakeCalendar
 from tests.fakes.market import FakeCatalog, FakeMarketData, FixedClock, MemoryTokenStore
 from tests.fakes.stores import InMemoryCandleStore
 from tests.unit.application.conftest import INSTRUMENTS, NOW
@@ -22,6 +23,7 @@ def app(tmp_path):
     container.market_data.override(providers.Object(FakeMarketData(INSTRUMENTS)))
     container.catalog.override(providers.Object(FakeCatalog(INSTRUMENTS)))
     container.clock.override(providers.Object(FixedClock(NOW)))
+    container.calendar.override(providers.Object(FakeCalendar()))
     container.token_store.override(providers.Object(MemoryTokenStore()))
     container.stores.override(providers.Object({Segment.EQUITY: InMemoryCandleStore(Segment.EQUITY),
                                                 Segment.DERIVATIVES: InMemoryCandleStore(Segment.DERIVATIVES)}))

@@ -36,11 +36,21 @@ def test_second_identical_fetch_sends_nothing(fetch_history, source):
     assert again.message
 
 
-def test_weekend_is_covered_once_fetched(fetch_history, source):
-    weekend = request(start=date(2024, 1, 6), end=date(2024, 1, 7))
-    assert fetch_history.execute(weekend).records == 0
-    assert fetch_history.execute(weekend).requests == 0
+def test_a_weekend_inside_a_request_is_covered_once_fetched(fetch_history, source):
+    week = request(start=date(2024, 1, 22), end=date(2024, 1, 28))  # Mon..Sun
+    assert fetch_history.execute(week).requests == 1
+    assert fetch_history.execute(week).requests == 0
     assert len(source.calls) == 1
+
+
+def test_a_range_without_sessions_sends_no_request_and_stays_unfetched(fetch_history, source, stores, calendar):
+    weekend = request(start=date(2024, 1, 6), end=date(2024, 1, 7))
+    result = fetch_history.execute(weekend)
+    assert (result.records, result.requests) == (0, 0) and source.calls == []
+    assert result.message == "Nothing to fetch: the range holds no trading session"
+    assert stores[Segment.EQUITY].info(RELIANCE_DAY) is None  # "covered" means Kite was asked
+    calendar.special[date(2024, 1, 6)] = [("09:15", "15:30")]  # the calendar learns a Saturday session
+    assert fetch_history.execute(weekend).requests == 1
 
 
 def test_only_the_missing_edges_are_fetched(fetch_history, source):
@@ -140,8 +150,8 @@ def test_failure_midway_keeps_earlier_chunks(fetch_history, source, stores):
     assert again.requests == 1
 
 
-def test_concurrent_chunks_give_the_same_store(source, stores, catalog, clock):
-    concurrent = FetchHistory(source, stores, catalog, clock, concurrency=4)
+def test_concurrent_chunks_give_the_same_store(source, stores, catalog, clock, calendar):
+    concurrent = FetchHistory(source, stores, catalog, clock, calendar, concurrency=4)
     result = concurrent.execute(request(start=date(2023, 1, 1), end=date(2023, 12, 31), interval=Interval.MINUTE))
     assert result.requests == 7 and result.records == 260 * 375
     stored = stores[Segment.EQUITY].read(SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE))
@@ -157,9 +167,9 @@ def test_progress_callback_sees_every_chunk(fetch_history):
 
 
 @pytest.fixture
-def logged(source, stores, catalog, clock):
+def logged(source, stores, catalog, clock, calendar):
     fetch_log = InMemoryFetchLog()
-    return FetchHistory(source, stores, catalog, clock, fetch_log=fetch_log), fetch_log
+    return FetchHistory(source, stores, catalog, clock, calendar, fetch_log=fetch_log), fetch_log
 
 
 def test_a_successful_fetch_is_logged_ok(logged, clock):
