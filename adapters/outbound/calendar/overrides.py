@@ -93,6 +93,11 @@ class _Reader:
                     return n + 1
         return start + 1
 
+    def mention(self, name: str) -> int | None:
+        """The first header naming calendar `name`."""
+        header = re.compile(rf"^\s*\[+\s*calendars\s*\.\s*{re.escape(name)}\s*[.\]]")
+        return next((n + 1 for n, text in enumerate(self.lines) if header.match(text)), None)
+
     def fail(self, what: str, line: int | None) -> CalendarInvalid:
         return CalendarInvalid(f"{self.path}, line {line}: {what}" if line else f"{self.path}: {what}")
 
@@ -249,6 +254,6 @@ def with_user_file(specs: dict[str, CalendarSpec], path: Path) -> dict[str, Cale
     for name, body in _calendars(reader, reader.parse(), user=True).items():
         if name not in specs:
             raise reader.fail(f"unknown calendar {name!r} (kitefetch's are {', '.join(sorted(specs))})",
-                              reader.line(("calendars", name)) or reader.line(("calendars", name, "session"), 0))
+                              reader.mention(name))
         out[name] = replace(specs[name], days={**specs[name].days, **_days(reader, body, name, user=True)})
     return out
