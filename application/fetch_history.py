@@ -24,7 +24,7 @@ from domain.instrument import Instrument, SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
 from domain.planner import Chunk, plan_fetch
-from domain.sessions import SessionTable, day_number
+from domain.sessions import SessionTable
 from domain.validation import DayCount, validate_candles
 
 log = structlog.get_logger(__name__)
@@ -77,10 +77,8 @@ def _elapsed(started: float) -> float:
 def _covered(chunk: Chunk, off_session: tuple[DayCount, ...], sessions: SessionTable) -> list[Span]:
     """The chunk's span minus the days Kite traded on that the calendar calls closed, left unfetched so that a
     plain incremental fetch asks for them again once the calendar learns the session."""
-    known = set(sessions.session_days().tolist())
-    unknown = [(day_start(d), day_end(d)) for d, _ in off_session if day_number(d) not in known]
-    return Coverage.of(unknown).missing(chunk.start_ts, chunk.end_ts) if unknown else [(chunk.start_ts,
-                                                                                          chunk.end_ts)]
+    unknown = [(day_start(d), day_end(d)) for d, _ in off_session if not sessions.on(d)]
+    return Coverage.of(unknown).missing(chunk.start_ts, chunk.end_ts)
 
 
 class FetchHistory:

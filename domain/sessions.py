@@ -16,7 +16,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from domain.clock_time import DAY, IST_OFFSET_SECONDS, day_start, ist_date
+from domain.clock_time import DAY, IST_OFFSET_SECONDS, ist_date
 
 _EPOCH_DATE = date(1970, 1, 1)
 
@@ -65,12 +65,13 @@ class SessionTable:
 
     __slots__ = ("closes", "days", "estimated", "kinds", "opens")
 
-    def __init__(self, opens: np.ndarray, closes: np.ndarray, kinds: np.ndarray, estimated: np.ndarray) -> None:
+    def __init__(self, opens: np.ndarray, closes: np.ndarray, kinds: np.ndarray, estimated: np.ndarray,
+                 days: np.ndarray | None = None) -> None:
         self.opens = np.asarray(opens, dtype=np.int64)
         self.closes = np.asarray(closes, dtype=np.int64)
         self.kinds = np.asarray(kinds, dtype=np.int8)
         self.estimated = np.asarray(estimated, dtype=bool)
-        self.days = day_numbers(self.opens)
+        self.days = day_numbers(self.opens) if days is None else days
 
     @classmethod
     def of(cls, sessions: Iterable[Session]) -> SessionTable:
@@ -95,7 +96,8 @@ class SessionTable:
         """The sessions whose day lies in [start, end] (inclusive); views, no copy."""
         lo = int(np.searchsorted(self.days, day_number(start), side="left"))
         hi = int(np.searchsorted(self.days, day_number(end), side="right"))
-        return SessionTable(self.opens[lo:hi], self.closes[lo:hi], self.kinds[lo:hi], self.estimated[lo:hi])
+        return SessionTable(self.opens[lo:hi], self.closes[lo:hi], self.kinds[lo:hi], self.estimated[lo:hi],
+                            self.days[lo:hi])
 
     def on(self, day: date) -> tuple[Session, ...]:
         return tuple(self.between(day, day))
@@ -170,7 +172,3 @@ def without_days(table: SessionTable, days: np.ndarray) -> SessionTable:
     """The table minus every session on `days` (day numbers)."""
     keep = ~np.isin(table.days, days)
     return SessionTable(table.opens[keep], table.closes[keep], table.kinds[keep], table.estimated[keep])
-
-
-def session_ts(day: date, seconds: int) -> int:
-    return day_start(day) + seconds

@@ -18,7 +18,8 @@ regular hours of the day, minus the closures the files list; every such session 
 Cost: the TOML files are read when the adapter is built (start-up, so a bad file stops it); the library
 (pandas: about 0.35 s to import, 0.5 s to build XBOM from 1997) only at the first question, once per process.
 Each calendar's sessions from 1970 to 2200 are then a few numpy arrays (about 60,000 sessions, 2 MB), and a
-question is a slice by binary search: validating 22,500 minute candles against them takes about 0.3 ms.
+question is a slice by binary search: for 22,500 minute candles (Kite's largest chunk) the slice and the
+session mask take 0.15 ms, the whole validation 0.4 ms (this machine; tests/integration/calendar).
 """
 
 from __future__ import annotations
