@@ -69,6 +69,7 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
     from bootstrap.logging_setup import configure_logging
     from bootstrap.settings import ConfigurationError, Settings
     from bootstrap.startup import interrupt_orphaned_jobs
+    from domain.errors import CalendarInvalid
 
     try:
         settings = Settings.from_env()
@@ -82,6 +83,11 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
         return EXIT_FAILURE
     configure_logging(settings.production)
     container = build_container(settings)  # the master's own: it opens no file, and no worker uses it
+    try:
+        container.calendar()  # reads the calendar files: one that does not parse stops the server here
+    except CalendarInvalid as error:
+        print(f"configuration error: {error.message}", file=sys.stderr)
+        return EXIT_FAILURE
     interrupt_orphaned_jobs(container)  # once per server start, before any worker can own a job
 
     def worker_exited(_arbiter, _worker) -> None:  # in the master, once the worker is reaped

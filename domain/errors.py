@@ -59,3 +59,7 @@ class NotConfigured(DomainError):
     """A setting the operation needs is missing (the Kite API key, say): the message says which and where."""
 
     error_type = "configuration"
+
+
+class CalendarInvalid(NotConfigured):
+    """A trading calendar file does not parse: the message names the file, the line and what is wrong."""
