@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from application.fetch_record import FetchRecord
 from application.job import Job
+from domain.adjustments import Adjustment, Settlement, StaleMark
 from domain.candles import CandleFrame
 from domain.coverage import Coverage, Span
 from domain.instrument import Instrument, SeriesKey
@@ -65,13 +66,29 @@ class MarketDataSource(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SeriesInfo:
-    """What the store knows about a series without reading its candles."""
+    """What the store knows about a series without reading its candles. `stale`: Kite changed candles before a
+    boundary (a corporate action) and the series still holds the old ones; `provisional_from`: the first candle
+    Kite may still change (a day's close before the next morning); `healed_at`: when Kite's changes to the past
+    were last swapped in (epoch seconds)."""
 
     key: SeriesKey
     rows: int
     first_ts: int | None
     last_ts: int | None
     coverage: Coverage
+    stale: StaleMark | None = None
+    provisional_from: int | None = None
+    healed_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInstrument:
+    """Every stored series of one (exchange, symbol) and the ledger of what Kite changed in them, oldest first."""
+
+    exchange: Exchange
+    symbol: str
+    series: tuple[SeriesInfo, ...]
+    events: tuple[Adjustment, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +107,30 @@ class CandleStore(Protocol):
         """Metadata of a stored series in O(1); None when the series was never written."""
         ...
 
-    def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span],
-              replace: Span | None = None) -> int:
+    def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span], replace: Span | None = None,
+              provisional_from: int | None = None, record: Adjustment | None = None,
+              settles: Settlement | None = None) -> int:
         """Merge candles into the series and mark `covered` as fetched, atomically.
 
         Candles already stored win over incoming ones with the same timestamp, except inside `replace`
         (inclusive epoch seconds), where stored candles are dropped first. Returns candles added.
-        `candles` must already be validated, sorted and unique.
+        `candles` must already be validated, sorted and unique. `provisional_from` is the first of `candles`
+        Kite may still change: the series' marker becomes the earlier of it and the marker stored, unless
+        `replace` holds the stored one (those candles were just replaced). `record` appends an event to the
+        instrument's ledger; `settles` settles this series for the events it names (their stale mark goes, the
+        events' counts add up, `healed_at` is set). All of it commits together or not at all.
         """
+        ...
+
+    def mark_stale(self, keys: Sequence[SeriesKey], before_ts: int, event: Adjustment) -> None:
+        """Append `event` to the ledger of the keys' instrument and mark each stored series among `keys` stale
+        before `before_ts` (epoch seconds) for it, in one atomic step; a mark already there is merged (the later
+        boundary, both events). The keys name one exchange and symbol; a key never written is skipped."""
+        ...
+
+    def instrument(self, exchange: Exchange, symbol: str) -> StoredInstrument | None:
+        """Every stored series of (exchange, symbol), symbol exactly as stored, and its ledger (oldest event
+        first), from metadata only; None when no series of it is stored."""
         ...
 
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:

@@ -50,6 +50,10 @@ class Coverage:
             gaps.append((cursor, end))
         return gaps
 
+    def before(self, ts: int) -> Coverage:
+        """The coverage of the seconds before `ts` only."""
+        return Coverage(tuple((a, min(b, ts - 1)) for a, b in self.spans if a < ts))
+
     def covers(self, start: int, end: int) -> bool:
         return not self.missing(start, end)
 

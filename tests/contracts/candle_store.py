@@ -7,6 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from domain.adjustments import Adjustment, ChangeStatus, Settlement, StaleMark
 from domain.candles import CandleFrame
 from domain.clock_time import day_end, day_start
 from domain.errors import InvalidInput
@@ -132,3 +133,74 @@ class CandleStoreContract:
         assert [len(b) for b in batches] == [10, 10, 10, 10, 4]
         assert np.array_equal(np.concatenate([b.ts for b in batches]), np.concatenate([jan.ts, feb.ts]))
         assert list(equity.iter_range(SeriesKey(Exchange.NSE, "NONE", Interval.DAY))) == []
+
+    # What Kite changed in the past: provisional candles, stale marks and the instrument's ledger.
+
+    def test_provisional_marker_is_kept_until_a_write_replaces_it(self, equity):
+        jan, feb = candles(JAN), candles(FEB)
+        last = int(jan.ts[-1])
+        equity.write(RELIANCE, jan, [JAN], provisional_from=last)
+        assert equity.info(RELIANCE).provisional_from == last
+        equity.write(RELIANCE, feb.take(slice(0, 3)), [])  # an append after it keeps it
+        assert equity.info(RELIANCE).provisional_from == last
+        equity.write(RELIANCE, jan.take(slice(-1, None)), [], replace=(last, last))  # replaced: final now
+        assert equity.info(RELIANCE).provisional_from is None
+        equity.write(RELIANCE, feb, [FEB], replace=FEB, provisional_from=int(feb.ts[-2]))
+        assert equity.info(RELIANCE).provisional_from == int(feb.ts[-2])
+
+    def test_marking_stale_records_the_event_and_marks_every_stored_series(self, equity):
+        minute = SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE)
+        never = SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE_5)
+        equity.write(RELIANCE, candles(JAN), [JAN])
+        equity.write(minute, candles((JAN[0], day_end(date(2024, 1, 2))), Interval.MINUTE), [JAN])
+        event = Adjustment.corporate_action("e1", 1_700_000_000, date(2024, 1, 15), 2.0,
+                                            (str(RELIANCE), str(minute)))
+        equity.mark_stale([RELIANCE, minute, never], FEB[0], event)
+        assert equity.info(RELIANCE).stale == StaleMark(FEB[0], ("e1",))
+        assert equity.info(minute).stale == StaleMark(FEB[0], ("e1",))
+        assert equity.info(never) is None
+        stored = equity.instrument(Exchange.NSE, "RELIANCE")
+        assert {s.key.interval for s in stored.series} == {Interval.DAY, Interval.MINUTE}
+        assert stored.events == (event,) and stored.events[0].status is ChangeStatus.STALE
+        later = Adjustment.corporate_action("e2", 1_700_000_100, date(2024, 1, 20), 1.5, (str(RELIANCE),))
+        equity.mark_stale([RELIANCE], JAN[1], later)  # merged: the later boundary, both events
+        assert equity.info(RELIANCE).stale == StaleMark(FEB[0], ("e1", "e2"))
+
+    def test_a_settling_write_clears_the_mark_and_heals_the_event(self, equity):
+        minute = SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE)
+        jan = candles(JAN)
+        equity.write(RELIANCE, jan, [JAN])
+        equity.write(minute, candles((JAN[0], day_end(date(2024, 1, 2))), Interval.MINUTE), [JAN])
+        keys = (str(RELIANCE), str(minute))
+        equity.mark_stale([RELIANCE, minute], FEB[0], Adjustment.corporate_action("e1", 1, date(2024, 2, 1), 2.0, keys))
+        halved = CandleFrame(jan.ts, jan.open / 2, jan.high / 2, jan.low / 2, jan.close / 2, jan.volume * 2)
+        equity.write(RELIANCE, halved, [], replace=JAN, settles=Settlement(("e1",), 23, 1, 1_800_000_000))
+        info = equity.info(RELIANCE)
+        assert info.stale is None and info.healed_at == 1_800_000_000
+        assert np.array_equal(equity.read(RELIANCE).close, jan.close / 2)
+        event = equity.instrument(Exchange.NSE, "RELIANCE").events[0]
+        assert event.pending == (str(minute),) and (event.candles_replaced, event.requests) == (23, 1)
+        assert event.status is ChangeStatus.STALE
+        equity.write(minute, CandleFrame.empty(), [], replace=JAN, settles=Settlement(("e1",), 750, 1, 1_800_000_001))
+        event = equity.instrument(Exchange.NSE, "RELIANCE").events[0]
+        assert event.status is ChangeStatus.HEALED and event.requests == 2 and event.candles_replaced == 773
+
+    def test_a_recorded_revision_commits_with_its_candles(self, equity):
+        jan = candles(JAN)
+        equity.write(RELIANCE, jan, [JAN])
+        revised = jan.take(slice(3, 4))
+        revised = CandleFrame(revised.ts, revised.open, revised.high + 9, revised.low, revised.close + 9, revised.volume)
+        event = Adjustment.revision("r1", 1_800_000_000, str(RELIANCE), 1)
+        equity.write(RELIANCE, revised, [], replace=(int(revised.ts[0]), int(revised.ts[0])), record=event)
+        assert equity.read(RELIANCE).close[3] == jan.close[3] + 9
+        assert equity.instrument(Exchange.NSE, "RELIANCE").events == (event,)
+        assert equity.info(RELIANCE).healed_at == 1_800_000_000
+
+    def test_an_instrument_without_series_is_none(self, equity):
+        assert equity.instrument(Exchange.NSE, "RELIANCE") is None
+        equity.write(SeriesKey(Exchange.NSE, "M&M", Interval.DAY), candles(JAN), [JAN])
+        assert equity.instrument(Exchange.NSE, "RELIANCE") is None
+        stored = equity.instrument(Exchange.NSE, "M&M")
+        assert stored.symbol == "M&M" and stored.events == () and stored.series[0].rows == 23
+        with pytest.raises(InvalidInput):
+            equity.instrument(Exchange.NFO, "M&M")

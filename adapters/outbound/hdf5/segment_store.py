@@ -21,12 +21,13 @@ from adapters.outbound.hdf5.naming import series_path
 from adapters.outbound.hdf5.segment_file import SegmentFile
 from adapters.outbound.hdf5.series_reader import SeriesReader
 from adapters.outbound.hdf5.series_writer import SeriesWriter
-from application.ports import SeriesInfo, StoreDescription
+from application.ports import SeriesInfo, StoreDescription, StoredInstrument
+from domain.adjustments import Adjustment, Settlement
 from domain.candles import CandleFrame
 from domain.coverage import Span
 from domain.errors import InvalidInput
 from domain.instrument import SeriesKey
-from domain.market import Segment
+from domain.market import Exchange, Segment
 
 
 class Hdf5SegmentStore:
@@ -49,13 +50,27 @@ class Hdf5SegmentStore:
     def info(self, key: SeriesKey) -> SeriesInfo | None:
         return self._reader.info(key, self._path_of(key))
 
-    def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span],
-              replace: Span | None = None) -> int:
+    def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span], replace: Span | None = None,
+              provisional_from: int | None = None, record: Adjustment | None = None,
+              settles: Settlement | None = None) -> int:
         path = self._path_of(key)
         try:
-            return self._writer.write(key, path, candles, covered, replace)
+            return self._writer.write(key, path, candles, covered, replace, provisional_from, record, settles)
         finally:
             self._reader.forget()
+
+    def mark_stale(self, keys: Sequence[SeriesKey], before_ts: int, event: Adjustment) -> None:
+        series = [(key, self._path_of(key)) for key in keys]
+        try:
+            self._writer.mark_stale(series, before_ts, event)
+        finally:
+            self._reader.forget()
+
+    def instrument(self, exchange: Exchange, symbol: str) -> StoredInstrument | None:
+        """One group's attributes; read under the shared lock, never candles."""
+        if exchange.segment is not self.segment:
+            raise InvalidInput(f"{exchange.value} is not stored in the {self.segment.value} database")
+        return self._listing.instrument(exchange, symbol)
 
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
         return self._reader.read(self._path_of(key), start_ts, end_ts)

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace as replaced
 
 import h5py
 
-from adapters.outbound.hdf5 import layout, metadata
+from adapters.outbound.hdf5 import layout, ledger, metadata
 from adapters.outbound.hdf5.generation import Generation
 from adapters.outbound.hdf5.segment_file import SegmentFile, Transaction
+from application.ports import SeriesInfo
+from domain.adjustments import Adjustment, Settlement, StaleMark
 from domain.candles import CandleFrame, merge_frames
 from domain.coverage import Coverage, Span
 from domain.errors import StoreConflict
 from domain.instrument import SeriesKey
+from domain.provisional import next_marker
+
+Marks = tuple[StaleMark | None, int | None, int | None]  # stale, provisional_from, healed_at
 
 _KEPT_TAILS = 8
 
@@ -60,7 +66,8 @@ class SeriesWriter:
         self._tails = KeptTails()
 
     def write(self, key: SeriesKey, path: str, candles: CandleFrame, covered: Sequence[Span],
-              replace: Span | None) -> int:
+              replace: Span | None, provisional_from: int | None = None, record: Adjustment | None = None,
+              settles: Settlement | None = None) -> int:
         candles = candles.with_open_interest(self._with_oi)
         with self._file.writing() as transaction:
             written: dict[str, tuple[int, layout.Tails]] = {}  # path -> (rows, tails) once this write commits
@@ -73,6 +80,7 @@ class SeriesWriter:
                     raise StoreConflict(f"{path} in {self._file.path.name} was not written by kitefetch; move or "
                                         "delete it before fetching this series")
             coverage = (info.coverage if info else Coverage()).add_all(covered)
+            marks = _marks(info, replace, provisional_from, record, settles)
             if info is not None and replace is None and (
                     info.rows == 0 or info.last_ts is None or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
                 if len(candles):
@@ -81,13 +89,37 @@ class SeriesWriter:
                                      layout.append_columns(group, candles.columns(), self._with_oi, tails))
                 first = info.first_ts if info.first_ts is not None else (int(candles.ts[0]) if len(candles) else None)
                 last = int(candles.ts[-1]) if len(candles) else info.last_ts
-                group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, coverage)
-                return len(candles)
-            return self._rewrite(transaction, key, path, group, candles, coverage, replace, written)
+                group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, coverage,
+                                                             *marks)
+                added = len(candles)
+            else:
+                added = self._rewrite(transaction, key, path, group, candles, coverage, replace, written, marks)
+            if record is not None or settles is not None:
+                _log_change(transaction.h5[path.rsplit("/", 1)[0]], str(key), record, settles)
+            return added
+
+    def mark_stale(self, series: Sequence[tuple[SeriesKey, str]], before_ts: int, event: Adjustment) -> None:
+        """See CandleStore.mark_stale; `series` pairs each key with its group path."""
+        with self._file.writing() as transaction:
+            # Only attributes change: the chunks kept from earlier appends stay exactly as they are.
+            transaction.on_commit(lambda after: self._tails.keep(transaction.before, after, {}))
+            parent = None
+            for key, path in series:
+                group = transaction.h5.get(path)
+                if group is None:
+                    continue
+                info = metadata.decode(key, group.attrs.get(metadata.META))
+                if info is None:
+                    raise StoreConflict(f"{path} in {self._file.path.name} was not written by kitefetch")
+                group.attrs[metadata.META] = metadata.encode_info(
+                    replaced(info, stale=StaleMark.adding(info.stale, before_ts, event.id)))
+                parent = group.parent
+            if parent is not None:
+                ledger.update(parent, lambda events: [*events, event])
 
     def _rewrite(self, transaction: Transaction, key: SeriesKey, path: str, old: h5py.Group | None,
                  candles: CandleFrame, coverage: Coverage, replace: Span | None,
-                 written: dict[str, tuple[int, layout.Tails]]) -> int:
+                 written: dict[str, tuple[int, layout.Tails]], marks: Marks) -> int:
         """Create the series, or build it anew beside the old one with the candles merged in, then swap."""
         h5 = transaction.h5
         existing = (CandleFrame.from_columns(layout.read_columns(old, self._with_oi)) if old is not None
@@ -103,8 +135,31 @@ class SeriesWriter:
             written[path] = (len(merged), layout.append_columns(fresh, merged.columns(), self._with_oi))
         rows = len(merged)
         fresh.attrs[metadata.META] = metadata.encode(key, rows, int(merged.ts[0]) if rows else None,
-                                                     int(merged.ts[-1]) if rows else None, coverage)
+                                                     int(merged.ts[-1]) if rows else None, coverage, *marks)
         if old is not None:
             del h5[path]
             h5.move(target, path)
         return added
+
+
+def _marks(info: SeriesInfo | None, replace: Span | None, provisional_from: int | None,
+           record: Adjustment | None, settles: Settlement | None) -> Marks:
+    """The series' stale mark, provisional marker and healed time once this write commits."""
+    stale = info.stale if info else None
+    healed_at = info.healed_at if info else None
+    if settles is not None:
+        stale = stale.without(settles.events) if stale else None
+        healed_at = settles.at
+    if record is not None:
+        healed_at = record.detected_at
+    return stale, next_marker(info.provisional_from if info else None, replace, provisional_from), healed_at
+
+
+def _log_change(instrument: h5py.Group, series: str, record: Adjustment | None, settles: Settlement | None) -> None:
+    def change(events: list[Adjustment]) -> list[Adjustment]:
+        if settles is not None:
+            events = [e.settle(series, settles.candles_replaced, settles.requests) if e.id in settles.events else e
+                      for e in events]
+        return [*events, record] if record is not None else events
+
+    ledger.update(instrument, change)
