@@ -30,8 +30,8 @@ class PriceJump:
         return self.close / self.previous_close - 1.0
 
     def describe(self, series: str) -> str:
-        return (f"{series} {self.day.isoformat()}: close {self.close:g} is {self.change:+.1%} from {self.previous_close:g} "
-                f"on {self.previous_day.isoformat()}, with no recorded corporate action")
+        return (f"{series} {self.day.isoformat()}: close {self.close:g} is {self.change:+.1%} from "
+                f"{self.previous_close:g} on {self.previous_day.isoformat()}, with no recorded corporate action")
 
 
 def price_jumps(frame: CandleFrame, since_ts: int, limit: float = JUMP_LIMIT) -> list[PriceJump]:

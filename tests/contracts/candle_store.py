@@ -188,8 +188,8 @@ class CandleStoreContract:
     def test_a_recorded_revision_commits_with_its_candles(self, equity):
         jan = candles(JAN)
         equity.write(RELIANCE, jan, [JAN])
-        revised = jan.take(slice(3, 4))
-        revised = CandleFrame(revised.ts, revised.open, revised.high + 9, revised.low, revised.close + 9, revised.volume)
+        one = jan.take(slice(3, 4))
+        revised = CandleFrame(one.ts, one.open, one.high + 9, one.low, one.close + 9, one.volume)
         event = Adjustment.revision("r1", 1_800_000_000, str(RELIANCE), 1)
         equity.write(RELIANCE, revised, [], replace=(int(revised.ts[0]), int(revised.ts[0])), record=event)
         assert equity.read(RELIANCE).close[3] == jan.close[3] + 9
