@@ -113,3 +113,53 @@ def test_sessions_never_add_requests():
         with_sessions = plan_fetch(wanted, coverage, interval, sessions=sessions)
         assert len(with_sessions) <= minimal_request_count(coverage.missing(*wanted), interval)
         assert set(with_sessions) <= set(plan_fetch(wanted, coverage, interval))
+
+
+# Asking back over stored candles, at no extra request.
+
+def test_the_request_after_stored_candles_reaches_back_as_far_as_the_span_allows():
+    stored = days(date(2024, 1, 1), date(2024, 6, 14))
+    wanted = days(date(2024, 1, 1), date(2024, 6, 21))
+    chunks = plan_fetch(wanted, Coverage.of([stored]), Interval.MINUTE, stored_from=stored[0] + 33_300)
+    assert len(chunks) == 1
+    assert (chunks[0].start_ts, chunks[0].end_ts) == days(date(2024, 6, 15), date(2024, 6, 21))
+    assert chunks[0].request_start == day_start(date(2024, 4, 23))  # 60 days ending 2024-06-21
+
+
+def test_a_long_gap_keeps_its_request_count_and_gives_the_slack_to_the_first_request():
+    stored = days(date(2024, 1, 1), date(2024, 1, 31))
+    wanted = days(date(2024, 1, 1), date(2024, 4, 10))  # 70 days missing: two minute requests either way
+    plain = plan_fetch(wanted, Coverage.of([stored]), Interval.MINUTE)
+    widened = plan_fetch(wanted, Coverage.of([stored]), Interval.MINUTE, stored_from=stored[0])
+    assert len(plain) == len(widened) == 2
+    assert widened[0].start_ts == day_start(date(2024, 2, 1)) and widened[-1].end_ts == wanted[1]
+    assert widened[0].request_start == day_start(date(2024, 1, 1))  # 50 stored days come back for free
+    assert widened[1].overlap_from is None and widened[1].start_ts == widened[0].end_ts + 1
+    for chunk in widened:
+        assert len(split_span(chunk.request_start, chunk.end_ts, Interval.MINUTE)) == 1  # each fits one request
+
+
+def test_the_overlap_never_reaches_before_the_first_stored_candle_or_a_hole():
+    first = day_start(date(2024, 5, 20))
+    coverage = Coverage.of([days(date(2024, 1, 1), date(2024, 3, 31)), days(date(2024, 5, 1), date(2024, 6, 14))])
+    chunks = plan_fetch(days(date(2024, 5, 1), date(2024, 6, 21)), coverage, Interval.DAY, stored_from=first)
+    assert chunks[0].request_start == first
+    chunks = plan_fetch(days(date(2024, 5, 1), date(2024, 6, 21)), coverage, Interval.DAY,
+                        stored_from=day_start(date(2024, 1, 2)))
+    assert chunks[0].request_start == day_start(date(2024, 5, 1))  # not across the April hole
+
+
+def test_nothing_due_sends_nothing_even_with_stored_candles():
+    stored = days(date(2024, 1, 1), date(2024, 6, 14))  # Friday
+    weekend = days(date(2024, 1, 1), date(2024, 6, 16))
+    sessions = regular_sessions(weekdays(date(2024, 1, 1), date(2024, 6, 16)), 33_300, 55_800)
+    assert plan_fetch(weekend, Coverage.of([stored]), Interval.DAY, sessions=sessions, stored_from=stored[0]) == []
+    assert plan_fetch(stored, Coverage.of([stored]), Interval.DAY, stored_from=stored[0]) == []
+
+
+def test_no_overlap_without_stored_candles_or_when_refetching_everything():
+    wanted = days(date(2024, 1, 1), date(2024, 1, 31))
+    assert plan_fetch(wanted, Coverage(), Interval.DAY, stored_from=None)[0].overlap_from is None
+    stored = Coverage.of([days(date(2023, 12, 1), date(2023, 12, 31))])
+    assert plan_fetch(wanted, stored, Interval.DAY, incremental=False, stored_from=wanted[0] - 86_400 * 20
+                      )[0].overlap_from is None
