@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import structlog
 
-from application.context_pool import submit_in_context
+from application.chunk_requests import fetch_chunks
 from application.fetch_record import FetchRecord, FetchStatus
 from application.fetch_request import FetchRequest
+from application.heal_history import Answer, HealHistory, HealReport, provisional_marker
 from application.ports import CandleStore, Clock, FetchLog, InstrumentCatalog, MarketDataSource, TradingCalendar
 from application.resolve_instrument import resolve_instrument
+from domain.adjustments import Adjustment, ChangeKind
 from domain.candles import CandleFrame
 from domain.clock_time import day_end, day_start, ist_date
 from domain.coverage import Coverage, Span
 from domain.date_range import DateRange
 from domain.errors import DomainError
-from domain.instrument import Instrument, SeriesKey
+from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
 from domain.planner import Chunk, plan_fetch
+from domain.price_jumps import price_jumps
+from domain.revisions import CorporateActionFound, compare
 from domain.sessions import SessionTable
 from domain.validation import DayCount, validate_candles
 
@@ -43,6 +46,8 @@ class FetchResult:
     message: str | None = None
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     out_of_session: tuple[DayCount, ...] = ()  # (IST day, candles) Kite served outside every known session
+    warnings: tuple[str, ...] = ()  # day-over-day moves beyond ±35 % with no recorded event; series left stale
+    adjustments: tuple[Adjustment, ...] = ()  # what Kite changed in the past, found or healed by this fetch
 
 
 @dataclass(slots=True)
@@ -55,6 +60,14 @@ class _Progress:
     rejected: int = 0
     requests: int = 0
     off_session: dict[date, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    heal: HealReport = field(default_factory=HealReport)
+
+    def healed(self, report: HealReport) -> None:
+        self.heal.add(report)
+        self.records += report.records
+        self.requests += report.requests
+        self.warnings += report.warnings
 
     def add_off_session(self, days: tuple[DayCount, ...]) -> None:
         for day, count in days:
@@ -67,7 +80,7 @@ class _Progress:
                error: str | None = None) -> FetchRecord:
         return FetchRecord(now, self.exchange, self.symbol, interval.value, self.records, self.rejected,
                            self.requests, elapsed, FetchStatus.FAILED if error_type else FetchStatus.OK,
-                           error_type, error, self.out_of_session())
+                           error_type, error, self.out_of_session(), tuple(self.warnings))
 
 
 def _elapsed(started: float) -> float:
@@ -96,6 +109,12 @@ class FetchHistory:
     calendar learns it stores them); a session day with stray off-hours candles stays covered, its strays
     reported. Each chunk is stored as soon as it arrives, so an interrupted fetch keeps what it got. Up to
     `concurrency` requests are in flight. Every fetch is written to the fetch log, a failed one with its error.
+    Kite changes the past: a request that follows stored candles asks back over them as far as its span allows
+    (no extra request) and a difference is healed (HealHistory); a series left stale by a heal cut short is
+    healed before anything else is fetched for it. Candles Kite may still change (a day candle before 08:00 IST
+    of the next trading day, a running session's) are stored as provisional and asked for again, and replaced,
+    by the next fetch that reaches them, even when nothing else is due. A day-over-day move beyond ±35 % among
+    the new candles, with no corporate action recorded for that day, is stored and reported as a warning.
     """
 
     def __init__(self, source: MarketDataSource, stores: Mapping[Segment, CandleStore],
@@ -108,6 +127,7 @@ class FetchHistory:
         self._catalog = catalog
         self._clock = clock
         self._concurrency = max(1, concurrency)
+        self._healer = HealHistory(source, calendar, clock, self._concurrency)
 
     def execute(self, request: FetchRequest,
                 on_chunk: Callable[[int, int, int], None] | None = None) -> FetchResult:
@@ -142,17 +162,39 @@ class FetchHistory:
         wanted = (request.date_range.start_ts,
                   min(request.date_range.end_ts,
                       request.interval.complete_until(now, self._calendar.sessions_on(exchange, ist_date(now)))))
-        sessions = self._calendar.sessions(exchange, request.date_range.start, request.date_range.end)
+        info = store.info(key)
+        if info is not None and info.stale is not None:
+            progress.healed(self._healer.resume(instrument, store, key))
+            info = store.info(key)
         refetch_all = request.overwrite or not request.incremental
-        info = None if refetch_all else store.info(key)
-        coverage = info.coverage if info else Coverage()
-        chunks = plan_fetch(wanted, coverage, request.interval, incremental=not refetch_all, sessions=sessions)
-        progress.requests = len(chunks)
+        marker = info.provisional_from if info is not None else None
+        if marker is not None and marker > wanted[1]:
+            marker = None
+        plan = (min(wanted[0], marker), wanted[1]) if marker is not None else wanted
+        coverage = info.coverage if info is not None and not refetch_all else Coverage()
+        if marker is not None:
+            coverage = coverage.before(marker)
+        stored_from = info.first_ts if info is not None and not refetch_all else None
+        lowest = min(plan[0], stored_from) if stored_from is not None else plan[0]
+        sessions = self._calendar.sessions(exchange, ist_date(lowest), request.date_range.end)
+        chunks = plan_fetch(plan, coverage, request.interval, incremental=not refetch_all, sessions=sessions,
+                            stored_from=stored_from)
+        # Requests that reach back over stored candles first: a change they find is healed before anything else is
+        # stored, so no chunk of Kite's new prices is written next to stale ones.
+        chunks.sort(key=lambda c: c.overlap_from is None)
+        progress.requests += len(chunks)
         reasons: dict[str, int] = {}
-        for done, (chunk, frame) in enumerate(self._fetch_all(instrument, request, chunks), start=1):
-            inside = (frame.ts >= chunk.start_ts) & (frame.ts <= chunk.end_ts)
+        with_oi = request.segment.has_open_interest
+        before = CandleFrame.empty(with_oi)  # the candle before each chunk's, for day-over-day moves
+        for done, (chunk, frame) in enumerate(
+                fetch_chunks(self._source, instrument, request.interval, with_oi, chunks, self._concurrency), start=1):
+            inside = (frame.ts >= chunk.request_start) & (frame.ts <= chunk.end_ts)
             if not inside.all():
                 frame = frame.take(inside)
+            served = None
+            if chunk.overlap_from is not None:
+                earlier = frame.ts < chunk.start_ts
+                served, frame = self._clean(frame.take(earlier), request, sessions), frame.take(~earlier)
             covered = [(chunk.start_ts, chunk.end_ts)]
             if request.validate:
                 report = validate_candles(frame, request.segment, request.interval, sessions)
@@ -164,8 +206,19 @@ class FetchHistory:
                     covered = _covered(chunk, report.out_of_session, sessions)
             else:
                 frame = frame.sorted_unique()
-            replace = (chunk.start_ts, chunk.end_ts) if request.overwrite else None
-            progress.records += store.write(key, frame, covered, replace=replace)
+            provisional = provisional_marker(self._calendar, exchange, request.interval, frame.ts, now)
+            change = compare(store.read(key, chunk.request_start, chunk.start_ts - 1), served,
+                             instrument.tick_size) if served is not None else None
+            if served is not None and change is not None:
+                progress.healed(self._healer.found(change, instrument, key, store,
+                                                   Answer(chunk, served, frame, covered, provisional)))
+            else:
+                progress.records += self._store(store, key, chunk, frame, covered, provisional, request, marker)
+            if not isinstance(change, CorporateActionFound):  # healed, the jump is gone; its event says why
+                self._warn_jumps(store, key, served if served is not None and len(served) else before, frame,
+                                 progress)
+            if len(frame):
+                before = frame.take(slice(-1, None))
             if on_chunk:
                 on_chunk(done, len(chunks), progress.records)
         elapsed = _elapsed(started)
@@ -184,29 +237,41 @@ class FetchHistory:
         log.info("history_fetched", exchange=exchange.value, symbol=key.symbol, interval=key.interval.value,
                  chunks=len(chunks), records=progress.records, rejected=progress.rejected, elapsed=elapsed)
         return FetchResult(instrument.tradingsymbol, exchange, request.interval, request.date_range,
-                           progress.records, progress.rejected, len(chunks), elapsed, message, reasons,
-                           off_session)
+                           progress.records, progress.rejected, progress.requests, elapsed, message, reasons,
+                           off_session, tuple(progress.warnings), tuple(progress.heal.events))
 
-    def _fetch_all(self, instrument: Instrument, request: FetchRequest,
-                   chunks: list[Chunk]) -> Iterator[tuple[Chunk, CandleFrame]]:
-        """Yield chunks in order while keeping up to `concurrency` requests in flight, each in the caller's
-        context (its Kite session token and log fields)."""
-        with_oi = request.segment.has_open_interest
+    @staticmethod
+    def _clean(frame: CandleFrame, request: FetchRequest, sessions: SessionTable) -> CandleFrame:
+        """Candles served again for comparison, made as comparable to the stored ones as those were made."""
+        if request.validate:
+            return validate_candles(frame, request.segment, request.interval, sessions).valid
+        return frame.sorted_unique()
 
-        def fetch(chunk: Chunk) -> CandleFrame:
-            return self._source.fetch_candles(instrument, request.interval, chunk.start_ts, chunk.end_ts,
-                                              with_oi)
+    @staticmethod
+    def _store(store: CandleStore, key: SeriesKey, chunk: Chunk, frame: CandleFrame, covered: list[Span],
+               provisional: int | None, request: FetchRequest, marker: int | None) -> int:
+        """Write one chunk; provisional candles it asked for again are replaced, and only new candles counted."""
+        if request.overwrite:
+            return store.write(key, frame, covered, replace=(chunk.start_ts, chunk.end_ts),
+                               provisional_from=provisional)
+        if marker is None or chunk.end_ts < marker:
+            return store.write(key, frame, covered, provisional_from=provisional)
+        span = (max(chunk.start_ts, marker), chunk.end_ts)
+        before = store.count(key, *span)
+        return store.write(key, frame, covered, replace=span, provisional_from=provisional) - before
 
-        if self._concurrency == 1 or len(chunks) < 2:
-            for chunk in chunks:
-                yield chunk, fetch(chunk)
+    def _warn_jumps(self, store: CandleStore, key: SeriesKey, before: CandleFrame, fresh: CandleFrame,
+                    progress: _Progress) -> None:
+        """Report moves beyond ±35 % into the new candles (from `before`, the candles just before them) that no
+        recorded corporate action explains."""
+        if not len(fresh):
             return
-        with ThreadPoolExecutor(max_workers=min(self._concurrency, len(chunks)),
-                                thread_name_prefix="fetch") as pool:
-            futures = [submit_in_context(pool, fetch, chunk) for chunk in chunks]
-            try:
-                for chunk, future in zip(chunks, futures, strict=True):
-                    yield chunk, future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
+        jumps = price_jumps(CandleFrame.concat([before, fresh], fresh.with_oi), int(fresh.ts[0]))
+        if not jumps:
+            return
+        stored = store.instrument(key.exchange, key.symbol)
+        recorded = {e.ex_date for e in (stored.events if stored else ()) if e.kind is ChangeKind.CORPORATE_ACTION}
+        for jump in jumps:
+            if jump.day not in recorded:
+                log.warning("price_jump", series=str(key), day=jump.day.isoformat(), change=round(jump.change, 4))
+                progress.warnings.append(jump.describe(str(key)))

@@ -21,7 +21,9 @@ class FetchRecord:
     `records` and `rejected` count what was stored and dropped (before a failure, too); `requests` is how many
     Kite requests the fetch planned. A failure carries the domain error's type and message, which never hold
     secrets (adapters translate library errors into messages without tokens or bodies). `out_of_session` lists
-    the days Kite served candles on outside every session the calendar knows, with how many were dropped."""
+    the days Kite served candles on outside every session the calendar knows, with how many were dropped;
+    `warnings` what the fetch stored but says needs a look (a day-over-day move beyond ±35 % with no recorded
+    corporate action, a series left stale)."""
 
     time: int
     exchange: str | None
@@ -35,6 +37,7 @@ class FetchRecord:
     error_type: str | None = None
     error: str | None = None
     out_of_session: tuple[tuple[date, int], ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.status is FetchStatus.FAILED) != (self.error_type is not None):

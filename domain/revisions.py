@@ -58,14 +58,34 @@ def _equal(stored: CandleFrame, served: CandleFrame) -> np.ndarray:
     return np.asarray(same, dtype=bool)
 
 
-def _fits(stored: CandleFrame, served: CandleFrame, factor: float, tick: float) -> np.ndarray:
-    """Candles whose stored prices are `factor` times the served ones up to the served tick rounding (a tick for
-    high and low, rounded outward; half a tick for open and close), and whose volume is either scaled or not."""
-    slack = factor * tick * (1 + 1e-6) + 1e-9
+def _estimate(stored: CandleFrame, served: CandleFrame, tick: float) -> tuple[float, float]:
+    """The factor most closes agree on, and how far from it the true one can be.
+
+    A close served as round(stored / f) to the tick bounds f to [stored / (served + tick/2), stored / (served -
+    tick/2)]; the point inside the most of these intervals is the factor (candles revised besides fall outside),
+    and the width of the stretch where that many overlap is its uncertainty.
+    """
+    half = tick / 2
+    usable = served.close > half
+    s, k = stored.close[usable], served.close[usable]
+    lows, highs = s / (k + half), s / (k - half)
+    points = np.concatenate([lows, highs])
+    steps = np.concatenate([np.ones(len(lows), dtype=np.int64), -np.ones(len(highs), dtype=np.int64)])
+    order = np.lexsort((-steps, points))  # at one point, intervals open before others close
+    depth = np.cumsum(steps[order])
+    best = int(np.argmax(depth))
+    low, high = float(points[order][best]), float(points[order][min(best + 1, len(order) - 1)])
+    return (low + high) / 2, (high - low) / 2
+
+
+def _fits(stored: CandleFrame, served: CandleFrame, factor: float, spread: float, tick: float) -> np.ndarray:
+    """Candles whose stored prices are `factor` (± `spread`) times the served ones up to the served tick rounding
+    (under a tick, rounded outward for high and low), and whose volume is either scaled or not."""
+    slack = (factor + spread) * tick * (1 + 1e-9) + spread * served.high + 1e-9
     ok = np.abs(stored.close - factor * served.close) <= slack
     for name in ("open", "high", "low"):
         ok &= np.abs(getattr(stored, name) - factor * getattr(served, name)) <= slack
-    scaled = np.abs(served.volume - stored.volume * factor) <= 1.0 + 1e-9 * np.abs(stored.volume * factor)
+    scaled = np.abs(served.volume - stored.volume * factor) <= 1.0 + (spread + 1e-6 * factor) * np.abs(stored.volume)
     return np.asarray(ok & (scaled | (served.volume == stored.volume)), dtype=bool)
 
 
@@ -96,14 +116,14 @@ def compare(stored: CandleFrame, served: CandleFrame, tick: float = DEFAULT_TICK
     if differing == 0:
         return RevisionFound(unmatched) if unmatched else None
     changed = differing + unmatched
-    positive = (~equal) & (new.close > 0)
-    if not positive.any():
+    candidates = (~equal) & (new.close > tick / 2)
+    if not candidates.any():
         return RevisionFound(changed)
-    factor = float(np.median(old.close[positive] / new.close[positive]))
-    typical = float(np.median(new.close[positive]))
+    factor, spread = _estimate(old.take(candidates), new.take(candidates), tick)
+    typical = float(np.median(new.close[candidates]))
     if abs(factor - 1.0) * typical <= 2 * tick:
         return RevisionFound(changed)
-    fits = _fits(old, new, factor, tick)
+    fits = _fits(old, new, factor, spread, tick)
     # score(b) = fitting candles before b + equal candles from b on; the best b is D's index.
     before = np.concatenate([[0], np.cumsum(fits)])
     after = np.concatenate([np.cumsum(equal[::-1])[::-1], [0]])
@@ -111,17 +131,17 @@ def compare(stored: CandleFrame, served: CandleFrame, tick: float = DEFAULT_TICK
     misfits = split - int(before[split])
     if split == 0 or misfits > split // _MISFIT_SHARE or not (~equal[:split]).any():
         return RevisionFound(changed)
-    factor = _round_factor(old.take(slice(0, split)), new.take(slice(0, split)), factor, tick, fits[:split])
+    factor = _round_factor(factor, spread)
     if split < len(new):
         return CorporateActionFound(day_start(ist_date(int(new.ts[split]))), factor, changed, True)
     last_day = (int(new.ts[split - 1]) + IST_OFFSET_SECONDS) // DAY
     return CorporateActionFound(last_day * DAY + DAY - IST_OFFSET_SECONDS, factor, changed, False)
 
 
-def _round_factor(old: CandleFrame, new: CandleFrame, factor: float, tick: float, fits: np.ndarray) -> float:
-    """The factor as a person would write it (2.0, 1.5, 1.0235) when that still fits every candle that fit."""
-    for digits in (2, 3, 4, 6):
+def _round_factor(factor: float, spread: float) -> float:
+    """The factor as a person would write it (2.0, 1.5, 1.0235) when that lies within what the candles allow."""
+    for digits in (1, 2, 3, 4, 5, 6):
         rounded = round(factor, digits)
-        if rounded > 0 and bool(_fits(old, new, rounded, tick)[fits].all()):
+        if abs(rounded - factor) <= spread * (1 + 1e-9) + 1e-12:
             return rounded
     return factor

@@ -1,8 +1,8 @@
 """FetchLog as a JSON-lines file under the data dir, trimmed to its last entries now and then.
 
-Lines written before fetch records were typed (no `error_type`/`error`, status always "ok") or listed their
-out-of-session days still read; a torn or otherwise unreadable line is skipped, so one bad write never hides
-the rest of the log.
+Lines written before fetch records were typed (no `error_type`/`error`, status always "ok"), listed their
+out-of-session days or carried warnings still read; a torn or otherwise unreadable line is skipped, so one bad
+write never hides the rest of the log.
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ _FIELDS = frozenset(f.name for f in dataclasses.fields(FetchRecord))
 def encode(record: FetchRecord) -> bytes:
     data = dataclasses.asdict(record)
     data["out_of_session"] = [{"date": d.isoformat(), "candles": n} for d, n in record.out_of_session]
+    data["warnings"] = list(record.warnings)
     return orjson.dumps(data) + b"\n"
+
+
+def _texts(entries: object) -> tuple[str, ...]:
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise ValueError("warnings is not a list of texts")
+    return tuple(entries)
 
 
 def _day_counts(entries: object) -> tuple[tuple[date, int], ...]:
@@ -45,6 +52,7 @@ def decode(line: bytes) -> FetchRecord | None:
             return None
         fields["status"] = FetchStatus(fields.get("status", FetchStatus.OK))
         fields["out_of_session"] = _day_counts(fields.get("out_of_session", []))
+        fields["warnings"] = _texts(fields.get("warnings", []))
         return FetchRecord(**fields)
     except (orjson.JSONDecodeError, TypeError, ValueError, KeyError):
         return None

@@ -31,7 +31,7 @@ def synthetic_candles(start_ts: int, end_ts: int, interval: Interval, with_oi: b
                 stamps.append(base)
         day = date.fromordinal(day.toordinal() + 1)
     ts = np.array([t for t in stamps if start_ts <= t <= end_ts], dtype=np.int64)
-    price = 100.0 + (ts // 60 % 1000) / 10.0 + seed
+    price = 100.0 + (ts // 60 % 200) * 0.05 + seed  # on the 0.05 tick; at most 10 % from one candle to another
     return CandleFrame(ts, price, price + 1.0, price - 1.0, price + 0.5, (ts // 60 % 5000).astype(np.int64),
                        (ts // DAY % 100).astype(np.int64) if with_oi else None)
 
@@ -50,6 +50,8 @@ class FakeMarketData(MarketDataSource):
         self.sessions: dict[str, BrokerSession] = {}
         self.valid_tokens: set[str] = {"fake-token"}
         self.logout_fails_with: DomainError | None = None
+        self.actions: list[tuple[date, float]] = []  # corporate actions: (ex_date, factor), as Kite back-adjusts
+        self.revised: dict[int, float] = {}  # candle start -> a revised close
         self._lock = threading.Lock()
 
     def fetch_candles(self, instrument: Instrument, interval: Interval, start_ts: int, end_ts: int,
@@ -64,7 +66,26 @@ class FakeMarketData(MarketDataSource):
         frame = synthetic_candles(start_ts, end_ts, interval, with_oi)
         if self.extra_candles is not None:
             frame = CandleFrame.concat([frame, self.extra_candles], with_oi)
-        return frame
+        return self._changed(frame)
+
+    def _changed(self, frame: CandleFrame) -> CandleFrame:
+        """The candles as Kite serves them after the actions and revisions: prices / factor to the 0.05 tick (open
+        and close to the nearest, high up, low down) and volume x factor, before each ex-date only."""
+        if not self.actions and not self.revised:
+            return frame
+        factor = np.ones(len(frame))
+        for ex_date, f in self.actions:
+            factor[frame.ts < day_start(ex_date)] *= f
+        moved = factor != 1.0
+        o, h, low, c = (getattr(frame, name).copy() for name in ("open", "high", "low", "close"))
+        o[moved] = np.floor(np.round(o[moved] * 20) / factor[moved] + 0.5) / 20
+        c[moved] = np.floor(np.round(c[moved] * 20) / factor[moved] + 0.5) / 20
+        h[moved] = np.ceil(np.round(h[moved] * 20) / factor[moved] - 1e-9) / 20
+        low[moved] = np.floor(np.round(low[moved] * 20) / factor[moved] + 1e-9) / 20
+        for ts, value in self.revised.items():
+            c[frame.ts == ts] = value
+        volume = np.where(moved, np.floor(frame.volume * factor + 0.5), frame.volume).astype(np.int64)
+        return CandleFrame(frame.ts, o, np.maximum(h, c), np.minimum(low, c), c, volume, frame.oi)
 
     def fetch_instruments(self, exchange: Exchange) -> list[Instrument]:
         if self.fail_with is not None:
