@@ -10,8 +10,8 @@ from domain.sessions import regular_sessions, weekdays
 SESSIONS = regular_sessions(weekdays(date(2024, 5, 1), date(2024, 7, 31)), 33_300, 55_800)
 
 
-def at(*args) -> int:
-    return from_datetime(datetime(*args, tzinfo=IST))
+def at(year: int, month: int, day: int, hour: int, minute: int) -> int:
+    return from_datetime(datetime(year, month, day, hour, minute, tzinfo=IST))
 
 
 DAYS = np.array([day_start(date(2024, 6, d)) for d in (12, 13, 14)], dtype=np.int64)  # Wed, Thu, Fri
