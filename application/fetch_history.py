@@ -211,7 +211,8 @@ class FetchHistory:
                              instrument.tick_size) if served is not None else None
             if served is not None and change is not None:
                 progress.healed(self._healer.found(change, instrument, key, store,
-                                                   Answer(chunk, served, frame, covered, provisional)))
+                                                   Answer(chunk.request_start, chunk.start_ts, chunk.end_ts, served,
+                                                          frame, covered, provisional)))
             else:
                 progress.records += self._store(store, key, chunk, frame, covered, provisional, request, marker)
             if not isinstance(change, CorporateActionFound):  # healed, the jump is gone; its event says why

@@ -20,7 +20,7 @@ from domain.errors import AuthRequired, DomainError
 from domain.instrument import Instrument, SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange
-from domain.planner import Chunk, split_span
+from domain.planner import split_span
 from domain.provisional import provisional_from
 from domain.revisions import Change, CorporateActionFound
 from domain.validation import validate_candles
@@ -41,11 +41,13 @@ def provisional_marker(calendar: TradingCalendar, exchange: Exchange, interval: 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """One request's candles for a series, validated: `served` those already stored (before `chunk.start_ts`),
-    `fresh` the rest; `covered` is what storing `fresh` marks fetched, `provisional_from` its first provisional
-    candle."""
+    """Kite's candles for [start_ts, end_ts] of a series, validated: `served` those in [start_ts, fresh_from), which
+    the store holds already, and `fresh` the rest; `covered` is what storing `fresh` marks fetched,
+    `provisional_from` its first provisional candle."""
 
-    chunk: Chunk
+    start_ts: int
+    fresh_from: int
+    end_ts: int
     served: CandleFrame
     fresh: CandleFrame
     covered: list[Span]
@@ -94,14 +96,14 @@ class HealHistory:
         now = self._clock.now_ts()
         if not isinstance(change, CorporateActionFound):
             event = Adjustment.revision(secrets.token_hex(6), now, str(key), change.changed)
-            span = (answer.chunk.request_start, answer.chunk.end_ts)
+            span = (answer.start_ts, answer.end_ts)
             before = store.count(key, *span)
             written = store.write(key, CandleFrame.concat([answer.served, answer.fresh], key.segment.has_open_interest),
                                   answer.covered, replace=span, provisional_from=answer.provisional_from,
                                   record=event)
             log.warning("revision_found", series=str(key), candles=change.changed)
             return HealReport(records=written - before, events=[event])
-        boundary = change.ex_ts if change.exact else answer.chunk.end_ts + 1
+        boundary = change.ex_ts if change.exact else answer.end_ts + 1
         stored = store.instrument(key.exchange, key.symbol)
         keys = [key, *(s.key for s in (stored.series if stored else ()) if s.key != key)]
         event = Adjustment.corporate_action(secrets.token_hex(6), now, change.ex_date, change.factor,
@@ -145,8 +147,8 @@ class HealHistory:
         if info is None or info.stale is None:
             return HealReport()
         mark = info.stale
-        until = answer.chunk.request_start if answer is not None else mark.before_ts
-        history, requests = self._download(instrument, key, info.coverage.before(until).spans)
+        until = answer.start_ts if answer is not None else mark.before_ts
+        history, requests = self.download(instrument, key, info.coverage.before(until).spans)
         replaced = store.count(key, None, mark.before_ts - 1)
         now = self._clock.now_ts()
         end = mark.before_ts - 1
@@ -154,7 +156,7 @@ class HealHistory:
         marks = [provisional_marker(self._calendar, key.exchange, key.interval, history.ts, now)]
         if answer is not None:
             parts += [answer.served, answer.fresh]
-            covered, end = answer.covered, max(end, answer.chunk.end_ts)
+            covered, end = answer.covered, max(end, answer.end_ts)
             marks.append(answer.provisional_from)
         before = store.count(key, None, end)
         written = store.write(key, CandleFrame.concat(parts, key.segment.has_open_interest), covered,
@@ -163,7 +165,7 @@ class HealHistory:
         log.info("series_healed", series=str(key), candles_replaced=replaced, requests=requests)
         return HealReport(records=written - before if answer is not None else 0, requests=requests)
 
-    def _download(self, instrument: Instrument, key: SeriesKey, spans: Iterable[Span]) -> tuple[CandleFrame, int]:
+    def download(self, instrument: Instrument, key: SeriesKey, spans: Iterable[Span]) -> tuple[CandleFrame, int]:
         """The validated candles of `spans` as Kite serves them now, and how many requests that took."""
         with_oi = key.segment.has_open_interest
         chunks = [chunk for a, b in spans for chunk in split_span(a, b, key.interval)]

@@ -28,6 +28,14 @@ class JobStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
+class JobKind(StrEnum):
+    """What an item does: fetch a series (`request` is a FetchRequest's dict) or verify an instrument's stored
+    history (`request` is {"exchange", "symbol"})."""
+
+    FETCH = "fetch"
+    VERIFY = "verify"
+
+
 class ItemStatus(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -56,6 +64,7 @@ class JobItem:
     request: dict[str, Any]
     symbol: str
     status: ItemStatus = ItemStatus.QUEUED
+    kind: JobKind = JobKind.FETCH
     requests_done: int = 0
     requests_total: int = 0
     records: int = 0

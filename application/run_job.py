@@ -10,9 +10,11 @@ import structlog
 
 from application.fetch_history import FetchHistory
 from application.fetch_request import request_from_dict
-from application.job import ItemStatus, Job, JobStatus
+from application.job import ItemStatus, Job, JobItem, JobKind, JobStatus
 from application.ports import Clock, JobRepository
-from domain.errors import AuthRequired, Conflict, DomainError
+from application.verify_history import VerifyHistory
+from domain.errors import AuthRequired, Conflict, DomainError, InvalidInput
+from domain.market import Exchange
 
 log = structlog.get_logger(__name__)
 SAVE_EVERY_SECONDS = 0.25
@@ -26,11 +28,14 @@ class RunJob:
     """Rules: items already done are skipped (a resumed job fetches only what is missing, and FetchHistory is
     incremental besides); a failing item does not stop the others; a rejected token stops the job as
     interrupted, to resume after logging in; cancelling stops between two requests and keeps what was stored;
-    a job that is not queued (finished, or another runner has it) is left alone."""
+    a job that is not queued (finished, or another runner has it) is left alone. A verify item verifies one
+    instrument (VerifyHistory); its `records` are the candles its heal replaced."""
 
-    def __init__(self, jobs: JobRepository, fetch_history: FetchHistory, clock: Clock) -> None:
+    def __init__(self, jobs: JobRepository, fetch_history: FetchHistory, clock: Clock,
+                 verify_history: VerifyHistory | None = None) -> None:
         self._jobs = jobs
         self._fetch_history = fetch_history
+        self._verify_history = verify_history
         self._clock = clock
 
     def execute(self, job_id: str, should_stop: Callable[[], bool] = lambda: False) -> Job:
@@ -55,6 +60,16 @@ class RunJob:
                 continue
             if self._stopping(job, should_stop):
                 return self._finish(job, lambda j: j.cancel(self._clock.now_ts()))
+            if item.kind is JobKind.VERIFY:
+                try:
+                    self._verify(job, index, item)
+                except AuthRequired as error:
+                    def stopped(j: Job, reason: DomainError = error) -> None:
+                        j.interrupt(self._clock.now_ts(), reason)
+
+                    return self._finish(job, stopped)
+                self._save(job)
+                continue
             try:
                 request = request_from_dict(item.request)
             except DomainError as error:
@@ -90,6 +105,21 @@ class RunJob:
                                 result.elapsed_seconds)
             self._save(job)
         return self._finish(job, lambda j: j.finish(self._clock.now_ts()))
+
+    def _verify(self, job: Job, index: int, item: JobItem) -> None:
+        """One instrument verified; a failure other than the token's fails the item alone."""
+        try:
+            if self._verify_history is None:
+                raise InvalidInput("this runner cannot verify")
+            exchange, symbol = Exchange.parse(str(item.request.get("exchange"))), str(item.request.get("symbol"))
+            job.start_item(index)
+            result = self._verify_history.execute(exchange, symbol)
+        except AuthRequired:
+            raise
+        except DomainError as error:
+            job.fail_item(index, error)
+            return
+        job.finish_item(index, result.candles_replaced, 0, result.requests, result.elapsed_seconds)
 
     def _stopping(self, job: Job, should_stop: Callable[[], bool]) -> bool:
         if should_stop():

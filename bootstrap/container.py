@@ -26,6 +26,7 @@ from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.get_job import GetJob
 from application.interrupt_orphaned_jobs import InterruptOrphanedJobs
+from application.list_adjustments import ListAdjustments
 from application.list_fetches import ListFetches
 from application.login import Login
 from application.logout import Logout
@@ -35,6 +36,8 @@ from application.resume_job import ResumeJob
 from application.run_job import RunJob
 from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
+from application.start_verify import StartVerify
+from application.verify_history import VerifyHistory
 from bootstrap.jobs import JobExecutor, process_alive
 from bootstrap.queries import instruments_dir, segment_store
 from bootstrap.settings import Settings
@@ -82,6 +85,9 @@ class Container(containers.DeclarativeContainer):
                                       calendar=calendar, concurrency=settings.provided.fetch_concurrency,
                                       fetch_log=fetch_log)
     batch_fetch = providers.Factory(BatchFetch, fetch_history=fetch_history, workers=settings.provided.batch_workers)
+    verify_history = providers.Factory(VerifyHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,
+                                       calendar=calendar, concurrency=settings.provided.fetch_concurrency)
+    list_adjustments = providers.Factory(ListAdjustments, stores=stores)
     get_instruments = providers.Factory(GetInstruments, catalog=catalog)
     lookup_instrument = providers.Factory(LookupInstrument, catalog=catalog)
     get_existing_range = providers.Factory(GetExistingRange, stores=stores)
@@ -93,9 +99,12 @@ class Container(containers.DeclarativeContainer):
     auth_status = providers.Factory(AuthStatus, source=market_data, tokens=access_tokens)
 
     jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"))
-    run_job = providers.Factory(RunJob, jobs=jobs, fetch_history=fetch_history, clock=clock)
+    run_job = providers.Factory(RunJob, jobs=jobs, fetch_history=fetch_history, clock=clock,
+                                verify_history=verify_history)
     job_executor = providers.Singleton(JobExecutor, run_job=run_job.provider)
     start_job = providers.Factory(StartJob, jobs=jobs, submit=job_executor.provided.submit, clock=clock)
+    start_verify = providers.Factory(StartVerify, jobs=jobs, stores=stores, submit=job_executor.provided.submit,
+                                     clock=clock)
     get_job = providers.Factory(GetJob, jobs=jobs)
     cancel_job = providers.Factory(CancelJob, jobs=jobs, signal=job_executor.provided.signal)
     resume_job = providers.Factory(ResumeJob, jobs=jobs, submit=job_executor.provided.submit)

@@ -1,4 +1,5 @@
-"""The queries' composition (range, db-info, lookup, instruments): the container's stores and cache files, without it.
+"""The queries' composition (range, db-info, lookup, instruments, adjustments): the container's stores and cache
+files, without it.
 
 Why beside the container: dependency-injector alone imports pydantic, yaml, asyncio and werkzeug (~80 ms), and the
 container imports every adapter, with the Kite client, pandas and structlog, to print what one HDF5 attribute or
@@ -21,6 +22,7 @@ from adapters.outbound.system_clock import SystemClock
 from application.describe_database import DescribeDatabase
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
+from application.list_adjustments import ListAdjustments
 from application.lookup_instrument import LookupInstrument
 from application.ports import CandleStore, InstrumentCatalog
 from bootstrap.settings import Settings
@@ -66,3 +68,6 @@ class LocalQueries:
 
     def get_instruments(self) -> GetInstruments:
         return GetInstruments(self._catalog)
+
+    def list_adjustments(self) -> ListAdjustments:
+        return ListAdjustments(self._stores)

@@ -12,7 +12,9 @@ if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fe
     from application.batch_fetch import BatchResult, ItemFailure
     from application.fetch_history import FetchResult
     from application.fetch_record import FetchRecord
-    from application.ports import SeriesInfo, StoreDescription
+    from application.ports import SeriesInfo, StoreDescription, StoredInstrument
+    from application.verify_history import VerifyResult
+    from domain.adjustments import Adjustment
     from domain.instrument import Instrument, SeriesKey
 
 
@@ -40,7 +42,10 @@ def fetch_body(result: FetchResult) -> dict:
         "requests": result.requests,
         "date_range": str(result.date_range),
         "elapsed_seconds": result.elapsed_seconds,
+        "warnings": list(result.warnings),
     }
+    if result.adjustments:
+        body["adjustments"] = [event_body(e) for e in result.adjustments]
     if result.rejected_reasons:
         body["rejected_reasons"] = dict(result.rejected_reasons)
     if result.out_of_session:
@@ -56,7 +61,31 @@ def fetch_record_body(record: FetchRecord) -> dict:
             "interval": record.interval, "records": record.records, "rejected": record.rejected,
             "requests": record.requests, "elapsed_seconds": record.elapsed_seconds, "status": record.status.value,
             "error_type": record.error_type, "error": record.error,
-            "out_of_session": day_counts_body(record.out_of_session)}
+            "out_of_session": day_counts_body(record.out_of_session), "warnings": list(record.warnings)}
+
+
+def _when(ts: int | None) -> str | None:
+    return to_datetime(ts).isoformat() if ts is not None else None
+
+
+def event_body(event: Adjustment) -> dict:
+    """One change Kite made to the past; `detected_at` in IST with its offset; `pending` the series still stale."""
+    return {"kind": event.kind.value, "ex_date": event.ex_date.isoformat() if event.ex_date else None,
+            "factor": event.factor, "detected_at": _when(event.detected_at), "series": list(event.series),
+            "candles_replaced": event.candles_replaced, "requests": event.requests, "status": event.status.value,
+            "pending": list(event.pending)}
+
+
+def adjustments_body(stored: StoredInstrument) -> dict:
+    return {"success": True, "exchange": stored.exchange.value, "symbol": stored.symbol,
+            "events": [event_body(e) for e in stored.events]}
+
+
+def verify_body(result: VerifyResult) -> dict:
+    return {"success": True, "exchange": result.exchange.value, "symbol": result.symbol,
+            "interval": result.interval.value, "candles": result.candles, "requests": result.requests,
+            "elapsed_seconds": result.elapsed_seconds, "events": [event_body(e) for e in result.events],
+            "warnings": list(result.warnings)}
 
 
 def batch_body(result: BatchResult) -> dict:
@@ -106,6 +135,13 @@ def range_body(key: SeriesKey, info: SeriesInfo | None) -> dict:
             "rows": info.rows}
 
 
+def series_notes(info: SeriesInfo) -> dict:
+    """What Kite's changes to the past left on a series: `stale_before` (the day before which it still holds Kite's
+    old candles, being healed), `healed_at` (IST) and `provisional_from` (IST), each null when none."""
+    return {"stale_before": ist_date(info.stale.before_ts).isoformat() if info.stale else None,
+            "healed_at": _when(info.healed_at), "provisional_from": _when(info.provisional_from)}
+
+
 def database_body(d: StoreDescription) -> dict:
     exchanges = sorted({s.key.exchange.value for s in d.series})
     return {
@@ -120,7 +156,8 @@ def database_body(d: StoreDescription) -> dict:
             {"exchange": s.key.exchange.value, "symbol": s.key.symbol, "interval": s.key.interval.value,
              "rows": s.rows,
              "start_date": ist_date(s.first_ts).isoformat() if s.first_ts is not None else None,
-             "end_date": ist_date(s.last_ts).isoformat() if s.last_ts is not None else None}
+             "end_date": ist_date(s.last_ts).isoformat() if s.last_ts is not None else None,
+             **series_notes(s)}
             for s in d.series
         ],
     }

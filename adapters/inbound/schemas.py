@@ -105,6 +105,20 @@ class BatchSchema(_Body):
                                                     error=f"requests must hold 1 to {MAX_BATCH_ITEMS} items"))
 
 
+class VerifySchema(_Body):
+    """POST /api/data/verify: one instrument, every stored one of an exchange, or (no body) everything stored."""
+
+    exchange = _exchange(EXCHANGES, load_default=None)
+    symbol = fields.String(load_default=None, validate=validate.Length(min=1, max=MAX_SYMBOL_LENGTH),
+                           metadata={"pattern": SYMBOL_PATTERN,
+                                     "description": f"{SYMBOL_DESCRIPTION}; needs `exchange`"})
+
+    @validates_schema
+    def symbol_needs_exchange(self, data: dict, **_: object) -> None:
+        if data.get("symbol") is not None and data.get("exchange") is None:
+            raise ValidationError("required with symbol", "exchange")
+
+
 class EmptyBodySchema(_Body):
     """A POST that takes no parameters (cancel, resume): no body, or `{}`."""
 

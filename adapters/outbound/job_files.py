@@ -2,7 +2,7 @@
 
 The file format is this adapter's: the job model knows nothing of JSON. Files written before jobs had a
 `cancelling` status (a `cancel_requested` flag beside `running`) still load; `cancel_requested` is still
-written, so an older kitefetch reads these files too."""
+written, so an older kitefetch reads these files too. Items written before they had a `kind` are fetches."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from adapters.outbound.atomic_file import write_file
-from application.job import ItemStatus, Job, JobItem, JobStatus
+from application.job import ItemStatus, Job, JobItem, JobKind, JobStatus
 
 _ITEM_FIELDS = ("request", "symbol", "requests_done", "requests_total", "records", "rejected", "elapsed_seconds",
                 "error", "error_type")
@@ -26,8 +26,8 @@ def job_to_dict(job: Job) -> dict:
     return {"id": job.id, "created_at": job.created_at, "status": job.status.value, "owner_pid": job.owner_pid,
             "updated_at": job.updated_at, "finished_at": job.finished_at,
             "cancel_requested": job.status is JobStatus.CANCELLING, "runs": job.runs,
-            "items": [{**{name: getattr(item, name) for name in _ITEM_FIELDS}, "status": item.status.value}
-                      for item in job.items]}
+            "items": [{**{name: getattr(item, name) for name in _ITEM_FIELDS}, "status": item.status.value,
+                       "kind": item.kind.value} for item in job.items]}
 
 
 def job_from_dict(data: dict) -> Job:
@@ -36,7 +36,8 @@ def job_from_dict(data: dict) -> Job:
     if data.get("cancel_requested") and status in (JobStatus.QUEUED, JobStatus.RUNNING):
         status = JobStatus.CANCELLING  # the older format's pending cancel
     items = [JobItem(**{name: item[name] for name in _ITEM_FIELDS if name in item},
-                     status=ItemStatus(item["status"])) for item in data["items"]]
+                     status=ItemStatus(item["status"]), kind=JobKind(item.get("kind", JobKind.FETCH)))
+             for item in data["items"]]
     return Job(id=data["id"], created_at=data["created_at"], items=items, status=status,
                owner_pid=data.get("owner_pid", 0), updated_at=data.get("updated_at", 0),
                finished_at=data.get("finished_at"), runs=data.get("runs", 0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -14,13 +14,15 @@ from urllib.parse import parse_qs, urlparse
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK, emit, progress
 from adapters.inbound.cli.queries import Queries
 from adapters.inbound.fetch_requests import batch_items
-from adapters.inbound.presenters import batch_body, fetch_body
+from adapters.inbound.presenters import batch_body, error_body, fetch_body, verify_body
 from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
 from application.fetch_history import FetchHistory, FetchResult
 from application.fetch_request import FetchRequest
 from application.login import Login
+from application.ports import CandleStore
+from application.verify_history import VerifyHistory, VerifyResult, stored_instruments
 from domain.date_range import DateRange
-from domain.errors import InvalidInput
+from domain.errors import AuthRequired, DomainError, InvalidInput, NotFound
 from domain.interval import Interval
 from domain.market import Exchange, Segment
 
@@ -31,6 +33,8 @@ class UseCases(Queries, Protocol):
     fetch_history: Callable[[], FetchHistory]
     batch_fetch: Callable[[], BatchFetch]
     login: Callable[[], Login]
+    verify_history: Callable[[], VerifyHistory]
+    stores: Callable[[], Mapping[Segment, CandleStore]]
 
 
 Handler = Callable[[UseCases, argparse.Namespace], int]
@@ -62,7 +66,18 @@ def _fetch_line(r: FetchResult) -> str:
     if r.out_of_session:
         days = ", ".join(f"{d.isoformat()} ({n})" for d, n in r.out_of_session)
         line += f"; outside every known session: {days}"
-    return f"{line} ({r.message})" if r.message else line
+    line = f"{line} ({r.message})" if r.message else line
+    for event in r.adjustments:
+        line += "\n  " + _change_line(event.kind.value, event.ex_date, event.factor, event.status.value,
+                                      event.candles_replaced, event.requests)
+    return line + "".join(f"\n  warning: {w}" for w in r.warnings)
+
+
+def _change_line(kind: str, ex_date: date | None, factor: float | None, status: str, replaced: int,
+                 requests: int) -> str:
+    what = (f"Kite adjusted the past: corporate action, ex-date {ex_date}, factor {factor:g}"
+            if kind == "corporate_action" and ex_date and factor else "Kite revised stored candles")
+    return f"{what}: {status} ({replaced} candles replaced, {requests} extra requests)"
 
 
 def fetch(container: UseCases, args: argparse.Namespace) -> int:
@@ -107,6 +122,48 @@ def batch(container: UseCases, args: argparse.Namespace) -> int:
     return EXIT_OK if result.failed == 0 else EXIT_FAILURE
 
 
+def _verify_line(r: VerifyResult) -> str:
+    line = f"{r.exchange.value}:{r.symbol} {r.interval.value}: {r.candles} candles compared, {r.requests} requests"
+    if not r.events:
+        line += ", nothing changed"
+    for e in r.events:
+        line += "\n  " + _change_line(e.kind.value, e.ex_date, e.factor, e.status.value, e.candles_replaced,
+                                      e.requests)
+    return line + "".join(f"\n  warning: {w}" for w in r.warnings)
+
+
+def verify(container: UseCases, args: argparse.Namespace) -> int:
+    """Every stored instrument (of EXCHANGE), or the one named; one that fails is reported, the others go on."""
+    if args.symbol is not None and args.exchange is None:
+        raise InvalidInput("verify takes EXCHANGE SYMBOL, EXCHANGE, or nothing")
+    exchange = Exchange.parse(args.exchange) if args.exchange else None
+    targets = ([(exchange, args.symbol)] if exchange is not None and args.symbol is not None
+               else stored_instruments(container.stores(), exchange))
+    if not targets:
+        raise NotFound("Nothing stored to verify")
+    use_case = container.verify_history()
+    bodies, lines, failed = [], [], 0
+    bar = progress(len(targets), "verify", not args.json)
+    with bar:
+        for market, symbol in targets:
+            try:
+                result = use_case.execute(market, symbol)
+            except AuthRequired:
+                raise
+            except DomainError as error:
+                if len(targets) == 1:
+                    raise
+                failed += 1
+                bodies.append(error_body(error, exchange=market.value, symbol=symbol))
+                lines.append(f"FAILED {market.value}:{symbol}: {error.message}")
+            else:
+                bodies.append(verify_body(result))
+                lines.append(_verify_line(result))
+            bar.update(1)
+    emit({"success": failed == 0, "results": bodies}, args.json, "\n".join(lines))
+    return EXIT_OK if failed == 0 else EXIT_FAILURE
+
+
 def _request_token_from(text: str) -> str:
     text = text.strip()
     if "request_token=" in text:
@@ -141,4 +198,5 @@ COMMANDS: dict[str, Handler] = {
     "fetch": fetch,
     "batch": batch,
     "login": login,
+    "verify": verify,
 }

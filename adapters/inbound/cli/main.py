@@ -126,6 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("segment", help="EQUITY or DERIVATIVES (any case)")
     _common(db)
 
+    changes = sub.add_parser("adjustments", help="what Kite changed in an instrument's stored history")
+    changes.add_argument("exchange", help="NSE, BSE, NFO or BFO (any case)")
+    changes.add_argument("symbol", help="the stored symbol (any case)")
+    _common(changes)
+
+    verify = sub.add_parser("verify", help="ask Kite for stored day histories again and heal what it changed")
+    verify.add_argument("exchange", nargs="?", default=None, help="NSE, BSE, NFO or BFO (default: every stored one)")
+    verify.add_argument("symbol", nargs="?", default=None, help="one instrument (default: every stored one)")
+    _common(verify)
+
     login = sub.add_parser("login", help="log in to Kite and store the access token")
     login.add_argument("--request-token", default=None, help="a request token or the whole redirect URL")
     _common(login)

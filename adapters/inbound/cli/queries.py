@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from adapters.inbound.cli.output import EXIT_OK, emit
-from adapters.inbound.presenters import database_body, instrument_body, range_body
+from adapters.inbound.presenters import adjustments_body, database_body, instrument_body, range_body
 from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from application.describe_database import DescribeDatabase
     from application.get_existing_range import GetExistingRange
     from application.get_instruments import GetInstruments
+    from application.list_adjustments import ListAdjustments
     from application.lookup_instrument import LookupInstrument
 
 
@@ -30,6 +31,7 @@ class Queries(Protocol):
     def lookup_instrument(self) -> LookupInstrument: ...
     def get_existing_range(self) -> GetExistingRange: ...
     def describe_database(self) -> DescribeDatabase: ...
+    def list_adjustments(self) -> ListAdjustments: ...
 
 
 Query = Callable[[Queries, argparse.Namespace], int]
@@ -75,9 +77,25 @@ def db_info(container: Queries, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def adjustments(container: Queries, args: argparse.Namespace) -> int:
+    stored = container.list_adjustments().execute(Exchange.parse(args.exchange), args.symbol)
+    body = adjustments_body(stored)
+    lines = [f"{stored.exchange.value}:{stored.symbol}: "
+             + (f"{len(body['events'])} change(s) Kite made to the past" if body["events"] else "nothing changed")]
+    for e in body["events"]:
+        what = (f"corporate action, ex-date {e['ex_date']}, factor {e['factor']:g}" if e["kind"] == "corporate_action"
+                else "revised candles")
+        lines.append(f"  {e['detected_at'][:16].replace('T', ' ')} {what}: {e['status']}, {e['candles_replaced']} "
+                     f"candles replaced, {e['requests']} requests; {', '.join(e['series'])}"
+                     + (f" (still stale: {', '.join(e['pending'])})" if e["pending"] else ""))
+    emit(body, args.json, "\n".join(lines))
+    return EXIT_OK
+
+
 QUERIES: dict[str, Query] = {
     "instruments": instruments,
     "lookup": lookup,
     "range": existing_range,
     "db-info": db_info,
+    "adjustments": adjustments,
 }

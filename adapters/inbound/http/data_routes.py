@@ -1,4 +1,5 @@
-"""`/api/data`: fetch, batch, the fetch log, instruments, lookup, database info and existing range."""
+"""`/api/data`: fetch, batch, the fetch log, instruments, lookup, database info, existing range, what Kite changed
+in the past (adjustments) and verifying it (a job)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, jsonify, request
 
 from adapters.inbound.fetch_requests import batch_items, to_request
-from adapters.inbound.http.bodies import json_body
+from adapters.inbound.http.bodies import json_body, optional_body
+from adapters.inbound.http.job_routes import job_body
 from adapters.inbound.presenters import (
+    adjustments_body,
     batch_body,
     database_body,
     fetch_body,
@@ -20,6 +23,7 @@ from adapters.inbound.schemas import (
     FetchEquitySchema,
     FetchesQuerySchema,
     InstrumentsQuerySchema,
+    VerifySchema,
     load,
 )
 from application.batch_fetch import BatchFetch
@@ -27,8 +31,10 @@ from application.describe_database import DescribeDatabase
 from application.fetch_history import FetchHistory
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
+from application.list_adjustments import ListAdjustments
 from application.list_fetches import ListFetches
 from application.lookup_instrument import LookupInstrument
+from application.start_verify import StartVerify
 from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
 
@@ -92,3 +98,19 @@ def existing_range(exchange: str, symbol: str, interval: str,
                    use_case: GetExistingRange = Provide["get_existing_range"]):
     key = SeriesKey.parse(exchange, symbol, interval)
     return jsonify(range_body(key, use_case.execute(key)))
+
+
+@blueprint.get("/adjustments/<exchange>/<path:symbol>")
+@inject
+def adjustments(exchange: str, symbol: str, use_case: ListAdjustments = Provide["list_adjustments"]):
+    """What Kite changed in the instrument's stored history, oldest first; 404 when nothing of it is stored."""
+    return jsonify(adjustments_body(use_case.execute(Exchange.parse(exchange), symbol)))
+
+
+@blueprint.post("/verify")
+@inject
+def verify(use_case: StartVerify = Provide["start_verify"]):
+    """A background job (see /api/jobs) that asks Kite for stored day histories again and heals what changed."""
+    data = optional_body(VerifySchema())
+    exchange = Exchange.parse(data["exchange"]) if data.get("exchange") else None
+    return jsonify(job_body(use_case.execute(exchange, data.get("symbol")))), 202

@@ -24,8 +24,9 @@ from adapters.inbound.schemas import (
     FetchesQuerySchema,
     InstrumentsQuerySchema,
     LogoutSchema,
+    VerifySchema,
 )
-from application.job import ItemStatus, JobOutcome, JobStatus
+from application.job import ItemStatus, JobKind, JobOutcome, JobStatus
 from domain.instrument import MAX_SYMBOL_LENGTH, SYMBOL_PATTERN
 from domain.market import Segment
 
@@ -40,7 +41,34 @@ FETCH_RESULT = {"type": "object", "required": ["success", "symbol", "interval", 
                                "exchange": {"type": "string"}, "interval": {"type": "string"},
                                "records": {"type": "integer"}, "rejected": {"type": "integer"},
                                "date_range": {"type": "string"}, "elapsed_seconds": {"type": "number"},
-                               "message": {"type": "string"}}}
+                               "message": {"type": "string"},
+                               "warnings": {"type": "array", "items": {"type": "string"},
+                                            "description": "stored, but worth a look: a day-over-day move beyond "
+                                                           "±35 % with no recorded corporate action, a series left "
+                                                           "stale"},
+                               "adjustments": {"type": "array", "items": {"$ref": "#/components/schemas/Adjustment"},
+                                               "description": "what Kite changed in the stored past, found or "
+                                                              "healed by this fetch"}}}
+_NULLABLE_DATE = {"type": "string", "format": "date", "nullable": True}
+ADJUSTMENT = {"type": "object", "required": ["kind", "ex_date", "factor", "detected_at", "series", "candles_replaced",
+                                             "requests", "status"],
+              "properties": {"kind": {"type": "string", "enum": ["corporate_action", "revision"]},
+                             "ex_date": {**_NULLABLE_DATE, "description": "corporate actions: the first day Kite "
+                                                                          "serves unchanged (IST)"},
+                             "factor": {"type": "number", "nullable": True,
+                                        "description": "old price / adjusted price (2.0 for a 1:1 bonus)"},
+                             "detected_at": {"type": "string", "format": "date-time", "description": "IST"},
+                             "series": {"type": "array", "items": {"type": "string"},
+                                        "description": "EXCHANGE:SYMBOL:INTERVAL"},
+                             "pending": {"type": "array", "items": {"type": "string"},
+                                         "description": "series still holding Kite's old candles"},
+                             "candles_replaced": {"type": "integer"}, "requests": {"type": "integer"},
+                             "status": {"type": "string", "enum": ["healed", "stale"]}}}
+ADJUSTMENTS = {"type": "object", "required": ["success", "exchange", "symbol", "events"],
+               "properties": {"success": {"type": "boolean", "enum": [True]}, "exchange": {"type": "string"},
+                              "symbol": {"type": "string"},
+                              "events": {"type": "array", "description": "oldest first",
+                                         "items": {"$ref": "#/components/schemas/Adjustment"}}}}
 _NULLABLE_STRING = {"type": "string", "nullable": True}
 FETCHES = {"type": "object", "required": ["success", "fetches"], "properties": {
     "success": {"type": "boolean", "enum": [True]},
@@ -55,7 +83,8 @@ FETCHES = {"type": "object", "required": ["success", "fetches"], "properties": {
                        "records": {"type": "integer"}, "rejected": {"type": "integer"},
                        "requests": {"type": "integer"}, "elapsed_seconds": {"type": "number"},
                        "status": {"type": "string", "enum": ["ok", "failed"]},
-                       "error_type": _NULLABLE_STRING, "error": _NULLABLE_STRING}}}}}
+                       "error_type": _NULLABLE_STRING, "error": _NULLABLE_STRING,
+                       "warnings": {"type": "array", "items": {"type": "string"}}}}}}}
 _COUNT = {"type": "integer"}
 JOB = {"type": "object", "required": ["success", "job_id", "status", "outcome", "progress", "items"],
        "properties": {"success": {"type": "boolean"}, "job_id": {"type": "string"},
@@ -67,6 +96,7 @@ JOB = {"type": "object", "required": ["success", "job_id", "status", "outcome", 
                       "failed": _COUNT, "pending": _COUNT, "cancelled": _COUNT,
                       "items": {"type": "array", "items": {"type": "object", "properties": {
                           "symbol": {"type": "string"},
+                          "kind": {"type": "string", "enum": [k.value for k in JobKind]},
                           "status": {"type": "string", "enum": [s.value for s in ItemStatus]},
                           "requests_done": _COUNT, "requests_total": _COUNT, "records": _COUNT,
                           "rejected": _COUNT, "elapsed_seconds": {"type": "number"}, "error": {"type": "string"},
@@ -141,6 +171,9 @@ def build_spec() -> dict:
     spec.components.schema("Fetches", FETCHES)
     spec.components.schema("AuthStatus", AUTH_STATUS)
     spec.components.schema("Logout", LOGOUT)
+    spec.components.schema("Adjustment", ADJUSTMENT)
+    spec.components.schema("Adjustments", ADJUSTMENTS)
+    spec.components.schema("VerifyBody", schema=VerifySchema)
 
     def json_body(name: str, description: str = _DATES_IN_ORDER, required: bool = True) -> dict:
         return {"required": required, "description": description,
@@ -174,6 +207,17 @@ def build_spec() -> dict:
     spec.path("/api/data/export/{exchange}/{symbol}/{interval}", operations={"get": {
         "parameters": _path_params("exchange", "symbol", "interval") + [{"in": "query", "schema": ExportQuerySchema}],
         "responses": {"200": {"description": "a file download"}, **_ERRORS}}})
+    spec.path("/api/data/adjustments/{exchange}/{symbol}", operations={"get": {
+        "description": "What Kite changed in the instrument's stored history (corporate actions back-adjusted, "
+                       "revised candles) and how kitefetch healed it; 404 when no series of it is stored.",
+        "parameters": _path_params("exchange", "symbol"), "responses": _ok("Adjustments")}})
+    spec.path("/api/data/verify", operations={"post": {
+        "description": "Start a job (see /api/jobs) asking Kite for every stored day history again (ceil(days / "
+                       "2000) requests per instrument) and healing what changed: one instrument, every stored one "
+                       "of an exchange, or everything (no body). While the same verify runs, it is the answer.",
+        "requestBody": json_body("VerifyBody", "none, or an object", required=False),
+        "responses": {"202": {"description": "job accepted", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Job"}}}}, **_ERRORS}}})
     job = {"parameters": [{"name": "job_id", "in": "path", "required": True,
                            "schema": {"type": "string", "minLength": 1}}]}
     job_ref = {"$ref": "#/components/schemas/Job"}

@@ -6,7 +6,7 @@ from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, render_template, send_from_directory, url_for
 
 from adapters.inbound.http import security
-from adapters.inbound.presenters import database_body
+from adapters.inbound.presenters import database_body, series_notes
 from application.auth_status import AuthStatus
 from application.get_existing_range import GetExistingRange
 from application.show_dashboard import ShowDashboard
@@ -53,11 +53,14 @@ def fetch_form():
 @inject
 def series(exchange: str, symbol: str, interval: str, existing: GetExistingRange = Provide["get_existing_range"]):
     key = SeriesKey.parse(exchange, symbol, interval)
-    if existing.execute(key) is None:  # say so, with the fetch form filled in, rather than draw an empty chart
+    info = existing.execute(key)
+    if info is None:  # say so, with the fetch form filled in, rather than draw an empty chart
         fetch = url_for("pages.fetch_form", exchange=key.exchange.value, symbol=key.symbol,
                         interval=key.interval.value)
         return render_template("series.html", key=key, fetch=fetch, csrf=security.csrf_token()), 404
-    return render_template("series.html", key=key, fetch=None, csrf=security.csrf_token())
+    changes = url_for("data.adjustments", exchange=info.key.exchange.value, symbol=info.key.symbol)
+    return render_template("series.html", key=key, fetch=None, notes=series_notes(info), changes=changes,
+                           csrf=security.csrf_token())
 
 
 @blueprint.get(security.DOCS_PATH)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from adapters.outbound.job_files import JobFiles
-from application.job import ItemStatus, Job, JobItem, JobStatus
+from application.job import ItemStatus, Job, JobItem, JobKind, JobStatus
 from tests.fakes.jobs import InMemoryJobs
 
 REQUEST = {"segment": "EQUITY", "symbol": "INFY", "exchange": None, "from_date": "2023-01-01",
@@ -39,6 +39,7 @@ def test_an_old_format_file_loads(tmp_path, status, cancel_requested, expected):
     assert [i.status for i in job.items] == [ItemStatus.RUNNING, ItemStatus.FAILED]
     assert job.items[0].request == REQUEST and job.items[0].records == 40
     assert job.items[1].error_type == "validation"
+    assert [i.kind for i in job.items] == [JobKind.FETCH, JobKind.FETCH]  # before items had kinds: fetches
 
 
 def test_an_old_file_left_cancelling_can_still_be_stopped(tmp_path):
@@ -58,6 +59,14 @@ def test_the_file_holds_the_statuses_as_plain_strings(tmp_path):
     assert data["status"] == "cancelling" and data["cancel_requested"] is True  # an older kitefetch reads it too
     assert data["items"][0]["status"] == "queued" and data["items"][0]["request"] == REQUEST
     assert set(data) == set(old_file("running", False, "running"))
+
+
+def test_an_items_kind_is_kept(tmp_path):
+    files = JobFiles(tmp_path)
+    files.save(Job("kinds1", 1, [JobItem(REQUEST, "INFY"),
+                                 JobItem({"exchange": "NSE", "symbol": "INFY"}, "INFY", kind=JobKind.VERIFY)]))
+    assert [i.kind for i in files.load("kinds1").items] == [JobKind.FETCH, JobKind.VERIFY]
+    assert json.loads((tmp_path / "kinds1.json").read_text())["items"][1]["kind"] == "verify"
 
 
 def test_files_that_are_not_jobs_are_skipped_in_the_listing(tmp_path):
