@@ -104,12 +104,15 @@ class HealHistory:
             log.warning("revision_found", series=str(key), candles=change.changed)
             return HealReport(records=written - before, events=[event])
         boundary = change.ex_ts if change.exact else answer.end_ts + 1
+        ex_date = change.ex_date
+        if not change.exact and len(answer.fresh):  # the earliest it can be: the first day Kite served anew
+            ex_date = max(ex_date, ist_date(int(answer.fresh.ts[0])))
         stored = store.instrument(key.exchange, key.symbol)
         keys = [key, *(s.key for s in (stored.series if stored else ()) if s.key != key)]
-        event = Adjustment.corporate_action(secrets.token_hex(6), now, change.ex_date, change.factor,
+        event = Adjustment.corporate_action(secrets.token_hex(6), now, ex_date, change.factor,
                                             tuple(str(k) for k in keys))
         store.mark_stale(keys, boundary, event)
-        log.warning("corporate_action_found", series=str(key), ex_date=change.ex_date.isoformat(),
+        log.warning("corporate_action_found", series=str(key), ex_date=ex_date.isoformat(),
                     factor=change.factor, exact=change.exact, series_stale=len(keys))
         report = self._heal(instrument, store, key, answer)
         report.add(self._heal_all(instrument, store, keys[1:]))
