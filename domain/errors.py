@@ -59,3 +59,17 @@ class NotConfigured(DomainError):
     """A setting the operation needs is missing (the Kite API key, say): the message says which and where."""
 
     error_type = "configuration"
+
+
+class StorageFailure(DomainError):
+    """The file system under the data dir refused a write; nothing was half written, and the message says what to do."""
+
+    error_type = "storage"
+
+
+class StorageFull(StorageFailure):
+    """No space (or no quota) left where the data dir is: the same request succeeds once space is freed."""
+
+
+class StorageUnavailable(StorageFailure):
+    """The data dir cannot be written at all: a read-only file system, no permission, or a failing disk."""

@@ -7,6 +7,7 @@ shared for readers, exclusive for writers.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import threading
@@ -24,6 +25,16 @@ class InterProcessLock:
         self._timeout = timeout
         self._thread_lock = threading.RLock()
 
+    def _open(self, exclusive: bool) -> int:
+        """The lock file's descriptor; a reader makes do with a read-only one on a read-only data dir (flock does
+        not care how the file was opened), so stored candles stay readable there."""
+        try:
+            return os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            if exclusive or error.errno not in (errno.EROFS, errno.EACCES):
+                raise
+            return os.open(self._path, os.O_RDONLY)
+
     @contextmanager
     def hold(self, exclusive: bool) -> Iterator[None]:
         # Threads of one process serialise here; processes serialise on flock below.
@@ -33,7 +44,7 @@ class InterProcessLock:
         try:
             if exclusive:  # a writer creates the data dir; a reader never creates a directory
                 self._path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = self._open(exclusive)
             try:
                 mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
                 delay = 0.002

@@ -8,7 +8,9 @@ The parts, each in its own module: segment_file.py holds the locks, the read han
 transaction (a writer killed at any instant leaves the file as it was before that write; a write that raises
 changes nothing); generation.py how a process tells the file changed; series_reader.py and series_writer.py
 the read and write paths (chunks are compressed and decompressed by chunk_io.py, in the format the HDF5
-blosc2 filter reads, so pandas and PyTables read the files unchanged); listing.py `describe`.
+blosc2 filter reads, so pandas and PyTables read the files unchanged); listing.py `describe`. The OS's
+refusals (a full disk, a read-only file system) leave here as StorageFull / StorageUnavailable (storage_errors.py);
+the journal has rolled the write back by then.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from adapters.outbound.hdf5.naming import series_path
 from adapters.outbound.hdf5.segment_file import SegmentFile
 from adapters.outbound.hdf5.series_reader import SeriesReader
 from adapters.outbound.hdf5.series_writer import SeriesWriter
+from adapters.outbound.storage_errors import in_data_dir, storage_errors
 from application.ports import SeriesInfo, StoreDescription
 from domain.candles import CandleFrame
 from domain.coverage import Span
@@ -46,9 +49,11 @@ class Hdf5SegmentStore:
             raise InvalidInput(f"{key.exchange.value} is not stored in the {self.segment.value} database")
         return series_path(key.exchange.value, key.symbol, key.interval.value)
 
+    @in_data_dir
     def info(self, key: SeriesKey) -> SeriesInfo | None:
         return self._reader.info(key, self._path_of(key))
 
+    @in_data_dir
     def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span],
               replace: Span | None = None) -> int:
         path = self._path_of(key)
@@ -57,16 +62,20 @@ class Hdf5SegmentStore:
         finally:
             self._reader.forget()
 
+    @in_data_dir
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
         return self._reader.read(self._path_of(key), start_ts, end_ts)
 
+    @in_data_dir
     def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
         return self._reader.count(self._path_of(key), start_ts, end_ts)
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
                    batch_rows: int = 65_536) -> Iterator[CandleFrame]:
-        yield from self._reader.iter_range(self._path_of(key), start_ts, end_ts, batch_rows)
+        with storage_errors(self.path.parent):
+            yield from self._reader.iter_range(self._path_of(key), start_ts, end_ts, batch_rows)
 
+    @in_data_dir
     def describe(self) -> StoreDescription:
         """All series' metadata; answered from memory while the file is unchanged."""
         return self._listing.describe()
