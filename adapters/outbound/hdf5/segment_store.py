@@ -15,6 +15,7 @@ the journal has rolled the write back by then.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from adapters.outbound.storage_errors import in_data_dir, storage_errors
 from application.ports import SeriesInfo, StoreDescription
 from domain.candles import CandleFrame
 from domain.coverage import Span
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, StoreBusy
 from domain.instrument import SeriesKey
 from domain.market import Segment
 
@@ -59,8 +60,19 @@ class Hdf5SegmentStore:
         path = self._path_of(key)
         try:
             return self._writer.write(key, path, candles, covered, replace)
+        except OSError:
+            self._roll_back()
+            raise
         finally:
             self._reader.forget()
+
+    def _roll_back(self) -> None:
+        """Undo a commit the OS refused part-way (a full disk after the journal was written) now, not at the next
+        access: pandas in a notebook, which knows nothing of the journal, must find the file whole meanwhile. It
+        rewrites bytes the file already had and truncates, so it needs no space; should it fail all the same, the
+        next access (ours, any process) rolls back before reading."""
+        with contextlib.suppress(OSError, StoreBusy):
+            self._file._recover_if_needed()  # noqa: SLF001 - the journal's own recovery, under its lock
 
     @in_data_dir
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
