@@ -9,7 +9,7 @@ from pathlib import Path
 
 class FullDisk:
     """From the `fail_at`th write on (0-based, counting os.write and os.pwrite to files under `root`), every write
-    fails with `code` (ENOSPC), the first of them after writing half its bytes, as a disk that fills mid-write does;
+    fails with `code` (ENOSPC; the first of them after writing half its bytes, as a disk that fills mid-write does);
     `free()` makes room again. `fail_at=None` only counts. Writes anywhere else pass through untouched."""
 
     def __init__(self, mocker, root: Path, fail_at: int | None = None, code: int = errno.ENOSPC) -> None:
@@ -46,7 +46,7 @@ class FullDisk:
         if self.fail_at is None or index < self.fail_at:
             return None
         self.failed += 1
-        if self.failed == 1 and len(data) > 1:
+        if self.failed == 1 and len(data) > 1 and self.code == errno.ENOSPC:
             return len(data) // 2
         raise OSError(self.code, os.strerror(self.code))
 

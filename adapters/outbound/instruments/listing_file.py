@@ -78,7 +78,9 @@ def load(path: Path) -> Listing | None:
         return None
     except (OSError, orjson.JSONDecodeError) as error:
         raise UnreadableListing(f"{type(error).__name__}: {error}") from error
-    if not isinstance(payload, dict) or payload.get("version") != _FORMAT_VERSION:
+    if not isinstance(payload, dict):
+        raise UnreadableListing(f"not a listing: a JSON {type(payload).__name__}")
+    if payload.get("version") != _FORMAT_VERSION:
         return None
     try:
         everything = _from_rows(payload["rows"])

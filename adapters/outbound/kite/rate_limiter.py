@@ -13,6 +13,7 @@ is paced as if no other process were fetching. A data dir that refuses the file 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import math
 import os
@@ -103,7 +104,8 @@ class SharedRateLimiter(_AdaptiveSpacing):
                 self._damage.warn("rate_limit_state_reset", self._path, size=len(raw))  # or the clock jumped back
                 booked = 0.0
             start = max(now, booked)
-            os.pwrite(fd, _RECORD.pack(start + self.next_spacing()), 0)
+            if os.pwrite(fd, _RECORD.pack(start + self.next_spacing()), 0) < _RECORD.size:  # a disk full mid-write
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._path))
             return start - now
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)

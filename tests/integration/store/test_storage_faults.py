@@ -33,7 +33,7 @@ def _stored(path) -> dict[str, int]:
     if not path.exists():
         return {}
     with pd.HDFStore(path, "r") as h5:
-        return {name: len(h5[name]) for name in h5.keys()}
+        return {name: len(h5[name]) for name in h5}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
