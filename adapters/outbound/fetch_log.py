@@ -82,6 +82,9 @@ class FetchLogFile:
             lines = self.path.read_bytes().splitlines()
         except FileNotFoundError:
             return []
+        except OSError as error:  # unreadable (a failing disk, its mode changed): the pages that list it still answer
+            self._damage.warn("fetch_log_unreadable", self.path, error=str(error))
+            return []
         out = []
         skipped = 0
         for line in reversed(lines[-limit * 2:]):

@@ -203,3 +203,11 @@ def test_a_damaged_generation_file_only_means_the_file_changed(tmp_path, content
     generation_path(path).write_bytes(content)
     assert len(store.read(RELIANCE)) == len(Hdf5SegmentStore(path, Segment.EQUITY).read(RELIANCE)) == 23
 
+
+
+def test_an_unreadable_fetch_log_lists_nothing_with_a_warning(tmp_path):
+    log = FetchLogFile(tmp_path / "fetch-log.jsonl")
+    log.path.mkdir()  # reading it fails with EISDIR, as an unreadable file would fail
+    with capture_logs() as logs:
+        assert log.recent() == []
+    assert [w["path"] for w in warnings(logs, "fetch_log_unreadable")] == [str(log.path)]
