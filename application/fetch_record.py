@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 MAX_ERROR_LENGTH = 300
@@ -19,7 +20,8 @@ class FetchRecord:
     asked when the fetch failed before the instrument resolved (`exchange` None: the caller named none).
     `records` and `rejected` count what was stored and dropped (before a failure, too); `requests` is how many
     Kite requests the fetch planned. A failure carries the domain error's type and message, which never hold
-    secrets (adapters translate library errors into messages without tokens or bodies)."""
+    secrets (adapters translate library errors into messages without tokens or bodies). `out_of_session` lists
+    the days Kite served candles on outside every session the calendar knows, with how many were dropped."""
 
     time: int
     exchange: str | None
@@ -32,6 +34,7 @@ class FetchRecord:
     status: FetchStatus = FetchStatus.OK
     error_type: str | None = None
     error: str | None = None
+    out_of_session: tuple[tuple[date, int], ...] = ()
 
     def __post_init__(self) -> None:
         if (self.status is FetchStatus.FAILED) != (self.error_type is not None):

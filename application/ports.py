@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from application.fetch_record import FetchRecord
@@ -13,6 +14,7 @@ from domain.coverage import Coverage, Span
 from domain.instrument import Instrument, SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
+from domain.sessions import Session, SessionTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,27 @@ class JobRepository(Protocol):
 
     def all(self) -> list[Job]:
         """Every job, newest first."""
+        ...
+
+
+class TradingCalendar(Protocol):
+    """When an exchange trades: regular sessions, special and Muhurat ones, minus closures (IST days).
+
+    Any date is answered: where the calendar's sources have no data the weekday rule (regular hours, minus
+    the closures it knows) answers, with each session marked `estimated`. Never raises for a date.
+    """
+
+    def sessions(self, exchange: Exchange, start: date, end: date) -> SessionTable:
+        """Every session whose day lies in [start, end] (inclusive), ordered by open; empty when none. Cheap
+        (a slice of arrays built once per process): validation asks it for every fetched chunk."""
+        ...
+
+    def sessions_on(self, exchange: Exchange, day: date) -> tuple[Session, ...]:
+        """The day's sessions in order (two for a day with a break); () on a closed day."""
+        ...
+
+    def in_session(self, exchange: Exchange, ts: int) -> bool:
+        """Whether epoch second `ts` lies in a session (open inclusive, close exclusive)."""
         ...
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
+from adapters.outbound.calendar.library_calendar import LibraryCalendar
 from adapters.outbound.disk_space import DataDirSpace
 from adapters.outbound.fetch_log import FetchLogFile
 from adapters.outbound.instruments.cache import InstrumentCache
@@ -77,9 +78,11 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Singleton(InstrumentCache, source=market_data,
                                   directory=providers.Callable(instruments_dir, settings), clock=clock)
 
+    calendar = providers.Singleton(LibraryCalendar, providers.Callable(_under_data_dir, settings, "calendar.toml"))
     fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"))
     fetch_history = providers.Factory(FetchHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,
-                                      concurrency=settings.provided.fetch_concurrency, fetch_log=fetch_log)
+                                      calendar=calendar, concurrency=settings.provided.fetch_concurrency,
+                                      fetch_log=fetch_log)
     batch_fetch = providers.Factory(BatchFetch, fetch_history=fetch_history, workers=settings.provided.batch_workers)
     get_instruments = providers.Factory(GetInstruments, catalog=catalog)
     lookup_instrument = providers.Factory(LookupInstrument, catalog=catalog)

@@ -70,6 +70,7 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
     from bootstrap.logging_setup import configure_logging
     from bootstrap.settings import ConfigurationError, Settings
     from bootstrap.startup import interrupt_orphaned_jobs, warn_if_low_on_space
+    from domain.errors import CalendarInvalid
 
     try:
         settings = Settings.from_env()
@@ -86,6 +87,11 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
         print(f"kitefetch serve: {unwritable}; serving reads only until then", file=sys.stderr, flush=True)
     configure_logging(settings.production)
     container = build_container(settings)  # the master's own: it opens no file, and no worker uses it
+    try:
+        container.calendar()  # reads the calendar files: one that does not parse stops the server here
+    except CalendarInvalid as error:
+        print(f"configuration error: {error.message}", file=sys.stderr)
+        return EXIT_FAILURE
     warn_if_low_on_space(container)
     interrupt_orphaned_jobs(container)  # once per server start, before any worker can own a job
 

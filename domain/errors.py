@@ -61,6 +61,10 @@ class NotConfigured(DomainError):
     error_type = "configuration"
 
 
+class CalendarInvalid(NotConfigured):
+    """A trading calendar file does not parse: the message names the file, the line and what is wrong."""
+
+
 class StorageFailure(DomainError):
     """The file system under the data dir refused a write; nothing was half written, and the message says what to do."""
 

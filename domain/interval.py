@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
-from domain.clock_time import DAY, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS, day_start, ist_date, seconds_into_day
+from domain.clock_time import DAY, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS, day_start, ist_date
 from domain.errors import InvalidInput
+from domain.sessions import Session
 
 _SPANS = {
     "minute": (60, 60),
@@ -50,18 +52,24 @@ class Interval(StrEnum):
     def is_intraday(self) -> bool:
         return self is not Interval.DAY
 
-    def complete_until(self, now_ts: int) -> int:
-        """Last second whose candles are final at `now_ts`: a candle still forming must not be stored."""
-        today = ist_date(now_ts)
-        into_day = seconds_into_day(now_ts)
+    def complete_until(self, now_ts: int, today: Sequence[Session] = ()) -> int:
+        """Last second whose candles are final at `now_ts`: a candle still forming must not be stored.
+
+        `today` is the day's sessions in order (an evening Muhurat hour, two blocks of a DR Saturday); a day
+        without any is taken to trade the regular hours, so a session the calendar lacks is not cut short. A day
+        candle is final once the day's last session closed; an intraday one once the next started or its block
+        closed.
+        """
+        midnight = day_start(ist_date(now_ts))
+        blocks = [(s.open_ts, s.close_ts) for s in today] or [
+            (midnight + SESSION_OPEN_SECONDS, midnight + SESSION_CLOSE_SECONDS)]
         if not self.is_intraday:
-            if into_day >= SESSION_CLOSE_SECONDS:
-                return day_start(today) + DAY - 1
-            return day_start(today) - 1
-        if into_day < SESSION_OPEN_SECONDS:
-            return day_start(today) - 1
-        if into_day >= SESSION_CLOSE_SECONDS:
-            return day_start(today) + DAY - 1
-        into_session = into_day - SESSION_OPEN_SECONDS
-        forming_start = day_start(today) + SESSION_OPEN_SECONDS + into_session // self.step_seconds * self.step_seconds
-        return forming_start - 1
+            return midnight + DAY - 1 if now_ts >= blocks[-1][1] else midnight - 1
+        finished = midnight - 1
+        for open_ts, close_ts in blocks:
+            if now_ts < open_ts:
+                return finished
+            if now_ts < close_ts:
+                return open_ts + (now_ts - open_ts) // self.step_seconds * self.step_seconds - 1
+            finished = close_ts - 1
+        return midnight + DAY - 1

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from domain.clock_time import day_end, ist_date
 from domain.coverage import Coverage, Span
 from domain.interval import Interval
+from domain.sessions import SessionTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +32,22 @@ def split_span(start_ts: int, end_ts: int, interval: Interval) -> list[Chunk]:
     return chunks
 
 
-def plan_fetch(wanted: Span, coverage: Coverage, interval: Interval, incremental: bool = True) -> list[Chunk]:
-    """Chunks for the part of `wanted` the store lacks (all of it unless incremental)."""
+def plan_fetch(wanted: Span, coverage: Coverage, interval: Interval, incremental: bool = True,
+               sessions: SessionTable | None = None) -> list[Chunk]:
+    """Chunks for the part of `wanted` the store lacks (all of it unless incremental).
+
+    With `sessions` (those of `wanted`'s days), a chunk in which no candle can start (a weekend, a closure) is
+    dropped: no request for nothing. Chunks are cut as without it, so the count never grows, and each chunk
+    still covers exactly what it asks for.
+    """
     start, end = wanted
     if start > end:
         return []
     gaps = coverage.missing(start, end) if incremental else [(start, end)]
-    return [chunk for a, b in gaps for chunk in split_span(a, b, interval)]
+    chunks = [chunk for a, b in gaps for chunk in split_span(a, b, interval)]
+    if sessions is None:
+        return chunks
+    return [c for c in chunks if sessions.holds_candles(c.start_ts, c.end_ts, interval.is_intraday)]
 
 
 def minimal_request_count(gaps: list[Span], interval: Interval) -> int:

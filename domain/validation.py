@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
 from domain.candles import CandleFrame
-from domain.clock_time import DAY, IST_OFFSET_SECONDS, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS
 from domain.interval import Interval
 from domain.market import Segment
+from domain.sessions import SessionTable, day_numbers, day_of
+
+DayCount = tuple[date, int]
 
 # Prices outside these bounds are feed errors, not markets: a share never trades at 0 (an option may),
 # and nothing listed in India trades above these ceilings.
@@ -19,26 +22,24 @@ _DERIVATIVES_CEILING = 1e8
 
 @dataclass(frozen=True, slots=True)
 class ValidationReport:
+    """`out_of_session` lists, per IST day in order, the candles rejected for lying outside every known session
+    (and for nothing else before it): what a calendar that lacks a session would otherwise lose unseen."""
+
     valid: CandleFrame
     rejected: int
     reasons: dict[str, int] = field(default_factory=dict)
+    out_of_session: tuple[DayCount, ...] = ()
 
 
-def _session_mask(ts: np.ndarray, interval: Interval) -> np.ndarray:
-    local = ts + IST_OFFSET_SECONDS
-    days = local // DAY
-    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday == 0
-    into_day = local % DAY
-    on_weekday = weekday < 5
-    if not interval.is_intraday:
-        return np.asarray(on_weekday & (into_day == 0), dtype=bool)
-    in_session = (into_day >= SESSION_OPEN_SECONDS) & (into_day < SESSION_CLOSE_SECONDS)
-    aligned = (into_day - SESSION_OPEN_SECONDS) % interval.step_seconds == 0
-    return np.asarray(on_weekday & in_session & aligned, dtype=bool)
+def _per_day(ts: np.ndarray) -> tuple[DayCount, ...]:
+    days, counts = np.unique(day_numbers(ts), return_counts=True)
+    return tuple((day_of(d), int(c)) for d, c in zip(days.tolist(), counts.tolist(), strict=True))
 
 
-def validate_candles(frame: CandleFrame, segment: Segment, interval: Interval) -> ValidationReport:
-    """Drop invalid candles: broken OHLC, impossible prices, negative volume/OI, duplicates, off-session stamps."""
+def validate_candles(frame: CandleFrame, segment: Segment, interval: Interval,
+                     sessions: SessionTable) -> ValidationReport:
+    """Drop invalid candles: broken OHLC, impossible prices, negative volume/OI, duplicates, and stamps outside
+    `sessions` (which must hold the frame's days) or off the grid anchored at their session's open."""
     n = len(frame)
     if n == 0:
         return ValidationReport(frame, 0, {})
@@ -54,7 +55,7 @@ def validate_candles(frame: CandleFrame, segment: Segment, interval: Interval) -
     volume_ok = frame.volume >= 0
     if frame.oi is not None:
         volume_ok &= frame.oi >= 0
-    session_ok = _session_mask(frame.ts, interval)
+    session_ok = sessions.candle_mask(frame.ts, interval.step_seconds if interval.is_intraday else None)
     duplicate = np.zeros(n, dtype=bool)
     if n > 1:
         order = np.argsort(frame.ts, kind="stable")
@@ -71,12 +72,15 @@ def validate_candles(frame: CandleFrame, segment: Segment, interval: Interval) -
     }
     bad = np.zeros(n, dtype=bool)
     reasons: dict[str, int] = {}
+    off_session: tuple[DayCount, ...] = ()
     for name, mask in checks.items():
         fresh = mask & ~bad
         count = int(fresh.sum())
         if count:
             reasons[name] = count
+            if name == "out_of_session":
+                off_session = _per_day(frame.ts[fresh])
         bad |= mask
     rejected = int(bad.sum())
     valid = frame if rejected == 0 else frame.take(~bad)
-    return ValidationReport(valid.sorted_unique(), rejected, reasons)
+    return ValidationReport(valid.sorted_unique(), rejected, reasons, off_session)

@@ -1,7 +1,9 @@
 """NSE/BSE trading days, sessions and derivative expiry rules.
 
-Real exchange holidays are hard-coded for 2023-2026; other years close on the four fixed national
-holidays (Jan 26, Aug 15, Oct 2, Dec 25) when they fall on a weekday. History starts at EPOCH_START.
+Holidays come from exchange-calendars' XBOM (the same library kitefetch's calendar is built on; the sandbox
+imports it, nothing of kitefetch) for the years it records, 1997 to 2026, one-off closures included; in other
+years the four fixed national holidays (Jan 26, Aug 15, Oct 2, Dec 25) close the market when they fall on a
+weekday. History starts at EPOCH_START.
 A *trading day* is a regular weekday session; the special sessions (weekends, Muhurat, DR Saturdays in
 special_sessions.py) have candles but are not trading days, so they never move a derivative's expiry.
 """
@@ -9,6 +11,7 @@ special_sessions.py) have candles but are not trading days, so they never move a
 from __future__ import annotations
 
 import datetime
+from functools import cache
 
 from .special_sessions import ONE_OFF_CLOSURES, REGULAR_SESSION, SPECIAL_SESSIONS, Block
 
@@ -16,40 +19,28 @@ IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 EPOCH_START = datetime.date(2000, 1, 1)
 EPOCH_END = datetime.date(2040, 12, 31)
 MINUTES_PER_SESSION = 375  # a regular session, and the most any special one has
+_FIXED_HOLIDAYS = {(1, 26), (8, 15), (10, 2), (12, 25)}
 
-_D = datetime.date
-NSE_HOLIDAYS: dict[int, frozenset[datetime.date]] = {
-    2023: frozenset({
-        _D(2023, 1, 26), _D(2023, 3, 7), _D(2023, 3, 30), _D(2023, 4, 4), _D(2023, 4, 7),
-        _D(2023, 4, 14), _D(2023, 5, 1), _D(2023, 6, 29), _D(2023, 8, 15), _D(2023, 9, 19),
-        _D(2023, 10, 2), _D(2023, 10, 24), _D(2023, 11, 14), _D(2023, 11, 27), _D(2023, 12, 25),
-    }),
-    2024: frozenset({
-        _D(2024, 1, 22), _D(2024, 1, 26), _D(2024, 3, 8), _D(2024, 3, 25), _D(2024, 3, 29),
-        _D(2024, 4, 11), _D(2024, 4, 17), _D(2024, 5, 1), _D(2024, 5, 20), _D(2024, 6, 17),
-        _D(2024, 7, 17), _D(2024, 8, 15), _D(2024, 10, 2), _D(2024, 11, 1), _D(2024, 11, 15),
-        _D(2024, 11, 20), _D(2024, 12, 25),
-    }),
-    2025: frozenset({
-        _D(2025, 2, 26), _D(2025, 3, 14), _D(2025, 3, 31), _D(2025, 4, 10), _D(2025, 4, 14),
-        _D(2025, 4, 18), _D(2025, 5, 1), _D(2025, 8, 15), _D(2025, 8, 27), _D(2025, 10, 2),
-        _D(2025, 10, 21), _D(2025, 10, 22), _D(2025, 11, 5), _D(2025, 12, 25),
-    }),
-    2026: frozenset({
-        _D(2026, 1, 15), _D(2026, 1, 26), _D(2026, 3, 3), _D(2026, 3, 26), _D(2026, 3, 31), _D(2026, 4, 3),
-        _D(2026, 4, 14), _D(2026, 5, 1), _D(2026, 5, 28), _D(2026, 6, 26), _D(2026, 9, 14),
-        _D(2026, 10, 2), _D(2026, 10, 20), _D(2026, 11, 10), _D(2026, 11, 24), _D(2026, 12, 25),
-    }),
-}
+
+@cache
+def library_holidays() -> tuple[datetime.date, datetime.date, frozenset[datetime.date]]:
+    """XBOM's first and last recorded day and the weekdays between them it lists as closed."""
+    import exchange_calendars  # pulls pandas: once per process, at the first calendar question
+
+    calendar = exchange_calendars.get_calendar("XBOM", start="1997-01-01")
+    first, last = calendar.first_session.date(), calendar.last_session.date()
+    sessions = {d.date() for d in calendar.sessions}
+    days = (first + datetime.timedelta(n) for n in range((last - first).days + 1))
+    return first, last, frozenset(d for d in days if d.weekday() < 5 and d not in sessions)
 
 
 def is_holiday(day: datetime.date) -> bool:
     if day in ONE_OFF_CLOSURES:
         return True
-    listed = NSE_HOLIDAYS.get(day.year)
-    if listed is not None:
-        return day in listed
-    return (day.month, day.day) in {(1, 26), (8, 15), (10, 2), (12, 25)}
+    first, last, closed = library_holidays()
+    if first <= day <= last:
+        return day in closed
+    return (day.month, day.day) in _FIXED_HOLIDAYS
 
 
 def is_trading_day(day: datetime.date) -> bool:

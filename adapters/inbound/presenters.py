@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from domain.clock_time import ist_date, to_datetime
@@ -23,6 +24,11 @@ def error_body(error: DomainError | str, error_type: str | None = None, **extra:
     return {"success": False, "error": message, "error_type": kind, **extra}
 
 
+def day_counts_body(days: tuple[tuple[date, int], ...]) -> list[dict]:
+    """Candles per IST day: `[{"date": "2025-02-01", "candles": 375}]`."""
+    return [{"date": day.isoformat(), "candles": count} for day, count in days]
+
+
 def fetch_body(result: FetchResult) -> dict:
     body = {
         "success": True,
@@ -37,6 +43,8 @@ def fetch_body(result: FetchResult) -> dict:
     }
     if result.rejected_reasons:
         body["rejected_reasons"] = dict(result.rejected_reasons)
+    if result.out_of_session:
+        body["out_of_session"] = day_counts_body(result.out_of_session)
     if result.message:
         body["message"] = result.message
     return body
@@ -47,7 +55,8 @@ def fetch_record_body(record: FetchRecord) -> dict:
     return {"time": to_datetime(record.time).isoformat(), "exchange": record.exchange, "symbol": record.symbol,
             "interval": record.interval, "records": record.records, "rejected": record.rejected,
             "requests": record.requests, "elapsed_seconds": record.elapsed_seconds, "status": record.status.value,
-            "error_type": record.error_type, "error": record.error}
+            "error_type": record.error_type, "error": record.error,
+            "out_of_session": day_counts_body(record.out_of_session)}
 
 
 def batch_body(result: BatchResult) -> dict:

@@ -1,9 +1,10 @@
 """FetchLog as a JSON-lines file under the data dir, trimmed to its last entries now and then.
 
-Lines written before fetch records were typed (no `error_type`/`error`, status always "ok") still read; a torn
-or otherwise unreadable line is skipped (with a warning naming the file), so one bad write never hides the rest of
-the log, and the next entry starts on a line of its own. Writing is best effort: an entry the disk refuses (full,
-read-only) is logged with the OS's error and dropped, so it never replaces the outcome of the fetch it records.
+Lines written before fetch records were typed (no `error_type`/`error`, status always "ok") or listed their
+out-of-session days still read; a torn or otherwise unreadable line is skipped (with a warning naming the file), so
+one bad write never hides the rest of the log, and the next entry starts on a line of its own. Writing is best
+effort: an entry the disk refuses (full, read-only) is logged with the OS's error and dropped, so it never replaces
+the outcome of the fetch it records.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dataclasses
 import errno
 import os
 import threading
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -27,7 +29,15 @@ _FIELDS = frozenset(f.name for f in dataclasses.fields(FetchRecord))
 
 
 def encode(record: FetchRecord) -> bytes:
-    return orjson.dumps(dataclasses.asdict(record)) + b"\n"
+    data = dataclasses.asdict(record)
+    data["out_of_session"] = [{"date": d.isoformat(), "candles": n} for d, n in record.out_of_session]
+    return orjson.dumps(data) + b"\n"
+
+
+def _day_counts(entries: object) -> tuple[tuple[date, int], ...]:
+    if not isinstance(entries, list):
+        raise ValueError("out_of_session is not a list")
+    return tuple((date.fromisoformat(e["date"]), int(e["candles"])) for e in entries)
 
 
 def decode(line: bytes) -> FetchRecord | None:
@@ -41,8 +51,9 @@ def decode(line: bytes) -> FetchRecord | None:
                 and isinstance(fields.get("interval"), str)):
             return None
         fields["status"] = FetchStatus(fields.get("status", FetchStatus.OK))
+        fields["out_of_session"] = _day_counts(fields.get("out_of_session", []))
         return FetchRecord(**fields)
-    except (orjson.JSONDecodeError, TypeError, ValueError):
+    except (orjson.JSONDecodeError, TypeError, ValueError, KeyError):
         return None
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from application.fetch_record import FetchRecord
+from application.ports import FetchLog
 
 
-class InMemoryFetchLog:
+class InMemoryFetchLog(FetchLog):
     def __init__(self) -> None:
         self.records: list[FetchRecord] = []
 

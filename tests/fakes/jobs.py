@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 from application.job import Job
+from application.ports import JobRepository
 
 
-class InMemoryJobs:
+class InMemoryJobs(JobRepository):
     def __init__(self) -> None:
         self.jobs: dict[str, Job] = {}
 
@@ -18,7 +20,7 @@ class InMemoryJobs:
         job = self.jobs.get(job_id)
         return copy.deepcopy(job) if job else None
 
-    def update(self, job_id: str, change) -> Job:
+    def update(self, job_id: str, change: Callable[[Job | None], Job]) -> Job:
         job = change(self.load(job_id))
         self.save(job)
         return copy.deepcopy(job)

@@ -59,6 +59,9 @@ def _fetch_request(args: argparse.Namespace, segment: Segment) -> FetchRequest:
 def _fetch_line(r: FetchResult) -> str:
     line = (f"{r.exchange.value}:{r.symbol} {r.interval.value} {r.date_range}: {r.records} new candles, "
             f"{r.rejected} rejected, {r.requests} requests, {r.elapsed_seconds:.2f} s")
+    if r.out_of_session:
+        days = ", ".join(f"{d.isoformat()} ({n})" for d, n in r.out_of_session)
+        line += f"; outside every known session: {days}"
     return f"{line} ({r.message})" if r.message else line
 
 

@@ -36,7 +36,8 @@ def test_fetch_range_and_db_info(cli_env):
     stored = run(["range", "NSE", "INFY", "day"], cli_env).stdout
     assert "NSE:INFY:day: 2025-01-01 to 2025-03-28" in stored  # 2025-03-31 was an NSE holiday
     padded = json.loads(run(["range", "nse", " INFY ", "day", "--json"], cli_env).stdout)  # the one key parser
-    assert (padded["exchange"], padded["symbol"], padded["interval"], padded["rows"]) == ("NSE", "INFY", "day", 61)
+    # 61 weekdays with a session, and the Budget Saturday 2025-02-01
+    assert (padded["exchange"], padded["symbol"], padded["interval"], padded["rows"]) == ("NSE", "INFY", "day", 62)
     typed = run(["range", "NSE", "infy", "day"], cli_env).stdout  # printed as stored, as lookups print Kite's
     assert "NSE:INFY:day: 2025-01-01 to 2025-03-28" in typed
     assert json.loads(run(["range", "NSE", "infy", "day", "--json"], cli_env).stdout)["symbol"] == "INFY"
@@ -107,3 +108,21 @@ def test_demo_once_runs_the_whole_product(tmp_path):
     assert "curl -s -X POST http://127.0.0.1:" in result.stdout
     assert "NSE:RELIANCE day" in result.stdout and "NFO:" in result.stdout
     assert (tmp_path / "demo" / "EQUITY.h5").exists() and (tmp_path / "demo" / "DERIVATIVES.h5").exists()
+
+
+def test_a_calendar_file_that_does_not_parse_stops_fetch_and_serve_in_one_line(cli_env, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    bad = data_dir / "calendar.toml"
+    bad.write_text('[[calendars.india.session]]\ndate = 2027-01-02\nblocks = [["09:15", "15:70"]]\n'
+                   'kind = "special"\n')
+    what = f"{bad}, line 3: '15:70' is not a time of day written HH:MM"
+    fetched = run(["fetch", "equity", "INFY", "--from", "2025-01-01", "--to", "2025-01-31"], cli_env)
+    assert fetched.returncode == 1 and fetched.stderr.strip() == f"error (configuration): {what}", fetched.stderr
+    assert not (data_dir / "EQUITY.h5").exists()
+    env = {**cli_env, "FLASK_SECRET_KEY": "integration-test-secret", "FLASK_ENV": "production",
+           "PYTHONWARNINGS": "ignore"}
+    served = subprocess.run([KITEFETCH, "serve", "--port", str(free_port())], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert served.returncode == 1 and served.stderr.strip() == f"configuration error: {what}", served.stderr
+    assert run(["range", "NSE", "INFY", "day"], cli_env).returncode == 0  # no calendar question, no stop

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import requests
 
+from adapters.outbound.calendar.library_calendar import LibraryCalendar
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.kite.market_data import KiteMarketData
@@ -35,7 +36,7 @@ def batch(sandbox, data_dir, attempts: int = 8, symbols: tuple[str, ...] = SYMBO
                             retry=RetryPolicy(attempts=attempts, base_delay=0.05, max_delay=0.4), timeout=1.0)
     stores = {s: Hdf5SegmentStore(data_dir / f"{s.value}.h5", s) for s in Segment}
     fetch = FetchHistory(source, stores, InstrumentCache(source, data_dir / "instruments", SystemClock()),
-                         SystemClock(), concurrency=3)
+                         SystemClock(), LibraryCalendar(), concurrency=3)
     items = [FetchRequest(Segment.EQUITY, s, SPAN, Interval.MINUTE_5) for s in symbols]
     return BatchFetch(fetch, workers=2).execute(items), stores[Segment.EQUITY]
 
@@ -78,7 +79,7 @@ def test_an_expired_token_stops_the_batch_without_a_retry_storm(tmp_path):
         catalog.instruments(Exchange.NSE)
         requests.post(f"{sandbox.url}/__sandbox/expire-tokens", timeout=5)
         stores = {s: Hdf5SegmentStore(tmp_path / f"{s.value}.h5", s) for s in Segment}
-        fetch = FetchHistory(source, stores, catalog, SystemClock())
+        fetch = FetchHistory(source, stores, catalog, SystemClock(), LibraryCalendar())
         items = [FetchRequest(Segment.EQUITY, s, SPAN, Interval.MINUTE_15) for s in SYMBOLS]
         with pytest.raises(AuthRequired, match="log in again"):
             BatchFetch(fetch, workers=1).execute(items)

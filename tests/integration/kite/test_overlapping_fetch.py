@@ -7,6 +7,7 @@ from datetime import date
 import numpy as np
 import requests
 
+from adapters.outbound.calendar.library_calendar import LibraryCalendar
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.kite.market_data import KiteMarketData
@@ -36,7 +37,7 @@ def run(sandbox, data_dir, concurrency: int, workers: int):
                             lambda: "sandbox-token", SharedRateLimiter(data_dir / ".rate", 3))
     stores = {s: Hdf5SegmentStore(data_dir / f"{s.value}.h5", s) for s in Segment}
     fetch = FetchHistory(source, stores, InstrumentCache(source, data_dir / "instruments", SystemClock()),
-                         SystemClock(), concurrency=concurrency)
+                         SystemClock(), LibraryCalendar(), concurrency=concurrency)
     span = DateRange(date(2024, 1, 1), date(2024, 12, 31))
     result = BatchFetch(fetch, workers=workers).execute(
         [FetchRequest(Segment.EQUITY, s, span, Interval.MINUTE_5) for s in SYMBOLS])

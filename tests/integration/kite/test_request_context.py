@@ -9,6 +9,7 @@ import structlog
 from structlog.processors import CallsiteParameter, CallsiteParameterAdder
 from structlog.testing import capture_logs
 
+from adapters.outbound.calendar.library_calendar import LibraryCalendar
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.kite.market_data import KiteMarketData
@@ -30,7 +31,7 @@ def test_retry_lines_from_pool_threads_carry_the_request_id(tmp_path):
                                 retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
         stores = {s: Hdf5SegmentStore(tmp_path / f"{s.value}.h5", s) for s in Segment}
         fetch = FetchHistory(source, stores, InstrumentCache(source, tmp_path / "instruments", SystemClock()),
-                             SystemClock(), concurrency=3)
+                             SystemClock(), LibraryCalendar(), concurrency=3)
         requests.post(f"{sandbox.url}/__sandbox/fault", data={"kind": "error500", "count": 3},
                       timeout=5).raise_for_status()
         structlog.contextvars.bind_contextvars(request_id="req-42")

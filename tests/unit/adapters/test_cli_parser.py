@@ -38,3 +38,18 @@ def test_every_option_has_help() -> None:
     missing = [f"{p.prog} {a.dest}" for p in walk(build_parser()) for a in p._actions
                if a.help is None and a.dest not in ("help", "command", "kind")]
     assert missing == []
+
+
+def test_a_fetch_line_names_the_days_outside_every_known_session() -> None:
+    from datetime import date
+
+    from adapters.inbound.cli.commands import _fetch_line
+    from application.fetch_history import FetchResult
+    from domain.date_range import DateRange
+    from domain.interval import Interval
+    from domain.market import Exchange
+
+    result = FetchResult("INFY", Exchange.NSE, Interval.MINUTE, DateRange(date(2025, 1, 31), date(2025, 2, 3)),
+                         750, 375, 1, 0.5, out_of_session=((date(2025, 2, 1), 375),))
+    assert _fetch_line(result) == ("NSE:INFY minute 2025-01-31 to 2025-02-03: 750 new candles, 375 rejected, "
+                                   "1 requests, 0.50 s; outside every known session: 2025-02-01 (375)")

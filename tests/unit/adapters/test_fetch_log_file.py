@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from adapters.outbound.fetch_log import KEEP, FetchLogFile
 from application.fetch_record import FetchRecord, FetchStatus
 
@@ -45,3 +47,16 @@ def test_limit_and_trimming_keep_the_newest(tmp_path):
 def test_long_errors_are_cut(tmp_path):
     record = FetchRecord(1, "NSE", "X", "day", status=FetchStatus.FAILED, error_type="api", error="x" * 5000)
     assert len(record.error) == 300 and record.error.endswith("…")
+
+
+def test_out_of_session_days_round_trip_as_the_api_spells_them(tmp_path):
+    log = FetchLogFile(tmp_path / "fetch-log.jsonl")
+    record = FetchRecord(1738400000, "NSE", "INFY", "minute", 0, 375, 1, 0.2,
+                         out_of_session=((date(2025, 2, 1), 375),))
+    log.record(record)
+    assert b'"out_of_session":[{"date":"2025-02-01","candles":375}]' in log.path.read_bytes()
+    assert log.recent() == [record]
+    with open(log.path, "ab") as handle:  # a line whose list is not one is skipped, not half-read
+        handle.write(b'{"time":2,"symbol":"X","interval":"day","out_of_session":[{"day":"2025-02-01"}]}\n')
+    assert log.recent() == [record]
+    assert FetchLogFile(tmp_path / "none.jsonl").recent() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from dependency_injector import providers
@@ -10,6 +11,7 @@ from dependency_injector import providers
 from bootstrap.app import create_app
 from bootstrap.settings import Settings
 from domain.market import Segment
+from tests.fakes.calendar import FakeCalendar
 from tests.fakes.market import FakeCatalog, FakeMarketData, FixedClock, MemoryTokenStore
 from tests.fakes.stores import InMemoryCandleStore
 from tests.unit.application.conftest import INSTRUMENTS, NOW
@@ -22,6 +24,7 @@ def app(tmp_path):
     container.market_data.override(providers.Object(FakeMarketData(INSTRUMENTS)))
     container.catalog.override(providers.Object(FakeCatalog(INSTRUMENTS)))
     container.clock.override(providers.Object(FixedClock(NOW)))
+    container.calendar.override(providers.Object(FakeCalendar()))
     container.token_store.override(providers.Object(MemoryTokenStore()))
     container.stores.override(providers.Object({Segment.EQUITY: InMemoryCandleStore(Segment.EQUITY),
                                                 Segment.DERIVATIVES: InMemoryCandleStore(Segment.DERIVATIVES)}))
@@ -36,6 +39,26 @@ def test_fetch_through_fakes(app):
                                                       "to_date": "2024-01-31"}).get_json()
     assert body["success"] and body["records"] == 23 and body["date_range"] == "2024-01-01 to 2024-01-31"
     assert client.get("/api/data/existing-range/NSE/RELIANCE/day").get_json()["end_date"] == "2024-01-31"
+
+
+def test_candles_outside_every_known_session_are_listed_in_the_body_and_the_fetch_log(app):
+    from domain.candles import CandleFrame
+    from domain.clock_time import day_start
+
+    saturday = day_start(date(2024, 1, 6))
+    app.container.market_data().extra_candles = CandleFrame.from_columns(
+        {"ts": [saturday], "open": [1.0], "high": [1.0], "low": [1.0], "close": [1.0], "volume": [1]})
+    client = app.test_client()
+    body = client.post("/api/data/fetch-equity", json={"symbol": "RELIANCE", "from_date": "2024-01-01",
+                                                      "to_date": "2024-01-12"}).get_json()
+    assert (body["records"], body["rejected"]) == (10, 1)
+    assert body["out_of_session"] == [{"date": "2024-01-06", "candles": 1}]
+    assert body["rejected_reasons"] == {"out_of_session": 1}
+    (logged,) = client.get("/api/data/fetches").get_json()["fetches"]
+    assert logged["out_of_session"] == [{"date": "2024-01-06", "candles": 1}]
+    clean = client.post("/api/data/fetch-equity", json={"symbol": "TCS", "from_date": "2024-01-08",
+                                                       "to_date": "2024-01-12"}).get_json()
+    assert "out_of_session" not in clean
 
 
 def test_a_bug_is_a_500_that_says_nothing_internal(app):

@@ -6,6 +6,8 @@ this test makes such a typo fail the suite instead of a request."""
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from types import ModuleType
 
 from dependency_injector import providers
@@ -46,3 +48,25 @@ def test_every_marker_names_a_provider() -> None:
 def test_a_typo_is_caught() -> None:
     assert not _resolves("fetch_histroy")
     assert _resolves("fetch_history")
+
+
+def test_the_calendar_is_one_per_process_reads_the_data_dirs_file_and_imports_the_library_only_when_asked(
+        tmp_path) -> None:
+    """Reading the files belongs to start-up; pandas and exchange-calendars to the first calendar question."""
+    (tmp_path / "calendar.toml").write_text("[[calendars.india.closed]]\ndate = 2025-02-03\n")
+    script = """
+import sys
+from datetime import date
+from bootstrap.container import build_container
+from bootstrap.settings import Settings
+from domain.market import Exchange
+container = build_container(Settings(data_dir=sys.argv[1]))
+calendar = container.calendar()
+assert calendar is container.calendar() and calendar is container.fetch_history()._calendar
+assert "exchange_calendars" not in sys.modules, "imported before any question"
+assert calendar.sessions_on(Exchange.NSE, date(2025, 2, 3)) == ()
+assert calendar.sessions_on(Exchange.NSE, date(2025, 2, 4))
+assert "exchange_calendars" in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -5,6 +5,7 @@ import pytest
 from application.fetch_history import FetchHistory
 from domain.clock_time import IST, from_datetime
 from domain.market import Segment
+from tests.fakes.calendar import FakeCalendar
 from tests.fakes.market import FakeCatalog, FakeMarketData, FixedClock, equity, future
 from tests.fakes.stores import InMemoryCandleStore
 
@@ -40,5 +41,10 @@ def clock():
 
 
 @pytest.fixture
-def fetch_history(source, stores, catalog, clock):
-    return FetchHistory(source, stores, catalog, clock)
+def calendar():
+    return FakeCalendar()
+
+
+@pytest.fixture
+def fetch_history(source, stores, catalog, clock, calendar):
+    return FetchHistory(source, stores, catalog, clock, calendar)

@@ -47,9 +47,9 @@ def test_each_task_runs_in_its_own_copy_of_the_submitting_context():
     assert results == [("caller", "a"), ("caller", "b")] and marker.get() == "caller"
 
 
-def test_concurrent_chunks_use_the_callers_session_token(stores, catalog, clock):
+def test_concurrent_chunks_use_the_callers_session_token(stores, catalog, clock, calendar):
     source = SessionRecordingSource()
-    fetch = FetchHistory(source, stores, catalog, clock, concurrency=4)
+    fetch = FetchHistory(source, stores, catalog, clock, calendar, concurrency=4)
     reset = session_token.set("browser-a")
     try:
         result = fetch.execute(FetchRequest(Segment.EQUITY, "RELIANCE", DateRange(date(2023, 1, 1), date(2023, 12, 31)),
@@ -61,9 +61,9 @@ def test_concurrent_chunks_use_the_callers_session_token(stores, catalog, clock)
     assert all(thread.startswith("fetch") for _, thread in source.seen)
 
 
-def test_batch_workers_use_the_callers_session_token(stores, catalog, clock):
+def test_batch_workers_use_the_callers_session_token(stores, catalog, clock, calendar):
     source = SessionRecordingSource()
-    batch = BatchFetch(FetchHistory(source, stores, catalog, clock), workers=2)
+    batch = BatchFetch(FetchHistory(source, stores, catalog, clock, calendar), workers=2)
     january = DateRange(date(2024, 1, 1), date(2024, 1, 31))
     items = [FetchRequest(Segment.EQUITY, s, january) for s in ("RELIANCE", "TCS")]
     reset = session_token.set("browser-b")

@@ -1,5 +1,6 @@
 from datetime import date
 
+import numpy as np
 import pytest
 
 from application.fetch_history import FetchHistory
@@ -36,11 +37,21 @@ def test_second_identical_fetch_sends_nothing(fetch_history, source):
     assert again.message
 
 
-def test_weekend_is_covered_once_fetched(fetch_history, source):
-    weekend = request(start=date(2024, 1, 6), end=date(2024, 1, 7))
-    assert fetch_history.execute(weekend).records == 0
-    assert fetch_history.execute(weekend).requests == 0
+def test_a_weekend_inside_a_request_is_covered_once_fetched(fetch_history, source):
+    week = request(start=date(2024, 1, 22), end=date(2024, 1, 28))  # Mon..Sun
+    assert fetch_history.execute(week).requests == 1
+    assert fetch_history.execute(week).requests == 0
     assert len(source.calls) == 1
+
+
+def test_a_range_without_sessions_sends_no_request_and_stays_unfetched(fetch_history, source, stores, calendar):
+    weekend = request(start=date(2024, 1, 6), end=date(2024, 1, 7))
+    result = fetch_history.execute(weekend)
+    assert (result.records, result.requests) == (0, 0) and source.calls == []
+    assert result.message == "Nothing to fetch: the range holds no trading session"
+    assert stores[Segment.EQUITY].info(RELIANCE_DAY) is None  # "covered" means Kite was asked
+    calendar.special[date(2024, 1, 6)] = [("09:15", "15:30")]  # the calendar learns a Saturday session
+    assert fetch_history.execute(weekend).requests == 1
 
 
 def test_only_the_missing_edges_are_fetched(fetch_history, source):
@@ -140,8 +151,8 @@ def test_failure_midway_keeps_earlier_chunks(fetch_history, source, stores):
     assert again.requests == 1
 
 
-def test_concurrent_chunks_give_the_same_store(source, stores, catalog, clock):
-    concurrent = FetchHistory(source, stores, catalog, clock, concurrency=4)
+def test_concurrent_chunks_give_the_same_store(source, stores, catalog, clock, calendar):
+    concurrent = FetchHistory(source, stores, catalog, clock, calendar, concurrency=4)
     result = concurrent.execute(request(start=date(2023, 1, 1), end=date(2023, 12, 31), interval=Interval.MINUTE))
     assert result.requests == 7 and result.records == 260 * 375
     stored = stores[Segment.EQUITY].read(SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE))
@@ -157,9 +168,9 @@ def test_progress_callback_sees_every_chunk(fetch_history):
 
 
 @pytest.fixture
-def logged(source, stores, catalog, clock):
+def logged(source, stores, catalog, clock, calendar):
     fetch_log = InMemoryFetchLog()
-    return FetchHistory(source, stores, catalog, clock, fetch_log=fetch_log), fetch_log
+    return FetchHistory(source, stores, catalog, clock, calendar, fetch_log=fetch_log), fetch_log
 
 
 def test_a_successful_fetch_is_logged_ok(logged, clock):
@@ -206,3 +217,61 @@ def test_an_interruption_by_the_caller_is_not_a_failed_fetch(logged):
     with pytest.raises(Stop):
         fetch_history.execute(request(), on_chunk=stop)
     assert fetch_log.records == []
+
+
+def _candles(stamps: list[int]) -> CandleFrame:
+    n = len(stamps)
+    return CandleFrame.from_columns({"ts": np.array(stamps, dtype=np.int64), "open": np.full(n, 10.0),
+                                     "high": np.full(n, 11.0), "low": np.full(n, 9.0), "close": np.full(n, 10.5),
+                                     "volume": np.ones(n, dtype=np.int64)})
+
+
+def test_candles_on_a_day_the_calendar_calls_closed_are_reported_and_left_unfetched(logged, source, stores,
+                                                                                       calendar):
+    fetch_history, fetch_log = logged
+    saturday = date(2024, 1, 6)
+    source.extra_candles = _candles([day_start(saturday)])  # Kite trades a Saturday the calendar lacks
+    result = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 1, 12)))
+    assert (result.records, result.rejected, result.requests) == (10, 1, 1)
+    assert result.out_of_session == ((saturday, 1),) and result.rejected_reasons == {"out_of_session": 1}
+    assert fetch_log.records[-1].out_of_session == ((saturday, 1),)
+    coverage = stores[Segment.EQUITY].info(RELIANCE_DAY).coverage
+    assert coverage.missing(day_start(date(2024, 1, 1)), day_end(date(2024, 1, 12))) == [
+        (day_start(saturday), day_end(saturday))]  # the Sunday, asked and empty, is covered
+    again = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 1, 12)))
+    assert again.requests == 0  # the calendar still knows no session there: nothing to ask for
+    calendar.special[saturday] = [("09:15", "15:30")]  # the calendar learns it (a user's calendar.toml)
+    learned = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 1, 12)))
+    assert (learned.requests, learned.records, learned.rejected) == (1, 1, 0)
+    assert stores[Segment.EQUITY].info(RELIANCE_DAY).coverage.covers(day_start(date(2024, 1, 1)),
+                                                                       day_end(date(2024, 1, 12)))
+
+
+def test_stray_off_hours_candles_on_a_session_day_are_reported_and_the_day_stays_covered(fetch_history, source,
+                                                                                         stores):
+    monday = date(2024, 1, 8)
+    source.extra_candles = _candles([day_start(monday) + 8 * 3600])  # 08:00, before the open
+    result = fetch_history.execute(request(start=monday, end=monday, interval=Interval.MINUTE))
+    assert (result.records, result.rejected, result.out_of_session) == (375, 1, ((monday, 1),))
+    key = SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE)
+    assert stores[Segment.EQUITY].info(key).coverage.covers(day_start(monday), day_end(monday))
+    assert fetch_history.execute(request(start=monday, end=monday, interval=Interval.MINUTE)).requests == 0
+
+
+def test_a_muhurat_evening_is_stored_up_to_its_forming_candle(fetch_history, source, stores, calendar, clock):
+    sunday = date(2023, 11, 12)
+    calendar.special[sunday] = [("18:15", "19:15")]
+    evening = day_start(sunday) + 18 * 3600 + 15 * 60
+    source.extra_candles = _candles([evening + 300 * i for i in range(12)])  # 18:15 .. 19:10, as Kite would
+    clock.now = evening + 32 * 60 + 20  # 18:47:20: the 18:45 candle is still forming
+    first = fetch_history.execute(request(start=sunday, end=sunday, interval=Interval.MINUTE_5))
+    assert (first.records, first.rejected) == (6, 0)  # 18:15 .. 18:40
+    clock.now = evening + 65 * 60  # 19:20, the session closed at 19:15
+    second = fetch_history.execute(request(start=sunday, end=sunday, interval=Interval.MINUTE_5))
+    assert (second.records, second.rejected, second.requests) == (6, 0, 1)
+    source.extra_candles = _candles([day_start(sunday)])
+    clock.now = evening + 30 * 60  # 18:45: the day candle is not final before the evening session closes
+    assert fetch_history.execute(request(start=sunday, end=sunday)).requests == 0
+    clock.now = evening + 60 * 60
+    day = fetch_history.execute(request(start=sunday, end=sunday))
+    assert (day.records, day.rejected, day.requests) == (1, 0, 1)

@@ -6,6 +6,7 @@ from domain.clock_time import day_end, day_start
 from domain.coverage import Coverage
 from domain.interval import Interval
 from domain.planner import minimal_request_count, plan_fetch, split_span
+from domain.sessions import regular_sessions, weekdays
 
 
 def days(start: date, end: date) -> tuple[int, int]:
@@ -79,3 +80,36 @@ def test_hole_count_is_minimal():
 
 def test_empty_wanted_range_plans_nothing():
     assert plan_fetch((10, 5), Coverage(), Interval.DAY) == []
+
+
+def weekday_sessions(start: date, end: date):
+    return regular_sessions(weekdays(start, end), 9 * 3600 + 15 * 60, 15 * 3600 + 30 * 60)
+
+
+def test_a_range_without_sessions_plans_no_request():
+    weekend = days(date(2024, 1, 6), date(2024, 1, 7))
+    sessions = weekday_sessions(date(2024, 1, 6), date(2024, 1, 7))
+    for interval in Interval:
+        assert plan_fetch(weekend, Coverage(), interval, sessions=sessions) == []
+        assert len(plan_fetch(weekend, Coverage(), interval)) == 1  # without a calendar: one request for nothing
+
+
+def test_chunks_without_sessions_are_dropped_and_the_rest_keep_their_shape():
+    # minute: Jan 2 .. Mar 3 2024 is 62 days, cut 60 + 2; the second chunk (Sat Mar 2 .. Sun Mar 3) has no session
+    wanted = days(date(2024, 1, 2), date(2024, 3, 3))
+    sessions = weekday_sessions(date(2024, 1, 1), date(2024, 3, 3))
+    chunks = plan_fetch(wanted, Coverage(), Interval.MINUTE, sessions=sessions)
+    assert [(c.start_ts, c.end_ts) for c in chunks] == [days(date(2024, 1, 2), date(2024, 3, 1))]
+    # a gap that is only a weekend between two fetched weeks costs nothing
+    coverage = Coverage.of([days(date(2024, 1, 1), date(2024, 1, 5)), days(date(2024, 1, 8), date(2024, 1, 12))])
+    assert plan_fetch(days(date(2024, 1, 1), date(2024, 1, 12)), coverage, Interval.MINUTE, sessions=sessions) == []
+
+
+def test_sessions_never_add_requests():
+    wanted = days(date(2020, 1, 1), date(2024, 12, 31))
+    coverage = Coverage.of([days(date(2021, 5, 5), date(2022, 8, 8))])
+    sessions = weekday_sessions(date(2020, 1, 1), date(2024, 12, 31))
+    for interval in Interval:
+        with_sessions = plan_fetch(wanted, coverage, interval, sessions=sessions)
+        assert len(with_sessions) <= minimal_request_count(coverage.missing(*wanted), interval)
+        assert set(with_sessions) <= set(plan_fetch(wanted, coverage, interval))

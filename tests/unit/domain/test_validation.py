@@ -3,12 +3,20 @@ from datetime import date
 import numpy as np
 
 from domain.candles import CandleFrame
-from domain.clock_time import SESSION_OPEN_SECONDS, day_start
+from domain.clock_time import SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS, day_start
 from domain.interval import Interval
 from domain.market import Segment
-from domain.validation import validate_candles
+from domain.sessions import regular_sessions, weekdays
+from domain.validation import validate_candles as validate
 
 MONDAY = day_start(date(2024, 1, 8))
+JANUARY = regular_sessions(weekdays(date(2024, 1, 1), date(2024, 1, 31)), SESSION_OPEN_SECONDS,
+                           SESSION_CLOSE_SECONDS)
+
+
+def validate_candles(f: CandleFrame, segment: Segment, interval: Interval):
+    """The rules other than the calendar's, against January 2024's weekdays at 09:15-15:30."""
+    return validate(f, segment, interval, JANUARY)
 
 
 def frame(ts, o, h, lo, c, v, oi=None) -> CandleFrame:

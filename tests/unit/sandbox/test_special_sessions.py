@@ -123,7 +123,8 @@ def test_a_muhurat_hour_trades_a_fraction_of_a_day(universe) -> None:
     inst = _symbol(universe, "RELIANCE")
     muhurat = _day(inst, None, dt.date(2025, 10, 21)).volume[0]
     regular = [_day(inst, None, dt.date(2025, 10, d)).volume[0] for d in (14, 15, 16, 17, 20, 23, 24)]
-    assert muhurat < min(regular) / 2
+    # a day's volume draw spans 0.4-1.6 times its scale, a Muhurat hour's 60/375 of that: compare with the mean
+    assert muhurat < np.mean(regular) / 2
 
 
 def test_derivatives_trade_special_sessions_but_expiries_stay_on_regular_days() -> None:
