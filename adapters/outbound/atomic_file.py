@@ -63,7 +63,7 @@ def append_line(path: Path, line: bytes, *, durable: bool = True) -> None:
             line = b"\n" + line
         OS_IO.write_all(fd, memoryview(line))
         if durable:
-            os.fsync(fd)
+            OS_IO.fsync(fd)
     finally:
         os.close(fd)
     if durable and size == 0:

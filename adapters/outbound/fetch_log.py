@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 
-from adapters.outbound.atomic_file import write_file
+from adapters.outbound.atomic_file import append_line, write_file
 from application.fetch_record import FetchRecord, FetchStatus
 
 KEEP = 500
@@ -40,19 +40,19 @@ def decode(line: bytes) -> FetchRecord | None:
 
 
 class FetchLogFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, durable: bool = True) -> None:
         self.path = Path(path)
+        self._durable = durable  # fsync each line and each trim (atomic_file.py); off only for benchmarks
         self._lock = threading.Lock()
 
     def record(self, entry: FetchRecord) -> None:
         line = encode(entry)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "ab") as handle:  # one write() of one line: appends from processes interleave whole
-                handle.write(line)
+            append_line(self.path, line, durable=self._durable)
             if self.path.stat().st_size > KEEP * 600:
                 lines = self.path.read_bytes().splitlines(keepends=True)[-KEEP:]
-                write_file(self.path, b"".join(lines))
+                write_file(self.path, b"".join(lines), durable=self._durable)
 
     def recent(self, limit: int = 50) -> list[FetchRecord]:
         try:

@@ -11,8 +11,9 @@ from application.ports import BrokerSession
 
 
 class TokenFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, durable: bool = True) -> None:
         self.path = Path(path)
+        self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
         self._cache: tuple[float, BrokerSession | None] | None = None
 
     def load(self) -> BrokerSession | None:
@@ -35,7 +36,7 @@ class TokenFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps({"access_token": token.access_token, "user_id": token.user_id,
                            "user_name": token.user_name, "login_time": token.login_time})
-        atomic_file.write_file(self.path, data.encode(), mode=0o600)
+        atomic_file.write_file(self.path, data.encode(), mode=0o600, durable=self._durable)
         self._cache = None
 
     def clear(self) -> None:

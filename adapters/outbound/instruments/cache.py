@@ -26,8 +26,9 @@ log = structlog.get_logger(__name__)
 
 
 class InstrumentCache:
-    def __init__(self, source: MarketDataSource, directory: Path, clock: Clock) -> None:
+    def __init__(self, source: MarketDataSource, directory: Path, clock: Clock, durable: bool = True) -> None:
         self._source = source
+        self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
         self._dir = Path(directory)
         self._clock = clock
         self._listings: dict[Exchange, Listing] = {}
@@ -69,7 +70,7 @@ class InstrumentCache:
                     seen[old.tradingsymbol] = old if old.expired else old._replace(expired=True)
                     expired_count += 1
         listing = Listing(self._clock.now_ts(), live, seen)
-        listing_file.save(listing_file.path_of(self._dir, exchange), listing)
+        listing_file.save(listing_file.path_of(self._dir, exchange), listing, self._durable)
         log.info("instruments_refreshed", exchange=exchange.value, live=len(live), expired=expired_count)
         return listing
 

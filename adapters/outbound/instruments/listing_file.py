@@ -78,7 +78,7 @@ def load(path: Path) -> Listing | None:
     return Listing(int(payload["fetched_at"]), [i for i in everything if not i.expired], by_symbol)
 
 
-def save(path: Path, listing: Listing) -> None:
+def save(path: Path, listing: Listing, durable: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"version": _FORMAT_VERSION, "fetched_at": listing.fetched_at, "rows": list(listing.by_symbol.values())}
-    atomic_file.write_file(path, orjson.dumps(payload, default=_as_row))
+    atomic_file.write_file(path, orjson.dumps(payload, default=_as_row), durable=durable)
