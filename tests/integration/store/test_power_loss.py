@@ -2,8 +2,9 @@
 before the write or as the write left it, candles and metadata alike, and once the write returned, as it left it.
 
 Each scenario records one write through RecordingIO, then builds crash images after every logged call (the
-extremes plus KITEFETCH_CRASH_IMAGES random ones per call, default 3; `make soak`: 40), and opens each image as
-the next process would: our store (which rolls a hot journal back first) and pandas.read_hdf.
+extremes plus KITEFETCH_CRASH_IMAGES random ones per call: default 8, about 520 distinct images in ~10 s;
+`make soak`: 100, about 3,150 in ~50 s), and opens each image as the next process would: our store (which rolls
+a hot journal back first) and pandas.read_hdf.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 from tests.integration.store.crash_sim import RecordingIO, fingerprint
 
-RANDOM_PER_POINT = int(os.environ.get("KITEFETCH_CRASH_IMAGES", "3"))
+RANDOM_PER_POINT = int(os.environ.get("KITEFETCH_CRASH_IMAGES", "8"))
 ALPHA = SeriesKey(Exchange.NSE, "ALPHA", Interval.MINUTE)
 BETA = SeriesKey(Exchange.NSE, "BETA", Interval.MINUTE)
 FILE = "EQUITY.h5"
