@@ -86,7 +86,3 @@ def make_directory(directory: Path, *, durable: bool = True) -> None:
         if durable:
             OS_IO.fsync_directory(new.parent)
 
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename, creation or removal in `directory` survive power loss."""
-    OS_IO.fsync_directory(directory)

@@ -95,3 +95,11 @@ def test_append_line_syncs_the_directory_only_when_it_creates_the_file(tmp_path,
     synced.clear()
     append_line(tmp_path / "log", b"two\n")
     assert synced == [str(tmp_path / "log")] and (tmp_path / "log").read_bytes() == b"one\ntwo\n"
+
+
+def test_a_new_data_directory_is_synced_into_its_parent(tmp_path, synced):
+    """Else a power cut could take the directory, and the committed file in it, away with it."""
+    from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
+
+    Hdf5SegmentStore(tmp_path / "data" / "hdf5" / "EQUITY.h5", Segment.EQUITY).write(KEY, candles(), [])
+    assert f"{tmp_path}/" in synced and f"{tmp_path / 'data'}/" in synced

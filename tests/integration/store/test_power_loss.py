@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +61,7 @@ def state(directory: Path) -> tuple:
                                                       (None, None))
             ours = {name: values.tobytes() for name, values in frame.columns().items()}
             theirs = pd.read_hdf(directory / FILE, series_path("NSE", info.key.symbol, "minute"))
-            assert np.array_equal(theirs.index.as_unit("s").asi8, frame.ts)
+            assert np.array_equal(pd.DatetimeIndex(theirs.index).as_unit("s").asi8, frame.ts)
             assert np.array_equal(theirs["close"].to_numpy(), frame.close)
             seen.append((info.key.symbol, info.rows, info.first_ts, info.last_ts, info.coverage.spans,
                          tuple(sorted(ours.items()))))
@@ -84,7 +84,7 @@ def state_of_copy(directory: Path, scratch: Path) -> tuple:
 class Outcome:
     images: int = 0  # distinct crash images opened
     rolled_back: int = 0  # of which had a journal to roll back
-    bad: list[str] | None = None
+    bad: list[str] = field(default_factory=list)
 
 
 def simulate(tmp_path: Path, setup: Callable[[Hdf5SegmentStore], object],
@@ -99,7 +99,7 @@ def simulate(tmp_path: Path, setup: Callable[[Hdf5SegmentStore], object],
     write(Hdf5SegmentStore(directory / FILE, Segment.EQUITY, durable=durable, file_io=recorder))
     after = state_of_copy(directory, tmp_path / "copy")
     assert (after != before) == changes, "the write changed nothing: the scenario proves nothing"
-    outcome, seen = Outcome(bad=[]), set()
+    outcome, seen = Outcome(), set()
     calls = len(recorder.ops)
     for point, how, files in recorder.crash(seed).images(random_per_point):
         returned = point.calls == calls  # the write returned: it must be there
