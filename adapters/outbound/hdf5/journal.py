@@ -27,6 +27,9 @@ The crash simulator (tests/integration/store/test_power_loss.py) checks this aga
 could leave: any of the writes since each file's last fsync lost, the last one torn at a 512-byte boundary.
 `durable=False` drops the fsyncs (benchmarks only: KITEFETCH_DURABLE=0); it then survives a killed process,
 which is what the page cache survives, but not power loss. All file changes go through `file_io` (file_io.py).
+Cost of the 4 fsyncs a commit (ext4 on a virtio disk, 2-core VM under load; bench/store.py and bench/batch.py,
+each measuring both ways in one invocation): 1,000-row appends 0.56-0.61M -> 0.26-0.30M rows/s (+1.7-2.0 ms a
+commit); a rate-limited batch fetch (42 requests at 3/s, one commit per response) 14.36 s -> 14.37 s.
 """
 
 from __future__ import annotations
