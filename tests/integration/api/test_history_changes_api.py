@@ -24,7 +24,7 @@ def server(tmp_path_factory) -> Iterator:
     with start_sandbox(SandboxConfig(port=0, cost_ms_per_1000_candles=0, rate_limit=1000)) as sandbox:
         data_dir = tmp_path_factory.mktemp("changes")
         proc = _serve(sandbox, data_dir, free_port(), tmp_path_factory.mktemp("logs") / "api.log", "sandbox-token")
-        proc.sandbox = sandbox
+        proc.sandbox = sandbox  # type: ignore[attr-defined]
         yield proc
         proc.stop()
 

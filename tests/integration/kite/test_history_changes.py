@@ -76,7 +76,9 @@ def heal_requests(kitefetch: Kitefetch, ex_date: date, detecting: SeriesKey, req
     detecting request (from `request_start`) brought back."""
     total = 0
     for key in (DAY, MINUTE, QUARTER):
-        first = kitefetch.equity.info(key).coverage.first
+        info = kitefetch.equity.info(key)
+        assert info is not None and info.coverage.first is not None
+        first = info.coverage.first
         until = request_start if key == detecting else day_start(ex_date)
         total += minimal_request_count([(first, until - 1)], key.interval) if first < until else 0
     return total
