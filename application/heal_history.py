@@ -105,8 +105,10 @@ class HealHistory:
             return HealReport(records=written - before, events=[event])
         boundary = change.ex_ts if change.exact else answer.end_ts + 1
         ex_date = change.ex_date
-        if not change.exact and len(answer.fresh):  # the earliest it can be: the first day Kite served anew
-            ex_date = max(ex_date, ist_date(int(answer.fresh.ts[0])))
+        held = store.info(key)
+        unseen = answer.fresh.ts[answer.fresh.ts > held.last_ts] if held and held.last_ts else answer.fresh.ts
+        if not change.exact and len(unseen):  # the earliest it can be: the first day the store never held
+            ex_date = max(ex_date, ist_date(int(unseen[0])))
         stored = store.instrument(key.exchange, key.symbol)
         keys = [key, *(s.key for s in (stored.series if stored else ()) if s.key != key)]
         event = Adjustment.corporate_action(secrets.token_hex(6), now, ex_date, change.factor,

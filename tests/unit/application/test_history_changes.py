@@ -89,7 +89,7 @@ def test_with_no_unchanged_candle_the_ex_date_is_the_earliest_it_can_be_and_all_
         fetch_history, source, catalog, clock, calendar, history):
     source.actions.append((date(2024, 6, 19), 2.0))  # after every stored candle
     (event,) = fetch_history.execute(fetch()).adjustments
-    assert event.ex_date == date(2024, 6, 14) and event.status is ChangeStatus.HEALED  # the first day served anew
+    assert event.ex_date == date(2024, 6, 17) and event.status is ChangeStatus.HEALED  # the first day never held
     assert_equal(history.read(MINUTE), fresh_download(source, catalog, clock, calendar, MINUTE,  # all of it
                                                       DateRange(date(2024, 4, 1), date(2024, 6, 14))))
 
