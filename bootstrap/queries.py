@@ -1,4 +1,5 @@
-"""The queries' composition (range, db-info, lookup, instruments): the container's stores and cache files, without it.
+"""The queries' composition (range, db-info, lookup, instruments, candles): the container's stores and cache files,
+without it.
 
 Why beside the container: dependency-injector alone imports pydantic, yaml, asyncio and werkzeug (~80 ms), and the
 container imports every adapter, with the Kite client, pandas and structlog, to print what one HDF5 attribute or
@@ -10,19 +11,22 @@ Kite's latest dump) goes to the container after all.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters.outbound.calendar.lazy_calendar import LazyCalendar
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.persisted import PersistedCatalog
 from adapters.outbound.system_clock import SystemClock
 from application.describe_database import DescribeDatabase
+from application.export_candles import ExportCandles
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.lookup_instrument import LookupInstrument
-from application.ports import CandleStore, InstrumentCatalog
+from application.ports import CandleStore, InstrumentCatalog, TradingCalendar
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -37,6 +41,16 @@ def segment_store(settings: Settings, segment: Segment) -> Hdf5SegmentStore:
 
 def instruments_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "instruments"
+
+
+def _calendar(settings: Settings) -> TradingCalendar:
+    """Logging is set up first, on stderr and for warnings: the calendar's info line must not land in the
+    candles a command writes to stdout."""
+    from adapters.outbound.calendar.library_calendar import LibraryCalendar
+    from bootstrap.logging_setup import configure_logging
+
+    configure_logging(settings.production, logging.WARNING)
+    return LibraryCalendar(Path(settings.data_dir) / "calendar.toml")  # as the container's
 
 
 class LocalQueries:
@@ -66,3 +80,6 @@ class LocalQueries:
 
     def get_instruments(self) -> GetInstruments:
         return GetInstruments(self._catalog)
+
+    def export_candles(self) -> ExportCandles:
+        return ExportCandles(self._stores, LazyCalendar(lambda: _calendar(self._settings)))

@@ -1,4 +1,4 @@
-"""The commands that read what is already here: stored ranges, the databases, the instrument cache.
+"""The commands that read what is already here: stored ranges and candles, the databases, the instrument cache.
 
 Apart from the fetching commands (commands.py) so that running one imports neither marshmallow nor the fetch
 use cases: `kitefetch range` answers in ~0.16 s (bench/cli_start.py), over use cases composed without the
@@ -18,6 +18,7 @@ from domain.market import Exchange, Segment
 
 if TYPE_CHECKING:
     from application.describe_database import DescribeDatabase
+    from application.export_candles import ExportCandles
     from application.get_existing_range import GetExistingRange
     from application.get_instruments import GetInstruments
     from application.lookup_instrument import LookupInstrument
@@ -30,6 +31,7 @@ class Queries(Protocol):
     def lookup_instrument(self) -> LookupInstrument: ...
     def get_existing_range(self) -> GetExistingRange: ...
     def describe_database(self) -> DescribeDatabase: ...
+    def export_candles(self) -> ExportCandles: ...
 
 
 Query = Callable[[Queries, argparse.Namespace], int]
@@ -75,7 +77,14 @@ def db_info(container: Queries, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def candles(container: Queries, args: argparse.Namespace) -> int:
+    from adapters.inbound.cli.candle_output import write_candles
+
+    return write_candles(container.export_candles(), args)
+
+
 QUERIES: dict[str, Query] = {
+    "candles": candles,
     "instruments": instruments,
     "lookup": lookup,
     "range": existing_range,
