@@ -2,8 +2,9 @@
 
 Rules:
 - N-minute bars lie on a grid anchored at each session's open (09:15 -> 75minute bars at 09:15, 10:30, 11:45,
-  13:00 and 14:15, the last one short), are labelled by their start and never span two sessions: a Muhurat
-  session opening at 18:00 starts its own grid, and so does each block of a day with a break.
+  13:00 and 14:15; 2hour bars at 09:15, 11:15, 13:15 and 15:15, the last one cut short by the close), are
+  labelled by their start and never span two sessions: a Muhurat session opening at 18:00 starts its own grid,
+  and so does each block of a day with a break.
 - A candle no session explains (stored with validation off) gets a grid anchored at the first such candle of
   its stretch between two sessions on its IST day, so it is never folded into a session's bar.
 - Day bars are labelled 00:00 IST, like Kite's day candles.
