@@ -67,7 +67,8 @@ def reference(frame: CandleFrame, spec: BarSpec, table: SessionTable) -> pd.Data
         first_day = session_days.groupby(pd.PeriodIndex(pd.to_datetime(session_days), freq=freq)).min()
         day = ist.dt.date
         first_candle = day.groupby(period).transform("min")
-        label = [day_start(min(first_day.get(p, fc), fc)) for p, fc in zip(period, first_candle, strict=True)]
+        label = pd.Series([day_start(min(first_day.get(p, fc), fc)) for p, fc in zip(period, first_candle,
+                                                                                      strict=True)])
     grouped = df.assign(label=np.asarray(label, dtype=np.int64)).groupby("label", sort=True)
     return grouped.agg(open=("open", "first"), high=("high", "max"), low=("low", "min"), close=("close", "last"),
                        volume=("volume", "sum"), oi=("oi", "last")).reset_index().rename(columns={"label": "ts"})
