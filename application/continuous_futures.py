@@ -71,10 +71,11 @@ class ContinuousFutures:
         end = query.end_ts if query.end_ts is not None else max(int(i.last_ts or 0) for i in captured)
         windows = self._windows(query, contracts)
         needed = [n for n, (lo, hi) in enumerate(windows) if (lo is None or lo <= end) and hi >= start]
-        missing = [contracts[n].tradingsymbol for n in needed if infos[n] is None]
+        missing = [f"{query.exchange.value}:{contracts[n].tradingsymbol} (expiry {contracts[n].expiry})"
+                   for n in needed if infos[n] is None]
         if missing:
-            raise NotFound(f"{', '.join(missing)} ({query.interval.value}) never captured: the continuous series "
-                           f"of {query.underlying} from {ist_date(start)} to {ist_date(end)} needs "
+            raise NotFound(f"{', '.join(missing)} never captured at {query.interval.value}: the continuous "
+                           f"{query.underlying} series from {ist_date(start)} to {ist_date(end)} needs "
                            f"{'it' if len(missing) == 1 else 'them'}")
         pieces: list[tuple[SeriesKey, CandleFrame]] = []
         for n in needed:

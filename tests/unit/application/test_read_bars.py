@@ -151,7 +151,7 @@ def test_a_needed_contract_never_captured_is_named(stores):
     put_future(stores, "NIFTY24JANFUT", 0.0)
     put_future(stores, "NIFTY24MARFUT", 20.0)
     use_case = ContinuousFutures(stores, contracts(), FakeCalendar())
-    with pytest.raises(NotFound, match=r"NIFTY24FEBFUT \(day\) never captured"):
+    with pytest.raises(NotFound, match=r"NFO:NIFTY24FEBFUT \(expiry 2024-02-29\) never captured at day"):
         use_case.execute(ContinuousQuery(Exchange.NFO, "NIFTY", Interval.DAY))
     jan_only = use_case.execute(ContinuousQuery(Exchange.NFO, "NIFTY", Interval.DAY, None,
                                                 day_end(date(2024, 1, 25))))
