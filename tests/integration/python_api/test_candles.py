@@ -27,16 +27,16 @@ def store(sandbox_data):
 
 @pytest.fixture(scope="module")
 def minute(sandbox_data) -> pd.DataFrame:
-    return pd.read_hdf(sandbox_data / EQUITY, "/NSE/M_26M/minute")
+    return pd.read_hdf(sandbox_data / EQUITY, "/NSE/M_26M/minute")  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")
 def day(sandbox_data) -> pd.DataFrame:
-    return pd.read_hdf(sandbox_data / EQUITY, "/NSE/M_26M/day")
+    return pd.read_hdf(sandbox_data / EQUITY, "/NSE/M_26M/day")  # type: ignore[return-value]
 
 
-def seconds(index: pd.DatetimeIndex) -> np.ndarray:
-    return index.as_unit("s").asi8
+def seconds(index: pd.Index) -> np.ndarray:
+    return pd.DatetimeIndex(index).as_unit("s").asi8
 
 
 def aggregate(df: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:

@@ -22,7 +22,7 @@ def store(futures_data):
 
 
 def contract_day(futures_data, symbol: str) -> pd.DataFrame:
-    return pd.read_hdf(futures_data / "DERIVATIVES.h5", f"/NFO/{symbol}/day")
+    return pd.read_hdf(  # type: ignore[return-value]futures_data / "DERIVATIVES.h5", f"/NFO/{symbol}/day")
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,8 @@ def test_back_adjustment_at_each_roll(store, futures_data, adjust):
     factor = {symbols[-1]: 0.0 if adjust == "difference" else 1.0}
     for old, new in reversed(list(zip(symbols, symbols[1:], strict=False))):
         last = raw[raw.contract == old].index[-1]  # the old contract's last day in the series
-        step = closes[new][last] - closes[old][last] if adjust == "difference" else closes[new][last] / closes[old][last]
+        new_close, old_close = closes[new][last], closes[old][last]
+        step = new_close - old_close if adjust == "difference" else new_close / old_close
         factor[old] = factor[new] + step if adjust == "difference" else factor[new] * step
     for symbol in symbols:
         rows = raw.contract == symbol
@@ -96,7 +97,8 @@ def test_a_contract_never_captured_is_named(futures_data, tmp_path):
     with h5py.File(holey / "DERIVATIVES.h5", "r+") as h5:  # as if February had never been fetched
         del h5["/NFO/NIFTY25FEBFUT"]
     with kitefetch.open(holey) as store:
-        with pytest.raises(kitefetch.SeriesNotFound, match=r"NFO:NIFTY25FEBFUT \(expiry 2025-02-25\) never captured at day"):
+        missing = r"NFO:NIFTY25FEBFUT \(expiry 2025-02-25\) never captured at day"
+        with pytest.raises(kitefetch.SeriesNotFound, match=missing):
             store.continuous("NFO", "NIFTY", "day")
         january = store.continuous("NFO", "NIFTY", "day", end="2025-01-28")
         assert set(january.contract) == {"NIFTY25JANFUT"}
