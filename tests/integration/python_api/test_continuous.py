@@ -22,7 +22,8 @@ def store(futures_data):
 
 
 def contract_day(futures_data, symbol: str) -> pd.DataFrame:
-    return pd.read_hdf(  # type: ignore[return-value]futures_data / "DERIVATIVES.h5", f"/NFO/{symbol}/day")
+    path = futures_data / "DERIVATIVES.h5"
+    return pd.read_hdf(path, f"/NFO/{symbol}/day")  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")
