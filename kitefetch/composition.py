@@ -8,6 +8,8 @@ the files are the ones the container's stores open (`<data dir>/EQUITY.h5`, `DER
 
 from __future__ import annotations
 
+import warnings
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,17 +18,25 @@ from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.saved_listings import SavedListings
 from application.continuous_futures import ContinuousFutures
 from application.read_bars import ReadBars
-from domain.market import Segment
+from domain.market import Exchange, Segment
 
 if TYPE_CHECKING:
     from application.ports import TradingCalendar
 
 
 def _calendar(user_file: Path) -> TradingCalendar:
+    """Built, and its tables too, at once: exchange-calendars warns of a pandas deprecation while it builds XBOM,
+    which a notebook would show under the first resampled read."""
     _quiet_logging()
     from adapters.outbound.calendar.library_calendar import LibraryCalendar
 
-    return LibraryCalendar(user_file)
+    calendar = LibraryCalendar(user_file)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for exchange in Exchange:
+            calendar.sessions(exchange, date(2000, 1, 3), date(2000, 1, 3))
+    return calendar
 
 
 def _quiet_logging() -> None:
