@@ -8,6 +8,7 @@ from pathlib import Path
 from dependency_injector import containers, providers
 
 from adapters.outbound.calendar.library_calendar import LibraryCalendar
+from adapters.outbound.disk_space import DataDirSpace
 from adapters.outbound.fetch_log import FetchLogFile
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.job_files import JobFiles
@@ -19,6 +20,7 @@ from application.access_tokens import AccessTokens
 from application.auth_status import AuthStatus
 from application.batch_fetch import BatchFetch
 from application.cancel_job import CancelJob
+from application.check_free_space import CheckFreeSpace
 from application.describe_database import DescribeDatabase
 from application.export_candles import ExportCandles
 from application.fetch_history import FetchHistory
@@ -101,7 +103,10 @@ class Container(containers.DeclarativeContainer):
     resume_job = providers.Factory(ResumeJob, jobs=jobs, submit=job_executor.provided.submit)
     interrupt_orphaned_jobs = providers.Factory(InterruptOrphanedJobs, jobs=jobs,
                                                 is_alive=providers.Object(process_alive), clock=clock)
-    show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs)
+    disk_space = providers.Singleton(DataDirSpace, settings.provided.data_dir)
+    check_free_space = providers.Factory(CheckFreeSpace, disk=disk_space, minimum_mb=settings.provided.min_free_mb)
+    show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs,
+                                       free_space=check_free_space)
     list_fetches = providers.Factory(ListFetches, fetch_log=fetch_log)
 
 

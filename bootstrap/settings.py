@@ -41,6 +41,7 @@ class Settings:
     fetch_concurrency: int = 4
     batch_workers: int = 4
     store_lock_timeout: float = 30.0
+    min_free_mb: int = 1024  # serve warns (log line, dashboard banner) below this much free space in the data dir
     api_key: str = ""  # X-API-Key required on /api/* when set; required to bind beyond loopback
 
     @property
@@ -73,6 +74,7 @@ class Settings:
             fetch_concurrency=int(e.get("KITEFETCH_FETCH_CONCURRENCY", cls.fetch_concurrency)),
             batch_workers=int(e.get("KITEFETCH_BATCH_WORKERS", cls.batch_workers)),
             api_key=e.get("KITEFETCH_API_KEY", ""),
+            min_free_mb=int(e.get("KITEFETCH_MIN_FREE_MB", cls.min_free_mb)),
         )
 
     def check(self, bind_host: str = "127.0.0.1") -> None:

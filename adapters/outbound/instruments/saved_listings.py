@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import orjson
-
 from adapters.outbound.instruments import listing_file
 from adapters.outbound.instruments.listing_file import Listing
 from domain.futures import futures_of
@@ -50,7 +48,7 @@ class SavedListings:
             return known[1]
         try:
             listing = listing_file.load(path) if stamp is not None else None
-        except (orjson.JSONDecodeError, OSError):
+        except (listing_file.UnreadableListing, OSError):
             listing = None
         self._listings[exchange] = (stamp, listing)
         return listing
