@@ -45,6 +45,7 @@ bench: install-dev
 	$(BIN)/python -m bench.batch
 	$(BIN)/python -m bench.api_load
 	$(BIN)/python -m bench.cli_start
+	$(BIN)/python -m bench.python_api
 
 ## make soak: the crash test with 200 kills instead of CI's 20.
 soak: install-dev
