@@ -44,7 +44,8 @@ class ContinuousFutures:
     - the contracts are the underlying's futures the instrument cache knows (live and expired), in expiry order,
       their expiries from the cache; the front one on each day follows domain/futures.py's roll rule;
     - a contract whose days as the front one overlap the range must have been captured at the interval, else
-      NotFound naming it (the series would have a hole nobody asked for);
+      NotFound naming it (the series would have a hole nobody asked for); a range starting before the first known
+      contract's days is NotFound saying where the series can start (which contract came before is unknown);
     - adjust None keeps traded prices; "difference" and "ratio" back-adjust at each roll (domain/futures.py).
     """
 
@@ -67,10 +68,17 @@ class ContinuousFutures:
         if not captured:
             raise NotFound(f"No futures of {query.underlying} on {query.exchange.value} are stored at "
                            f"{query.interval.value}: fetch {contracts[-1].tradingsymbol} and the others you need")
-        start = query.start_ts if query.start_ts is not None else min(int(i.first_ts or 0) for i in captured)
-        end = query.end_ts if query.end_ts is not None else max(int(i.last_ts or 0) for i in captured)
         windows = self._windows(query, contracts)
-        needed = [n for n, (lo, hi) in enumerate(windows) if (lo is None or lo <= end) and hi >= start]
+        earliest = windows[0][0]
+        start = query.start_ts if query.start_ts is not None else max(earliest, min(int(i.first_ts or 0)
+                                                                                    for i in captured))
+        end = query.end_ts if query.end_ts is not None else max(int(i.last_ts or 0) for i in captured)
+        if start < earliest:
+            raise NotFound(f"The continuous {query.underlying} series starts on {ist_date(earliest)} at the earliest: "
+                           f"the instrument cache knows no future of it expiring before "
+                           f"{contracts[0].expiry} ({contracts[0].tradingsymbol}), so the front contract before "
+                           "is unknown")
+        needed = [n for n, (lo, hi) in enumerate(windows) if lo <= end and hi >= start]
         missing = [f"{query.exchange.value}:{contracts[n].tradingsymbol} (expiry {contracts[n].expiry})"
                    for n in needed if infos[n] is None]
         if missing:
@@ -80,7 +88,7 @@ class ContinuousFutures:
         pieces: list[tuple[SeriesKey, CandleFrame]] = []
         for n in needed:
             lo, hi = windows[n]
-            frame = store.read(keys[n], start if lo is None else max(lo, start), min(hi, end))
+            frame = store.read(keys[n], max(lo, start), min(hi, end))
             if len(frame):  # a contract without candles in its window takes no part in a roll either
                 pieces.append((keys[n], frame))
         frames = [frame for _, frame in pieces]
@@ -90,16 +98,13 @@ class ContinuousFutures:
             candles = futures.adjust(candles, contract, self._adjustments(pieces, query.adjust), query.adjust)
         return ContinuousSeries(candles, contract, tuple(key.symbol for key, _ in pieces))
 
-    def _windows(self, query: ContinuousQuery, contracts: list[Instrument]) -> list[tuple[int | None, int]]:
-        """Each contract's days as the front one, as inclusive epoch seconds (the first one open-ended)."""
+    def _windows(self, query: ContinuousQuery, contracts: list[Instrument]) -> list[tuple[int, int]]:
+        """Each contract's days as the front one, as inclusive epoch seconds."""
         expiries = [c.expiry for c in contracts if c.expiry is not None]
         first = expiries[0] - timedelta(days=3 * query.roll.days_before + 14)
         session_days = self._calendar.sessions(query.exchange, first, expiries[-1]).session_days()
-        last_days = query.roll.last_days(expiries, session_days)
-        windows: list[tuple[int | None, int]] = []
-        for n, last in enumerate(last_days):
-            windows.append((None if n == 0 else day_start(last_days[n - 1]) + 86_400, day_end(last)))
-        return windows
+        windows = futures.front_windows(query.roll.last_days(expiries, session_days))
+        return [(day_start(lo), day_end(hi)) for lo, hi in windows]
 
     def _adjustments(self, pieces: list[tuple[SeriesKey, CandleFrame]], how: Adjustment) -> np.ndarray:
         """Per piece, from both contracts' closes at the old one's last candle before each roll."""

@@ -2,7 +2,9 @@
 
 Rules:
 - Contracts are taken in expiry order; each is the front contract from the day after the previous one's last
-  day through its own last day (the first one from as early as it has candles).
+  day through its own last day. The one before the first known contract is unknown (Kite lists live contracts
+  only, so the instrument cache knows those it saw): the first one is taken as the front one for as long before
+  its last day as the shortest gap between two known last days (28 days when it is the only one), never longer.
 - `expiry` roll: a contract's last day is its expiry (the last session day on or before it). `days_before:N`: N
   session days before that, so the next contract is traded on the N sessions up to and including the expiry.
 - Back-adjustment at a roll compares the two contracts at the old one's last candle in the series: "difference"
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 import numpy as np
@@ -27,6 +29,7 @@ from domain.market import Exchange
 from domain.sessions import day_number, day_of
 
 MAX_DAYS_BEFORE = 30
+ONE_CYCLE = timedelta(days=28)  # the shortest month: monthly expiries are 28 or 35 days apart
 _DAYS_BEFORE = re.compile(r"^days_before:([0-9]{1,2})$")
 ROLL_FORMS = f"expiry or days_before:N (N from 0 to {MAX_DAYS_BEFORE} session days)"
 
@@ -85,6 +88,14 @@ class RollRule:
 
     def __str__(self) -> str:
         return "expiry" if self.days_before == 0 else f"days_before:{self.days_before}"
+
+
+def front_windows(last_days: list[date]) -> list[tuple[date, date]]:
+    """Each contract's first and last day as the front one, from the contracts' last days (ascending)."""
+    gaps = [b - a for a, b in zip(last_days, last_days[1:], strict=False)]
+    cycle = min(gaps, default=ONE_CYCLE)
+    firsts = [last_days[0] - cycle + timedelta(days=1)] + [day + timedelta(days=1) for day in last_days[:-1]]
+    return list(zip(firsts, last_days, strict=True))
 
 
 def back_adjustments(old_closes: np.ndarray, new_closes: np.ndarray, how: Adjustment) -> np.ndarray:

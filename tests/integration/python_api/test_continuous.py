@@ -54,10 +54,17 @@ def test_continuous_equals_kites_front_month_series(store, kite_continuous):
 
 
 def test_each_candle_is_its_contracts_own(store, futures_data):
-    got = store.continuous("NFO", "NIFTY", "day", date(2024, 11, 1))
+    got = store.continuous("NFO", "NIFTY", "day")
+    assert got.index[0].date() == date(2025, 1, 1)  # 28 days before January's expiry: December's days are unknown
     for symbol, rows in got.groupby("contract", observed=True):
         own = contract_day(futures_data, str(symbol)).loc[rows.index]
         pd.testing.assert_frame_equal(rows.drop(columns="contract"), own)
+
+
+def test_a_range_before_the_first_known_contract_says_where_the_series_can_start(store):
+    with pytest.raises(kitefetch.SeriesNotFound, match="starts on 2025-01-01 at the earliest: the instrument cache "
+                                                        "knows no future of it expiring before 2025-01-28"):
+        store.continuous("NFO", "NIFTY", "day", "2024-11-01")
 
 
 def test_roll_days_before_expiry(store):

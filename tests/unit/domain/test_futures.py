@@ -5,7 +5,7 @@ import pytest
 
 from domain.candles import CandleFrame
 from domain.errors import InvalidInput
-from domain.futures import Adjustment, RollRule, adjust, back_adjustments, futures_of
+from domain.futures import Adjustment, RollRule, adjust, back_adjustments, front_windows, futures_of
 from domain.market import Exchange
 from domain.sessions import day_number, weekdays
 from tests.fakes.market import equity, future
@@ -31,6 +31,13 @@ def test_last_days_count_session_days_back_from_the_expiry():
     assert RollRule(2).last_days([JAN], SESSION_DAYS) == [date(2025, 1, 24)]  # over the weekend
     saturday = date(2025, 2, 1)  # an expiry on a day without a session: the last session before it
     assert RollRule().last_days([saturday], SESSION_DAYS) == [date(2025, 1, 31)]
+
+
+def test_front_windows_follow_each_other_and_the_first_goes_back_one_cycle_at_most():
+    mar = date(2025, 3, 25)
+    assert front_windows([JAN, FEB, mar]) == [(date(2025, 1, 1), JAN), (date(2025, 1, 29), FEB),
+                                              (date(2025, 2, 26), mar)]  # the shortest gap: 28 days
+    assert front_windows([JAN]) == [(date(2025, 1, 1), JAN)]
 
 
 def test_back_adjustment_shifts_or_scales_every_earlier_contract():
