@@ -53,6 +53,11 @@ def test_continuous_equals_kites_front_month_series(store, kite_continuous):
     assert [got.index[i].date() for i in rolls] == [date(2025, 1, 29), date(2025, 2, 27)]  # 26th: a holiday
 
 
+def test_a_contract_reads_as_read_hdf_reads_it_open_interest_included(store, futures_data):
+    for symbol in EXPIRIES:
+        pd.testing.assert_frame_equal(store.candles("NFO", symbol, "day"), contract_day(futures_data, symbol))
+
+
 def test_each_candle_is_its_contracts_own(store, futures_data):
     got = store.continuous("NFO", "NIFTY", "day")
     assert got.index[0].date() == date(2025, 1, 1)  # 28 days before January's expiry: December's days are unknown

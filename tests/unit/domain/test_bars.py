@@ -186,3 +186,19 @@ def test_period_starts():
     day = date(2025, 8, 14)  # a Thursday
     assert [bars.period_start(BarSpec(u), day) for u in (BarUnit.WEEK, BarUnit.MONTH, BarUnit.QUARTER, BarUnit.YEAR)] \
         == [day - timedelta(days=3), date(2025, 8, 1), date(2025, 7, 1), date(2025, 1, 1)]
+
+
+def test_the_documented_pattern_accepts_exactly_what_parses():
+    import re
+
+    from domain.bar_spec import PATTERN
+
+    texts = [f"{n}{unit}" for n in range(0, 1500) for unit in ("minute", "hour")] + [
+        "minute", "hour", "day", "week", "month", "quarter", "year", "days", "075minute", "1 hour"]
+    for text in texts:
+        try:
+            BarSpec.parse(text)
+            parses = True
+        except InvalidInput:
+            parses = False
+        assert bool(re.match(PATTERN, text)) == parses, text
