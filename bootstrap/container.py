@@ -57,7 +57,8 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
-    token_store = providers.Singleton(TokenFile, providers.Callable(_under_data_dir, settings, "kite_token.json"))
+    token_store = providers.Singleton(TokenFile, providers.Callable(_under_data_dir, settings, "kite_token.json"),
+                                      durable=settings.provided.durable)
     access_tokens = providers.Singleton(AccessTokens, store=token_store,
                                         env_token=settings.provided.kite_access_token)
     limiter = providers.Singleton(SharedRateLimiter, providers.Callable(_limiter_path, settings),
@@ -76,10 +77,12 @@ class Container(containers.DeclarativeContainer):
     derivatives_store = providers.Singleton(segment_store, settings, Segment.DERIVATIVES)
     stores = providers.Dict({Segment.EQUITY: equity_store, Segment.DERIVATIVES: derivatives_store})
     catalog = providers.Singleton(InstrumentCache, source=market_data,
-                                  directory=providers.Callable(instruments_dir, settings), clock=clock)
+                                  directory=providers.Callable(instruments_dir, settings), clock=clock,
+                                  durable=settings.provided.durable)
 
     calendar = providers.Singleton(LibraryCalendar, providers.Callable(_under_data_dir, settings, "calendar.toml"))
-    fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"))
+    fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"),
+                                    durable=settings.provided.durable)
     fetch_history = providers.Factory(FetchHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,
                                       calendar=calendar, concurrency=settings.provided.fetch_concurrency,
                                       fetch_log=fetch_log)
@@ -94,7 +97,8 @@ class Container(containers.DeclarativeContainer):
     logout = providers.Factory(Logout, source=market_data, tokens=access_tokens, store=token_store)
     auth_status = providers.Factory(AuthStatus, source=market_data, tokens=access_tokens)
 
-    jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"))
+    jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"),
+                               durable=settings.provided.durable)
     run_job = providers.Factory(RunJob, jobs=jobs, fetch_history=fetch_history, clock=clock)
     job_executor = providers.Singleton(JobExecutor, run_job=run_job.provider)
     start_job = providers.Factory(StartJob, jobs=jobs, submit=job_executor.provided.submit, clock=clock)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import os
 import threading
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import orjson
 import structlog
 
-from adapters.outbound.atomic_file import write_file
+from adapters.outbound.atomic_file import append_line, write_file
 from adapters.outbound.damaged_file import DamageLog
 from application.fetch_record import FetchRecord, FetchStatus
 
@@ -58,8 +57,9 @@ def decode(line: bytes) -> FetchRecord | None:
 
 
 class FetchLogFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, durable: bool = True) -> None:
         self.path = Path(path)
+        self._durable = durable  # fsync each line and each trim (atomic_file.py); off only for benchmarks
         self._lock = threading.Lock()
         self._damage = DamageLog()
 
@@ -73,20 +73,10 @@ class FetchLogFile:
 
     def _append(self, line: bytes) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":  # a torn last line: do not glue this entry to it
-                line = b"\n" + line
-            view = memoryview(line)
-            while view:  # one write() of one line, so appends from processes interleave whole
-                view = view[os.write(fd, view):]
-            size = os.fstat(fd).st_size
-        finally:
-            os.close(fd)
-        if size > KEEP * 600:
+        append_line(self.path, line, durable=self._durable)  # a torn last line is never glued to
+        if self.path.stat().st_size > KEEP * 600:
             lines = self.path.read_bytes().splitlines(keepends=True)[-KEEP:]
-            write_file(self.path, b"".join(lines))
+            write_file(self.path, b"".join(lines), durable=self._durable)
 
     def recent(self, limit: int = 50) -> list[FetchRecord]:
         try:

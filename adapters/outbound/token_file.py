@@ -16,8 +16,9 @@ from application.ports import BrokerSession
 
 
 class TokenFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, durable: bool = True) -> None:
         self.path = Path(path)
+        self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
         self._cache: tuple[float, BrokerSession | None] | None = None
         self._damage = DamageLog()
 
@@ -45,7 +46,7 @@ class TokenFile:
                            "user_name": token.user_name, "login_time": token.login_time})
         with storage_errors(self.path.parent):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_file.write_file(self.path, data.encode(), mode=0o600)
+            atomic_file.write_file(self.path, data.encode(), mode=0o600, durable=self._durable)
         self._cache = None
 
     def clear(self) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from adapters.outbound import atomic_file
 from domain.errors import StoreBusy
 
 
@@ -46,8 +47,8 @@ class InterProcessLock:
         if not self._thread_lock.acquire(timeout=self._timeout):
             raise StoreBusy(f"The store {self._path.stem} is busy; try again shortly")
         try:
-            if exclusive:  # a writer creates the data dir; a reader never creates a directory
-                self._path.parent.mkdir(parents=True, exist_ok=True)
+            if exclusive:  # a writer creates the data dir (synced into its parent); a reader never creates one
+                atomic_file.make_directory(self._path.parent)
             fd = self._open(exclusive)
             if fd is None:
                 yield

@@ -19,6 +19,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from adapters.outbound.file_io import OS_IO, FileIO
 from adapters.outbound.hdf5.listing import Listing
 from adapters.outbound.hdf5.naming import series_path
 from adapters.outbound.hdf5.segment_file import SegmentFile
@@ -37,10 +38,10 @@ class Hdf5SegmentStore:
     """CandleStore over one HDF5 file; safe across threads and processes (InterProcessLock)."""
 
     def __init__(self, path: Path, segment: Segment, lock_timeout: float = 30.0,
-                 idle_close_seconds: float = 0.25, durable: bool = False) -> None:
+                 idle_close_seconds: float = 0.25, durable: bool = True, file_io: FileIO = OS_IO) -> None:
         self.path = Path(path)
         self.segment = segment
-        self._file = SegmentFile(self.path, lock_timeout, idle_close_seconds, durable)
+        self._file = SegmentFile(self.path, lock_timeout, idle_close_seconds, durable, file_io)
         self._reader = SeriesReader(self._file, segment.has_open_interest)
         self._writer = SeriesWriter(self._file, segment.has_open_interest)
         self._listing = Listing(self._file, segment)

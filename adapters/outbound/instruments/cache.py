@@ -28,8 +28,9 @@ log = structlog.get_logger(__name__)
 
 
 class InstrumentCache:
-    def __init__(self, source: MarketDataSource, directory: Path, clock: Clock) -> None:
+    def __init__(self, source: MarketDataSource, directory: Path, clock: Clock, durable: bool = True) -> None:
         self._source = source
+        self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
         self._dir = Path(directory)
         self._clock = clock
         self._listings: dict[Exchange, Listing] = {}
@@ -76,7 +77,7 @@ class InstrumentCache:
         listing = Listing(self._clock.now_ts(), live, seen)
         path = listing_file.path_of(self._dir, exchange)
         try:
-            listing_file.save(path, listing)
+            listing_file.save(path, listing, self._durable)
         except OSError as error:  # served from memory all the same; the next process fetches it again
             log.warning("instrument_cache_not_saved", path=str(path), exchange=exchange.value,
                         errno=errno.errorcode.get(error.errno or 0, error.errno), error=str(error))

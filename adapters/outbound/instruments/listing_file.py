@@ -90,7 +90,7 @@ def load(path: Path) -> Listing | None:
         raise UnreadableListing(f"{type(error).__name__}: {error}") from error
 
 
-def save(path: Path, listing: Listing) -> None:
+def save(path: Path, listing: Listing, durable: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"version": _FORMAT_VERSION, "fetched_at": listing.fetched_at, "rows": list(listing.by_symbol.values())}
-    atomic_file.write_file(path, orjson.dumps(payload, default=_as_row))
+    atomic_file.write_file(path, orjson.dumps(payload, default=_as_row), durable=durable)
