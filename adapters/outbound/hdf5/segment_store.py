@@ -14,6 +14,7 @@ blosc2 filter reads, so pandas and PyTables read the files unchanged); listing.p
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 
 from adapters.outbound.hdf5.listing import Listing
@@ -27,6 +28,7 @@ from domain.coverage import Span
 from domain.errors import InvalidInput
 from domain.instrument import SeriesKey
 from domain.market import Segment
+from domain.validation import DayCount
 
 
 class Hdf5SegmentStore:
@@ -50,10 +52,10 @@ class Hdf5SegmentStore:
         return self._reader.info(key, self._path_of(key))
 
     def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span],
-              replace: Span | None = None) -> int:
+              replace: Span | None = None, held_back: Sequence[DayCount] = ()) -> int:
         path = self._path_of(key)
         try:
-            return self._writer.write(key, path, candles, covered, replace)
+            return self._writer.write(key, path, candles, covered, replace, held_back)
         finally:
             self._reader.forget()
 
@@ -62,6 +64,9 @@ class Hdf5SegmentStore:
 
     def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
         return self._reader.count(self._path_of(key), start_ts, end_ts)
+
+    def candles_per_day(self, key: SeriesKey, start: date, end: date) -> tuple[DayCount, ...]:
+        return self._reader.candles_per_day(self._path_of(key), start, end)
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
                    batch_rows: int = 65_536) -> Iterator[CandleFrame]:
