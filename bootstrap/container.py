@@ -22,6 +22,7 @@ from application.cancel_job import CancelJob
 from application.describe_database import DescribeDatabase
 from application.export_candles import ExportCandles
 from application.fetch_history import FetchHistory
+from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.get_job import GetJob
@@ -87,6 +88,7 @@ class Container(containers.DeclarativeContainer):
     get_existing_range = providers.Factory(GetExistingRange, stores=stores)
     describe_database = providers.Factory(DescribeDatabase, stores=stores)
     read_candles = providers.Factory(ReadCandles, stores=stores)
+    find_gaps = providers.Factory(FindGaps, stores=stores, calendar=calendar)
     export_candles = providers.Factory(ExportCandles, stores=stores)
     login = providers.Factory(Login, source=market_data, tokens=token_store)
     logout = providers.Factory(Logout, source=market_data, tokens=access_tokens, store=token_store)
