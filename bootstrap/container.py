@@ -7,7 +7,6 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
-from adapters.outbound.calendar.library_calendar import LibraryCalendar
 from adapters.outbound.fetch_log import FetchLogFile
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.job_files import JobFiles
@@ -37,7 +36,7 @@ from application.run_job import RunJob
 from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
 from bootstrap.jobs import JobExecutor, process_alive
-from bootstrap.queries import instruments_dir, segment_store
+from bootstrap.queries import instruments_dir, segment_store, trading_calendar
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -77,7 +76,7 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Singleton(InstrumentCache, source=market_data,
                                   directory=providers.Callable(instruments_dir, settings), clock=clock)
 
-    calendar = providers.Singleton(LibraryCalendar, providers.Callable(_under_data_dir, settings, "calendar.toml"))
+    calendar = providers.Singleton(trading_calendar, settings)
     fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"))
     fetch_history = providers.Factory(FetchHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,
                                       calendar=calendar, concurrency=settings.provided.fetch_concurrency,

@@ -1,4 +1,5 @@
-"""The queries' composition (range, db-info, lookup, instruments): the container's stores and cache files, without it.
+"""The queries' composition (range, gaps, db-info, lookup, instruments): the container's stores, calendar and cache
+files, without it.
 
 Why beside the container: dependency-injector alone imports pydantic, yaml, asyncio and werkzeug (~80 ms), and the
 container imports every adapter, with the Kite client, pandas and structlog, to print what one HDF5 attribute or
@@ -10,6 +11,7 @@ Kite's latest dump) goes to the container after all.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -19,10 +21,11 @@ from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.persisted import PersistedCatalog
 from adapters.outbound.system_clock import SystemClock
 from application.describe_database import DescribeDatabase
+from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.lookup_instrument import LookupInstrument
-from application.ports import CandleStore, InstrumentCatalog
+from application.ports import CandleStore, InstrumentCatalog, TradingCalendar
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -37,6 +40,13 @@ def segment_store(settings: Settings, segment: Segment) -> Hdf5SegmentStore:
 
 def instruments_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "instruments"
+
+
+def trading_calendar(settings: Settings) -> TradingCalendar:
+    """The calendar files read now (a bad one stops here); the library is imported at the first question."""
+    from adapters.outbound.calendar.library_calendar import LibraryCalendar  # only `gaps` asks the calendar
+
+    return LibraryCalendar(Path(settings.data_dir) / "calendar.toml")
 
 
 class LocalQueries:
@@ -66,3 +76,9 @@ class LocalQueries:
 
     def get_instruments(self) -> GetInstruments:
         return GetInstruments(self._catalog)
+
+    def find_gaps(self) -> FindGaps:
+        from bootstrap.logging_setup import configure_logging  # the calendar logs (structlog's default: stdout)
+
+        configure_logging(self._settings.production, logging.WARNING)
+        return FindGaps(self._stores, trading_calendar(self._settings))

@@ -46,9 +46,11 @@ class Gaps:
 
 
 def expected_candles(sessions: SessionTable, interval: Interval) -> np.ndarray:
-    """Candles each session's grid holds: one per started step from its open (its last may be short)."""
+    """Candles each session's grid holds: one per started step from its open (its last may be short); day
+    candles, one per day (on its first session)."""
     if not interval.is_intraday:
-        return np.ones(len(sessions), dtype=np.int64)
+        days = sessions.days
+        return np.concatenate(([len(days) > 0], days[1:] != days[:-1])).astype(np.int64)[:len(days)]
     step = interval.step_seconds
     return np.asarray(-(-(sessions.closes - sessions.opens) // step), dtype=np.int64)
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from domain.clock_time import day_end, day_start
 from domain.coverage import Coverage
-from domain.gaps import PartialDay, find_gaps
+from domain.gaps import PartialDay, expected_candles, find_gaps
 from domain.interval import Interval
 from domain.market import Exchange
 from domain.sessions import candles_per_day
@@ -57,6 +57,9 @@ def test_expected_counts_follow_each_days_sessions():
     day_gaps = find_gaps(saturday, saturday, calendar.sessions(Exchange.NSE, saturday, saturday),
                          Coverage.of([days(saturday, saturday)]), [(saturday, 1)], Interval.DAY)
     assert (day_gaps.sessions_with_candles, day_gaps.partial) == (1, ())
+    two_blocks = calendar.sessions(Exchange.NSE, date(2024, 3, 1), date(2024, 3, 4))
+    assert expected_candles(two_blocks, Interval.DAY).tolist() == [1, 1, 0, 1]  # one day candle a day
+    assert expected_candles(two_blocks, Interval.MINUTE_60).tolist() == [7, 1, 1, 7]
 
 
 def test_a_day_is_fetched_when_any_of_its_session_time_is_covered():
