@@ -161,7 +161,8 @@ class FetchHistory:
             inside = (frame.ts >= chunk.start_ts) & (frame.ts <= chunk.end_ts)
             if not inside.all():
                 frame = frame.take(inside)
-            covered, held_back = [(chunk.start_ts, chunk.end_ts)], ()
+            covered: list[Span] = [(chunk.start_ts, chunk.end_ts)]
+            held_back: tuple[DayCount, ...] = ()
             if request.validate:
                 report = validate_candles(frame, request.segment, request.interval, sessions)
                 frame, progress.rejected = report.valid, progress.rejected + report.rejected

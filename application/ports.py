@@ -115,7 +115,8 @@ class CandleStore(Protocol):
 
     def candles_per_day(self, key: SeriesKey, start: date, end: date) -> tuple[DayCount, ...]:
         """(IST day, stored candles starting on it) for each day in [start, end] (inclusive) holding any, in
-        order; () for a series never written. Reads the timestamps only (a 10-year minute series: ~10 ms)."""
+        order; () for a series never written. Reads the timestamps only (HDF5, ten years of minute candles,
+        930,000 rows: 5 ms from a fresh handle)."""
         ...
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,

@@ -54,7 +54,8 @@ def plan_chunks(wanted: Span, coverage: Coverage, interval: Interval, incrementa
     chunks = [chunk for a, b in gaps for chunk in split_span(a, b, interval)]
     if sessions is None:
         return chunks, []
-    asked, idle = [], []
+    asked: list[Chunk] = []
+    idle: list[Chunk] = []
     for chunk in chunks:
         (asked if sessions.holds_candles(chunk.start_ts, chunk.end_ts, interval.is_intraday) else idle).append(chunk)
     return asked, idle
