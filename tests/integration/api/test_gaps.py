@@ -116,3 +116,15 @@ def test_unknown_series_and_bad_queries(api):
         assert bad.status_code == 400 and bad.json()["error_type"] == "validation", query
     assert gaps(api, "NSE/ZZBADOHLC/7minute").status_code == 400
     assert gaps(api, "MCX/ZZBADOHLC/minute").status_code == 400
+
+
+def test_held_back_days_are_listed_as_out_of_session(api, validator):
+    """ZZOFFHOURS trades a Saturday no calendar knows: held back, not a session, listed apart."""
+    result = fetch(api, "ZZOFFHOURS", "2025-06-02", "2025-06-08", "day")
+    assert result["out_of_session"] == [{"date": "2025-06-07", "candles": 1}]
+    body = gaps(api, "NSE/ZZOFFHOURS/day").json()
+    validator.validate(body)
+    assert body["out_of_session"] == [{"date": "2025-06-07", "candles": 1}]
+    assert (body["sessions_expected"], body["sessions_with_candles"], body["never_fetched"]) == (5, 5, [])
+    assert fetch(api, "ZZOFFHOURS", "2025-06-07", "2025-06-08", "day")["requests"] == 0
+    assert gaps(api, "NSE/ZZOFFHOURS/day").json()["out_of_session"] == [{"date": "2025-06-07", "candles": 1}]
