@@ -11,7 +11,6 @@ Kite's latest dump) goes to the container after all.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -51,11 +50,14 @@ def trading_calendar(settings: Settings) -> TradingCalendar:
 
 class LocalQueries:
     """The CLI's Queries over local files; `container()` builds the full composition, called only if the instrument
-    cache must be refreshed from Kite."""
+    cache must be refreshed from Kite; `configure_logging()` before the calendar is built (it logs through
+    structlog, whose unconfigured default prints to stdout, into a `--json` answer)."""
 
-    def __init__(self, settings: Settings, container: Callable[[], Container]) -> None:
+    def __init__(self, settings: Settings, container: Callable[[], Container],
+                 configure_logging: Callable[[], None] = lambda: None) -> None:
         self._settings = settings
         self._container = container
+        self._configure_logging = configure_logging
 
     @cached_property
     def _stores(self) -> dict[Segment, CandleStore]:
@@ -78,7 +80,5 @@ class LocalQueries:
         return GetInstruments(self._catalog)
 
     def find_gaps(self) -> FindGaps:
-        from bootstrap.logging_setup import configure_logging  # the calendar logs (structlog's default: stdout)
-
-        configure_logging(self._settings.production, logging.WARNING)
+        self._configure_logging()
         return FindGaps(self._stores, trading_calendar(self._settings))
