@@ -46,9 +46,11 @@ bench: install-dev
 	$(BIN)/python -m bench.api_load
 	$(BIN)/python -m bench.cli_start
 
-## make soak: the crash test with 200 kills instead of CI's 20.
+## make soak: the crash tests at length: 200 kills instead of CI's 20, and 100 random power-cut images per call
+## of each simulated write instead of 8 (thousands of images instead of ~500).
 soak: install-dev
-	KITEFETCH_CRASH_KILLS=200 $(BIN)/pytest -q -s tests/integration/store/test_crash_safety.py
+	KITEFETCH_CRASH_KILLS=200 KITEFETCH_CRASH_IMAGES=100 $(BIN)/pytest -q -s \
+		tests/integration/store/test_crash_safety.py tests/integration/store/test_power_loss.py
 
 ## make pins: refresh constraints.txt to the newest versions pyproject.toml allows (then run make test).
 pins:

@@ -53,7 +53,8 @@ class Logout:
             self._store.clear()
         told_kite = self._invalidate(held.token)
         after = self._tokens.held(with_session=False)
-        still_active = after.source if after else None
+        # The same token set in KITE_ACCESS_TOKEN too (the demo does that) died with it: it is not still active.
+        still_active = after.source if after and after.token != held.token else None
         message = _LOGGED_OUT[held.source]
         if not told_kite:
             message += " (Kite could not be reached: the token stays valid there until 6 AM IST, but is forgotten)"

@@ -144,6 +144,7 @@ class FetchLog(Protocol):
     """The last fetches, for the dashboard and the API: what was fetched, how much, how long, how it ended."""
 
     def record(self, entry: FetchRecord) -> None:
+        """Best effort: an entry the disk refuses is logged and dropped, and never changes the fetch's outcome."""
         ...
 
     def recent(self, limit: int = 50) -> list[FetchRecord]:
@@ -194,6 +195,17 @@ class TradingCalendar(Protocol):
 class Clock(Protocol):
     def now_ts(self) -> int:
         """Epoch seconds now."""
+        ...
+
+
+class DiskSpace(Protocol):
+    """The file system that holds the data dir (`directory`, as the user named it)."""
+
+    directory: str
+
+    def free_bytes(self) -> int:
+        """Bytes kitefetch may still write there now (what `df` shows as available, not the reserved blocks); for
+        a data dir not created yet, those of the directory it will be created in."""
         ...
 
 

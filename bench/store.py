@@ -3,6 +3,8 @@
 Run: `make bench-store` (or `.venv/bin/python -m bench.store [--rows 5000000] [--runs 3]`).
 Prints medians and ratios: bulk write, full read, 1,000 appends of 1,000 rows, first/last timestamp on a 10M-row
 series, and file size. ArcticDB is a bench-only extra (`pip install -e .[bench]`); it is skipped if missing.
+kitefetch runs durable, as it ships (every commit fsynced, see adapters/outbound/hdf5/journal.py); its appends are
+also timed without fsync (KITEFETCH_DURABLE=0) in the same rounds, which is what the other two do.
 """
 
 from __future__ import annotations
@@ -39,17 +41,17 @@ class Ours:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def store(self, tag: str) -> Hdf5SegmentStore:
-        return Hdf5SegmentStore(self.root / f"{tag}.h5", Segment.EQUITY)
+    def store(self, tag: str, durable: bool = True) -> Hdf5SegmentStore:
+        return Hdf5SegmentStore(self.root / f"{tag}.h5", Segment.EQUITY, durable=durable)
 
-    def write(self, tag: str, frame: CandleFrame) -> None:
-        self.store(tag).write(KEY, frame, [(int(frame.ts[0]), int(frame.ts[-1]))])
+    def write(self, tag: str, frame: CandleFrame, durable: bool = True) -> None:
+        self.store(tag, durable).write(KEY, frame, [(int(frame.ts[0]), int(frame.ts[-1]))])
 
     def read(self, tag: str) -> int:
         return len(self.store(tag).read(KEY))
 
-    def appends(self, tag: str, chunks: list[CandleFrame]) -> None:
-        store = self.store(tag)
+    def appends(self, tag: str, chunks: list[CandleFrame], durable: bool = True) -> None:
+        store = self.store(tag, durable)
         for chunk, after in zip(chunks, chunks[1:] + [None], strict=True):
             # Each append covers up to the next one's first candle: FetchHistory records the requested
             # windows, which tile the range with no holes (so coverage stays one span).
@@ -137,10 +139,14 @@ def _worker(engine_class, root: Path, conn, frame: CandleFrame, chunks: list[Can
         started = time.perf_counter()
         if op == "write":
             engine.write(tag, frame)
+        elif op == "write_no_fsync":
+            engine.write(tag, frame, durable=False)
         elif op == "read":
             assert engine.read(tag) == rows
         elif op == "appends":
             engine.appends(tag, chunks)
+        elif op == "appends_no_fsync":
+            engine.appends(tag, chunks, durable=False)
         elif op == "big":
             engine.write(tag, big)
             assert engine.first_last(tag) == (int(big.ts[0]), int(big.ts[-1]))
@@ -183,16 +189,20 @@ def main() -> None:
         workers[hello] = (parent, process)
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in workers}
 
-    def each(op: str, tag: str) -> None:
+    def each(op: str, tag: str, only: str | None = None) -> None:
         for name, (conn, _) in workers.items():  # rounds interleave engines, so noise lands on all alike
+            if only is not None and name != only:
+                continue
             time.sleep(0.05)  # let the previous engine's background threads (ArcticDB's) go quiet first
             conn.send((op, tag))
             samples[name].setdefault(op, []).append(conn.recv())
 
     for run in range(args.runs):
         each("write", f"bulk{run}")
+        each("write_no_fsync", f"bulk_no_fsync{run}", only="kitefetch")
         each("read", "bulk0")
         each("appends", f"appends{run}")
+        each("appends_no_fsync", f"appends_no_fsync{run}", only="kitefetch")
         print(f"  round {run + 1}/{args.runs} done", flush=True)
     each("big", "big")
     for _ in range(args.runs):
@@ -208,6 +218,9 @@ def main() -> None:
         results[name] = {"write": args.rows / med["write"], "read": args.rows / med["read"],
                          "appends": len(chunks) * 1000 / med["appends"], "range_ms": med["range"] * 1000,
                          "size": samples[name]["size"][0]}
+        if "appends_no_fsync" in med:
+            results[name]["appends_no_fsync"] = len(chunks) * 1000 / med["appends_no_fsync"]
+            results[name]["write_no_fsync"] = args.rows / med["write_no_fsync"]
     ours, base = results["kitefetch"], results["HDFStore"]
     arctic = results.get("ArcticDB", {})
 
@@ -220,10 +233,14 @@ def main() -> None:
     rows = [
         ["bulk write (rows/s)", m(ours["write"]), m(base["write"]), m(arctic.get("write")),
          ratio(ours["write"], base["write"]), ratio(ours["write"], arctic.get("write"))],
+        ["  the same, no fsync", m(ours["write_no_fsync"]), "", "", ratio(ours["write_no_fsync"], base["write"]),
+         ratio(ours["write_no_fsync"], arctic.get("write"))],
         ["full read (rows/s)", m(ours["read"]), m(base["read"]), m(arctic.get("read")),
          ratio(ours["read"], base["read"]), ratio(ours["read"], arctic.get("read"))],
         [f"{args.appends} x 1,000-row appends", m(ours["appends"]), m(base["appends"]), m(arctic.get("appends")),
          ratio(ours["appends"], base["appends"]), ratio(ours["appends"], arctic.get("appends"))],
+        ["  the same, no fsync", m(ours["appends_no_fsync"]), "", "", ratio(ours["appends_no_fsync"], base["appends"]),
+         ratio(ours["appends_no_fsync"], arctic.get("appends"))],
         [f"first/last ts, {args.range_rows / 1e6:.0f}M rows", f"{ours['range_ms']:.3f} ms",
          f"{base['range_ms']:.3f} ms", "-" if not arctic else f"{arctic['range_ms']:.3f} ms",
          ratio(base["range_ms"], ours["range_ms"]), ratio(arctic.get("range_ms"), ours["range_ms"])],
@@ -233,6 +250,8 @@ def main() -> None:
     table(f"Store, {args.rows:,} minute rows, medians of {args.runs} runs (ratios: higher is better for kitefetch; "
           "size: lower is better)",
           ["", "kitefetch", "HDFStore zstd5", "ArcticDB", "vs HDFStore", "vs ArcticDB"], rows)
+    print(f"  fsync cost: {args.appends} appends {ours['appends_no_fsync'] / 1e6:.2f}M -> {ours['appends'] / 1e6:.2f}M "
+          f"rows/s durable ({(1 / ours['appends'] - 1 / ours['appends_no_fsync']) * 1e6:.2f} ms more per commit)")
     print("  peak RSS (MB): " + ", ".join(f"{name} {mb:.0f}" for name, mb in rss.items()))
     print(f"  pandas.read_hdf on ours: "
           f"{len(pd.read_hdf(root / 'kitefetch' / 'bulk0.h5', '/NSE/BENCH/minute')):,} rows")

@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from adapters.inbound.cli.main import dispatch, is_query, parse
-from adapters.inbound.cli.output import EXIT_FAILURE
+from adapters.inbound.cli.output import EXIT_FAILURE, fail
 
 if TYPE_CHECKING:
     from bootstrap.container import Container
     from bootstrap.settings import Settings
+
+WRITING_COMMANDS = frozenset({"fetch", "batch", "login"})  # refused at once on a data dir they could not write
 
 
 def _logging(settings: Settings, verbose: bool) -> None:
@@ -64,6 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigurationError, ValueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    if args.command in WRITING_COMMANDS:  # before asking Kite for anything it could not keep
+        from adapters.outbound.storage_errors import unwritable_reason
+        from domain.errors import StorageUnavailable
+
+        unwritable = unwritable_reason(settings.data_dir)
+        if unwritable:
+            return fail(StorageUnavailable(unwritable), args.json)
     container = functools.cache(lambda: _container(settings, args.verbose))
     if is_query(args):
         from bootstrap.queries import LocalQueries

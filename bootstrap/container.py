@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
+from adapters.outbound.disk_space import DataDirSpace
 from adapters.outbound.fetch_log import FetchLogFile
 from adapters.outbound.instruments.cache import InstrumentCache
 from adapters.outbound.job_files import JobFiles
@@ -18,6 +19,7 @@ from application.access_tokens import AccessTokens
 from application.auth_status import AuthStatus
 from application.batch_fetch import BatchFetch
 from application.cancel_job import CancelJob
+from application.check_free_space import CheckFreeSpace
 from application.describe_database import DescribeDatabase
 from application.export_candles import ExportCandles
 from application.fetch_history import FetchHistory
@@ -55,7 +57,8 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
-    token_store = providers.Singleton(TokenFile, providers.Callable(_under_data_dir, settings, "kite_token.json"))
+    token_store = providers.Singleton(TokenFile, providers.Callable(_under_data_dir, settings, "kite_token.json"),
+                                      durable=settings.provided.durable)
     access_tokens = providers.Singleton(AccessTokens, store=token_store,
                                         env_token=settings.provided.kite_access_token)
     limiter = providers.Singleton(SharedRateLimiter, providers.Callable(_limiter_path, settings),
@@ -74,10 +77,12 @@ class Container(containers.DeclarativeContainer):
     derivatives_store = providers.Singleton(segment_store, settings, Segment.DERIVATIVES)
     stores = providers.Dict({Segment.EQUITY: equity_store, Segment.DERIVATIVES: derivatives_store})
     catalog = providers.Singleton(InstrumentCache, source=market_data,
-                                  directory=providers.Callable(instruments_dir, settings), clock=clock)
+                                  directory=providers.Callable(instruments_dir, settings), clock=clock,
+                                  durable=settings.provided.durable)
 
     calendar = providers.Singleton(trading_calendar, settings)
-    fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"))
+    fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"),
+                                    durable=settings.provided.durable)
     fetch_history = providers.Factory(FetchHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,
                                       calendar=calendar, concurrency=settings.provided.fetch_concurrency,
                                       fetch_log=fetch_log)
@@ -93,7 +98,8 @@ class Container(containers.DeclarativeContainer):
     logout = providers.Factory(Logout, source=market_data, tokens=access_tokens, store=token_store)
     auth_status = providers.Factory(AuthStatus, source=market_data, tokens=access_tokens)
 
-    jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"))
+    jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"),
+                               durable=settings.provided.durable)
     run_job = providers.Factory(RunJob, jobs=jobs, fetch_history=fetch_history, clock=clock)
     job_executor = providers.Singleton(JobExecutor, run_job=run_job.provider)
     start_job = providers.Factory(StartJob, jobs=jobs, submit=job_executor.provided.submit, clock=clock)
@@ -102,7 +108,10 @@ class Container(containers.DeclarativeContainer):
     resume_job = providers.Factory(ResumeJob, jobs=jobs, submit=job_executor.provided.submit)
     interrupt_orphaned_jobs = providers.Factory(InterruptOrphanedJobs, jobs=jobs,
                                                 is_alive=providers.Object(process_alive), clock=clock)
-    show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs)
+    disk_space = providers.Singleton(DataDirSpace, settings.provided.data_dir)
+    check_free_space = providers.Factory(CheckFreeSpace, disk=disk_space, minimum_mb=settings.provided.min_free_mb)
+    show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs,
+                                       free_space=check_free_space)
     list_fetches = providers.Factory(ListFetches, fetch_log=fetch_log)
 
 

@@ -14,7 +14,9 @@ import requests
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK
 from adapters.outbound.atomic_file import write_file
+from adapters.outbound.storage_errors import storage_errors, unwritable_reason
 from bootstrap.settings import Settings
+from domain.errors import StorageFailure, StorageUnavailable
 
 SANDBOX_KEY, SANDBOX_SECRET, SANDBOX_TOKEN = "sandbox", "sandbox-secret", "sandbox-token"
 
@@ -91,7 +93,16 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
                        "KITE_ACCESS_TOKEN": SANDBOX_TOKEN, "KITE_API_ROOT": sandbox.url,
                        "KITE_LOGIN_URL": f"{sandbox.url}/connect/login"})
     settings = Settings.from_env()
-    TokenFile(settings.data_dir / "kite_token.json").save(BrokerSession(SANDBOX_TOKEN, "SB0001", "Sandbox User", ""))
+    try:  # the demo stores its token, demo.env and a sample fetch: a data dir it cannot write is one line, not a trace
+        problem = unwritable_reason(settings.data_dir)
+        if problem:
+            raise StorageUnavailable(problem)
+        TokenFile(settings.data_dir / "kite_token.json").save(BrokerSession(SANDBOX_TOKEN, "SB0001", "Sandbox User",
+                                                                            ""))
+    except StorageFailure as error:
+        print(f"kitefetch demo: {error.message}", file=sys.stderr)
+        sandbox.stop()
+        return EXIT_FAILURE
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the API logs each request itself
     app = create_app(settings, log_level=logging.WARNING)
     prepare_process(app.container)  # type: ignore[attr-defined]
@@ -105,7 +116,11 @@ def run_demo(api_port: int, sandbox_port: int, once: bool) -> int:
     print(f"Open http://127.0.0.1:{api_port}/ in a browser: dashboard, fetch form, charts, exports")
     environment = _cli_environment(settings, sandbox.url)
     env_file = settings.data_dir.resolve() / "demo.env"
-    write_file(env_file, environment.encode())
+    try:
+        with storage_errors(env_file.parent):
+            write_file(env_file, environment.encode())
+    except StorageFailure as error:  # only a convenience: the lines are printed below all the same
+        print(f"demo.env not written: {error.message}", file=sys.stderr)
     print(f"\nThe CLI, in another terminal, against this demo (also in {env_file}; `. {env_file}` sets them):\n"
           f"{environment}  .venv/bin/kitefetch range NSE RELIANCE day")
     try:

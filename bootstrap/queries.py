@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 def segment_store(settings: Settings, segment: Segment) -> Hdf5SegmentStore:
     return Hdf5SegmentStore(Path(settings.data_dir) / f"{segment.value}.h5", segment,
-                            lock_timeout=settings.store_lock_timeout)
+                            lock_timeout=settings.store_lock_timeout, durable=settings.durable)
 
 
 def instruments_dir(settings: Settings) -> Path:

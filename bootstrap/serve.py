@@ -65,10 +65,11 @@ def _cannot_listen(host: str, port: int) -> str | None:
 
 
 def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
+    from adapters.outbound.storage_errors import unwritable_reason
     from bootstrap.container import build_container
     from bootstrap.logging_setup import configure_logging
     from bootstrap.settings import ConfigurationError, Settings
-    from bootstrap.startup import interrupt_orphaned_jobs
+    from bootstrap.startup import interrupt_orphaned_jobs, warn_if_low_on_space
     from domain.errors import CalendarInvalid
 
     try:
@@ -81,6 +82,9 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
     if problem:
         print(f"kitefetch serve: {problem}", file=sys.stderr)
         return EXIT_FAILURE
+    unwritable = unwritable_reason(settings.data_dir)
+    if unwritable:  # stored candles stay readable; every write answers 503 saying so
+        print(f"kitefetch serve: {unwritable}; serving reads only until then", file=sys.stderr, flush=True)
     configure_logging(settings.production)
     container = build_container(settings)  # the master's own: it opens no file, and no worker uses it
     try:
@@ -88,6 +92,7 @@ def serve(host: str, port: int, threads: int, workers: int = 1) -> int:
     except CalendarInvalid as error:
         print(f"configuration error: {error.message}", file=sys.stderr)
         return EXIT_FAILURE
+    warn_if_low_on_space(container)
     interrupt_orphaned_jobs(container)  # once per server start, before any worker can own a job
 
     def worker_exited(_arbiter, _worker) -> None:  # in the master, once the worker is reaped

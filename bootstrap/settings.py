@@ -26,6 +26,17 @@ class ConfigurationError(Exception):
     """The process must not start with these settings."""
 
 
+def _flag(name: str, raw: str, default: bool) -> bool:
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     kite_api_key: str = ""
@@ -41,7 +52,9 @@ class Settings:
     fetch_concurrency: int = 4
     batch_workers: int = 4
     store_lock_timeout: float = 30.0
+    min_free_mb: int = 1024  # serve warns (log line, dashboard banner) below this much free space in the data dir
     api_key: str = ""  # X-API-Key required on /api/* when set; required to bind beyond loopback
+    durable: bool = True  # fsync every file kitefetch keeps; KITEFETCH_DURABLE=0 is for benchmarks only
 
     @property
     def production(self) -> bool:
@@ -73,6 +86,8 @@ class Settings:
             fetch_concurrency=int(e.get("KITEFETCH_FETCH_CONCURRENCY", cls.fetch_concurrency)),
             batch_workers=int(e.get("KITEFETCH_BATCH_WORKERS", cls.batch_workers)),
             api_key=e.get("KITEFETCH_API_KEY", ""),
+            min_free_mb=int(e.get("KITEFETCH_MIN_FREE_MB", cls.min_free_mb)),
+            durable=_flag("KITEFETCH_DURABLE", e.get("KITEFETCH_DURABLE", ""), cls.durable),
         )
 
     def check(self, bind_host: str = "127.0.0.1") -> None:

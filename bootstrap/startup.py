@@ -11,16 +11,29 @@ import structlog
 
 from bootstrap.container import Container
 from bootstrap.runtime import tune_gc
+from domain.errors import StorageFailure
 
 log = structlog.get_logger(__name__)
 
 
 def interrupt_orphaned_jobs(container: Container) -> int:
-    """Jobs left queued or running by a process that is gone are shown as interrupted (resumable)."""
-    interrupted = container.interrupt_orphaned_jobs().execute()
+    """Jobs left queued or running by a process that is gone are shown as interrupted (resumable). A data dir that
+    refuses the job files (full, read-only) leaves them as they are, with a warning: the server starts all the same."""
+    try:
+        interrupted = container.interrupt_orphaned_jobs().execute()
+    except StorageFailure as error:
+        log.warning("job_sweep_failed", error=error.message)
+        return 0
     if interrupted:
         log.warning("jobs_interrupted_by_restart", count=interrupted)
     return interrupted
+
+
+def warn_if_low_on_space(container: Container) -> None:
+    """A log line when the data dir has less free space than KITEFETCH_MIN_FREE_MB (the dashboard shows it too)."""
+    low = container.check_free_space().execute()
+    if low is not None:
+        log.warning("data_dir_low_on_space", directory=low.directory, free_mb=low.free_mb, minimum_mb=low.minimum_mb)
 
 
 def prepare_process(container: Container) -> None:

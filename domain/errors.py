@@ -63,3 +63,17 @@ class NotConfigured(DomainError):
 
 class CalendarInvalid(NotConfigured):
     """A trading calendar file does not parse: the message names the file, the line and what is wrong."""
+
+
+class StorageFailure(DomainError):
+    """The file system under the data dir refused a write; nothing was half written, and the message says what to do."""
+
+    error_type = "storage"
+
+
+class StorageFull(StorageFailure):
+    """No space (or no quota) left where the data dir is: the same request succeeds once space is freed."""
+
+
+class StorageUnavailable(StorageFailure):
+    """The data dir cannot be written at all: a read-only file system, no permission, or a failing disk."""

@@ -1,22 +1,28 @@
 """FetchLog as a JSON-lines file under the data dir, trimmed to its last entries now and then.
 
 Lines written before fetch records were typed (no `error_type`/`error`, status always "ok") or listed their
-out-of-session days still read; a torn or otherwise unreadable line is skipped, so one bad write never hides
-the rest of the log.
+out-of-session days still read; a torn or otherwise unreadable line is skipped (with a warning naming the file), so
+one bad write never hides the rest of the log, and the next entry starts on a line of its own. Writing is best
+effort: an entry the disk refuses (full, read-only) is logged with the OS's error and dropped, so it never replaces
+the outcome of the fetch it records.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import threading
 from datetime import date
 from pathlib import Path
 
 import orjson
+import structlog
 
-from adapters.outbound.atomic_file import write_file
+from adapters.outbound.atomic_file import append_line, write_file
+from adapters.outbound.damaged_file import DamageLog
 from application.fetch_record import FetchRecord, FetchStatus
 
+log = structlog.get_logger(__name__)
 KEEP = 500
 _FIELDS = frozenset(f.name for f in dataclasses.fields(FetchRecord))
 
@@ -51,31 +57,45 @@ def decode(line: bytes) -> FetchRecord | None:
 
 
 class FetchLogFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, durable: bool = True) -> None:
         self.path = Path(path)
+        self._durable = durable  # fsync each line and each trim (atomic_file.py); off only for benchmarks
         self._lock = threading.Lock()
+        self._damage = DamageLog()
 
     def record(self, entry: FetchRecord) -> None:
-        line = encode(entry)
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "ab") as handle:  # one write() of one line: appends from processes interleave whole
-                handle.write(line)
-            if self.path.stat().st_size > KEEP * 600:
-                lines = self.path.read_bytes().splitlines(keepends=True)[-KEEP:]
-                write_file(self.path, b"".join(lines))
+            try:
+                self._append(encode(entry))
+            except OSError as error:
+                log.warning("fetch_log_entry_dropped", path=str(self.path), symbol=entry.symbol,
+                            errno=errno.errorcode.get(error.errno or 0, error.errno), error=str(error))
+
+    def _append(self, line: bytes) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        append_line(self.path, line, durable=self._durable)  # a torn last line is never glued to
+        if self.path.stat().st_size > KEEP * 600:
+            lines = self.path.read_bytes().splitlines(keepends=True)[-KEEP:]
+            write_file(self.path, b"".join(lines), durable=self._durable)
 
     def recent(self, limit: int = 50) -> list[FetchRecord]:
         try:
             lines = self.path.read_bytes().splitlines()
         except FileNotFoundError:
             return []
+        except OSError as error:  # unreadable (a failing disk, its mode changed): the pages that list it still answer
+            self._damage.warn("fetch_log_unreadable", self.path, error=str(error))
+            return []
         out = []
+        skipped = 0
         for line in reversed(lines[-limit * 2:]):
             record = decode(line)
             if record is None:
+                skipped += bool(line.strip())
                 continue
             out.append(record)
             if len(out) == limit:
                 break
+        if skipped:
+            self._damage.warn("fetch_log_lines_skipped", self.path, lines=skipped)
         return out

@@ -2,7 +2,9 @@
 
 The file format is this adapter's: the job model knows nothing of JSON. Files written before jobs had a
 `cancelling` status (a `cancel_requested` flag beside `running`) still load; `cancel_requested` is still
-written, so an older kitefetch reads these files too."""
+written, so an older kitefetch reads these files too. A damaged file (torn, truncated, not a job) is skipped with a
+warning naming it: the other jobs still list and the server still starts; a refused write is a StorageFull or
+StorageUnavailable."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from pathlib import Path
 import orjson
 
 from adapters.outbound.atomic_file import write_file
+from adapters.outbound.damaged_file import DamageLog
+from adapters.outbound.storage_errors import storage_error, storage_errors
 from application.job import ItemStatus, Job, JobItem, JobStatus
 
 _ITEM_FIELDS = ("request", "symbol", "requests_done", "requests_total", "records", "rejected", "elapsed_seconds",
@@ -43,19 +47,21 @@ def job_from_dict(data: dict) -> Job:
 
 
 class JobFiles:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, durable: bool = True) -> None:
         self._dir = Path(directory)
+        self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
         self._lock = threading.Lock()
         self._update_lock = threading.RLock()
+        self._damage = DamageLog()
 
     def _path(self, job_id: str) -> Path:
         return self._dir / f"{job_id}.json"
 
     def save(self, job: Job) -> None:
-        self._dir.mkdir(parents=True, exist_ok=True)
         data = orjson.dumps(job_to_dict(job))
-        with self._lock:
-            write_file(self._path(job.id), data)
+        with storage_errors(self._dir), self._lock:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            write_file(self._path(job.id), data, durable=self._durable)
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -70,16 +76,21 @@ class JobFiles:
                 os.close(fd)  # releases the flock
 
     def update(self, job_id: str, change: Callable[[Job | None], Job]) -> Job:
-        with self._exclusive():
+        with storage_errors(self._dir), self._exclusive():
             job = change(self.load(job_id))
             self.save(job)
             return job
 
     def load(self, job_id: str) -> Job | None:
+        """None when there is no such job, or its file is damaged (logged)."""
+        path = self._path(job_id)
         try:
-            return job_from_dict(orjson.loads(self._path(job_id).read_bytes()))
+            raw = path.read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as error:
+            raise storage_error(error, self._dir) from error
+        return self._decode(path, raw)
 
     def all(self) -> list[Job]:
         if not self._dir.exists():
@@ -87,7 +98,18 @@ class JobFiles:
         jobs = []
         for path in self._dir.glob("*.json"):
             try:
-                jobs.append(job_from_dict(orjson.loads(path.read_bytes())))
-            except (OSError, orjson.JSONDecodeError, TypeError, KeyError, ValueError):
+                job = self._decode(path, path.read_bytes())
+            except OSError as error:  # gone since the listing, or unreadable: the others still list
+                if not isinstance(error, FileNotFoundError):
+                    self._damage.warn("job_file_unreadable_skipped", path, error=str(error))
                 continue
+            if job is not None:
+                jobs.append(job)
         return sorted(jobs, key=lambda j: j.created_at, reverse=True)
+
+    def _decode(self, path: Path, raw: bytes) -> Job | None:
+        try:
+            return job_from_dict(orjson.loads(raw))
+        except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, AttributeError) as error:
+            self._damage.warn("job_file_damaged_skipped", path, error=f"{type(error).__name__}: {error}"[:200])
+            return None

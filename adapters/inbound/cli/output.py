@@ -6,12 +6,21 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from domain.errors import AuthRequired, DomainError, InvalidInput
+from domain.errors import AuthRequired, DomainError, InvalidInput, StorageFailure
 
 if TYPE_CHECKING:
     from tqdm import tqdm
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
+EXIT_BY_ERROR: dict[type[DomainError], int] = {  # like the HTTP table: the nearest class in the error's MRO wins
+    InvalidInput: EXIT_USAGE,
+    AuthRequired: EXIT_AUTH,
+    StorageFailure: EXIT_FAILURE,  # a full disk or a read-only data dir: the message says what to free or fix
+}
+
+
+def exit_code(error: DomainError) -> int:
+    return next((EXIT_BY_ERROR[kind] for kind in type(error).__mro__ if kind in EXIT_BY_ERROR), EXIT_FAILURE)
 
 
 def emit(body: dict, as_json: bool, human: str) -> None:
@@ -27,9 +36,7 @@ def fail(error: DomainError, as_json: bool) -> int:
         print(f"error ({error.error_type}): {error.message}", file=sys.stderr)
         if isinstance(error, AuthRequired):
             print("Log in again with: kitefetch login", file=sys.stderr)
-    if isinstance(error, AuthRequired):
-        return EXIT_AUTH
-    return EXIT_USAGE if isinstance(error, InvalidInput) else EXIT_FAILURE
+    return exit_code(error)
 
 
 def progress(total: int, description: str, enabled: bool) -> tqdm:

@@ -14,6 +14,8 @@ from domain.errors import (
     InvalidInput,
     NotConfigured,
     NotFound,
+    StorageFull,
+    StorageUnavailable,
     StoreBusy,
     UpstreamFailure,
 )
@@ -28,6 +30,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Conflict: 409,
     UpstreamFailure: 502,
     NotConfigured: 503,
+    StorageFull: 507,  # Insufficient Storage: the same request succeeds once space is freed
+    StorageUnavailable: 503,
 }
 
 _HTTP_ERROR_TYPES = {400: "validation", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

@@ -121,7 +121,9 @@ _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Erro
 _ERRORS = {str(code): {"description": text, "content": _ERROR_REF}
            for code, text in ((400, "invalid request"), (401, "no usable Kite token"), (403, "forbidden"),
                               (404, "unknown symbol or route"), (409, "store or job state conflict"),
-                              (413, "body too large"), (502, "Kite failed after retries"), (503, "store busy"))}
+                              (413, "body too large"), (502, "Kite failed after retries"),
+                              (503, "store busy, or the data dir cannot be written (read-only, no permission)"),
+                              (507, "disk full where the data dir is: nothing was stored; retry once space is freed"))}
 
 
 def _ok(schema: dict | str) -> dict:

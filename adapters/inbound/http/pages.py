@@ -32,7 +32,7 @@ def _outcome_class(outcome: str) -> str:
 def dashboard(use_case: ShowDashboard = Provide["show_dashboard"], auth: AuthStatus = Provide["auth_status"]):
     board = use_case.execute()
     return render_template("dashboard.html", databases=[database_body(d) for d in board.databases],
-                           fetches=board.recent_fetches, jobs=board.recent_jobs, when=_when,
+                           fetches=board.recent_fetches, jobs=board.recent_jobs, low_space=board.low_space, when=_when,
                            outcome_class=_outcome_class, auth=auth.execute(),
                            csrf=security.csrf_token())
 

@@ -7,6 +7,7 @@ shared for readers, exclusive for writers.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import threading
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from adapters.outbound import atomic_file
 from domain.errors import StoreBusy
 
 
@@ -24,6 +26,16 @@ class InterProcessLock:
         self._timeout = timeout
         self._thread_lock = threading.RLock()
 
+    def _open(self, exclusive: bool) -> int:
+        """The lock file's descriptor; a reader makes do with a read-only one on a read-only data dir (flock does
+        not care how the file was opened), so stored candles stay readable there."""
+        try:
+            return os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            if exclusive or error.errno not in (errno.EROFS, errno.EACCES):
+                raise
+            return os.open(self._path, os.O_RDONLY)
+
     @contextmanager
     def hold(self, exclusive: bool) -> Iterator[None]:
         # Threads of one process serialise here; processes serialise on flock below.
@@ -31,9 +43,9 @@ class InterProcessLock:
         if not self._thread_lock.acquire(timeout=self._timeout):
             raise StoreBusy(f"The store {self._path.stem} is busy; try again shortly")
         try:
-            if exclusive:  # a writer creates the data dir; a reader never creates a directory
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            if exclusive:  # a writer creates the data dir (synced into its parent); a reader never creates one
+                atomic_file.make_directory(self._path.parent)
+            fd = self._open(exclusive)
             try:
                 mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
                 delay = 0.002

@@ -3,12 +3,18 @@
 A reader reuses its handle, a store its metadata, and a writer the partly filled last chunks it kept, only
 while the file is the one they saw. mtime alone ticks too coarsely (a few ms) to tell apart two same-size
 writes, so every commit (and every recovery) also writes 8 random bytes to `<file>.gen`.
+
+`.gen` is never fsynced, on purpose: it tells apart states of the file that live processes have cached, and
+no process, and no cache, outlives a power cut; whatever it holds afterwards (the old value, the new one,
+nothing, no file) is simply the generation the next processes start from. The crash simulator loses it too.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from adapters.outbound.file_io import OS_IO, FileIO
 
 Signature = tuple[int, int, int, int, bytes]  # device, inode, size, mtime_ns, generation
 Generation = tuple[int, int, bytes]  # device, inode, generation
@@ -42,10 +48,10 @@ def file_generation(path: Path) -> Generation:
     return (st.st_dev, st.st_ino, _generation(path))
 
 
-def bump(path: Path) -> None:
+def bump(path: Path, file_io: FileIO = OS_IO) -> None:
     """Called under the exclusive lock by every write (before its commit point) and every recovery."""
-    fd = os.open(generation_path(path), os.O_RDWR | os.O_CREAT, 0o644)
+    fd = file_io.open(generation_path(path), os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        os.pwrite(fd, os.urandom(8), 0)  # readers wait on the shared lock, so they never see half of it
+        file_io.pwrite(fd, os.urandom(8), 0)  # readers wait on the shared lock, so they never see half of it
     finally:
-        os.close(fd)
+        file_io.close(fd)

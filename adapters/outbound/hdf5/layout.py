@@ -31,6 +31,7 @@ import h5py
 import numpy as np
 
 from adapters.outbound import atomic_file
+from adapters.outbound.file_io import OS_IO, FileIO
 from adapters.outbound.hdf5 import chunk_io
 
 TZ = "Asia/Kolkata"
@@ -52,14 +53,15 @@ def int_columns(with_oi: bool) -> tuple[str, ...]:
     return ("volume", "oi") if with_oi else ("volume",)
 
 
-def create_file(path: Path) -> None:
-    """An empty HDF5 file that keeps its free-space map across sessions; appears whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def create_file(path: Path, durable: bool = True, file_io: FileIO = OS_IO) -> None:
+    """An empty HDF5 file that keeps its free-space map across sessions; appears whole or not at all (and with
+    `durable`, stays after a power cut: the journal about to be created beside it relies on it)."""
+    atomic_file.make_directory(path.parent, durable=durable)
     image = io.BytesIO()  # HDF5 writes the same bytes (335) through a file object as to a path
     with h5py.File(image, "w", fs_strategy="fsm", fs_persist=True, fs_threshold=1, libver=("v110", "latest"),
                    locking=False):
         pass
-    atomic_file.write_file(path, image.getbuffer())
+    atomic_file.write_file(path, image.getbuffer(), durable=durable, file_io=file_io)
 
 
 def _labels(group: h5py.Group, name: str, labels: tuple[str, ...]) -> None:

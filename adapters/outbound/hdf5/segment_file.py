@@ -7,7 +7,9 @@ file's signature (generation.py) and reopens if another process has written sinc
 (see layout.py for why) over a rollback journal (journal.py): a writer killed at any instant leaves the file
 exactly as it was before that write, and a write that raises changes nothing. HDF5's own file locking is off
 on every handle (`locking=False`): InterProcessLock replaces it, and HDF5 reads its environment variable only
-once, when the library starts, so setting it from here would be too late to count on.
+once, when the library starts, so setting it from here would be too late to count on. With `durable` (the
+default) a commit also survives a power cut (journal.py has the order of writes and fsyncs); every change to
+the file, its journal and its `.gen` goes through `file_io` (file_io.py), which the crash simulator replaces.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import h5py
 
+from adapters.outbound.file_io import OS_IO, FileIO
 from adapters.outbound.hdf5 import generation, journal, layout
 from adapters.outbound.hdf5.file_lock import InterProcessLock
 from adapters.outbound.hdf5.generation import Generation, Signature
@@ -59,10 +62,12 @@ class Transaction:
 class SegmentFile:
     """Safe across threads (`guard`) and processes (InterProcessLock on `<file>.lock`)."""
 
-    def __init__(self, path: Path, lock_timeout: float, idle_close_seconds: float, durable: bool) -> None:
+    def __init__(self, path: Path, lock_timeout: float, idle_close_seconds: float, durable: bool,
+                 file_io: FileIO = OS_IO) -> None:
         self.path = Path(path)
         self.guard = threading.RLock()  # the read handle, and the caches kept beside it
         self._durable = durable
+        self._io = file_io
         self._lock = InterProcessLock(self.path.with_name(self.path.name + ".lock"), lock_timeout)
         self._h5: ReadHandle | None = None
         self._h5_signature: Signature | None = None
@@ -103,8 +108,8 @@ class SegmentFile:
 
     def _recover(self) -> None:
         """Roll back a dead writer's half-done commit; callers hold the exclusive lock."""
-        if journal.recover(self.path, self._durable):
-            generation.bump(self.path)
+        if journal.recover(self.path, self._durable, self._io):
+            generation.bump(self.path, self._io)
 
     def _recover_if_needed(self) -> None:
         """A writer died mid-commit (its journal is still there): restore the file before anyone reads it."""
@@ -145,8 +150,8 @@ class SegmentFile:
             self.close()  # drop our read handle: its cached metadata is about to go stale
             self._recover()
             if not self.path.exists():
-                layout.create_file(self.path)
-            view = journal.JournaledFile(self.path, self._durable)
+                layout.create_file(self.path, self._durable, self._io)
+            view = journal.JournaledFile(self.path, self._durable, self._io)
             try:
                 before = generation.file_generation(self.path)
                 with h5py.File(view, "r+", locking=False) as h5:
@@ -155,7 +160,7 @@ class SegmentFile:
                 # A new generation before the commit point: should the commit not complete, the next writer
                 # rolls it back and whatever was kept against the old one (here and in other processes) is
                 # no longer trusted.
-                generation.bump(self.path)
+                generation.bump(self.path, self._io)
                 view.commit()
                 transaction.committed(generation.file_generation(self.path))
             finally:

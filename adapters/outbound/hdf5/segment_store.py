@@ -8,24 +8,29 @@ The parts, each in its own module: segment_file.py holds the locks, the read han
 transaction (a writer killed at any instant leaves the file as it was before that write; a write that raises
 changes nothing); generation.py how a process tells the file changed; series_reader.py and series_writer.py
 the read and write paths (chunks are compressed and decompressed by chunk_io.py, in the format the HDF5
-blosc2 filter reads, so pandas and PyTables read the files unchanged); listing.py `describe`.
+blosc2 filter reads, so pandas and PyTables read the files unchanged); listing.py `describe`. The OS's
+refusals (a full disk, a read-only file system) leave here as StorageFull / StorageUnavailable (storage_errors.py);
+the journal has rolled the write back by then.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
+from adapters.outbound.file_io import OS_IO, FileIO
 from adapters.outbound.hdf5.listing import Listing
 from adapters.outbound.hdf5.naming import series_path
 from adapters.outbound.hdf5.segment_file import SegmentFile
 from adapters.outbound.hdf5.series_reader import SeriesReader
 from adapters.outbound.hdf5.series_writer import SeriesWriter
+from adapters.outbound.storage_errors import in_data_dir, storage_errors
 from application.ports import SeriesInfo, StoreDescription
 from domain.candles import CandleFrame
 from domain.coverage import Span
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, StoreBusy
 from domain.instrument import SeriesKey
 from domain.market import Segment
 from domain.validation import DayCount
@@ -35,10 +40,10 @@ class Hdf5SegmentStore:
     """CandleStore over one HDF5 file; safe across threads and processes (InterProcessLock)."""
 
     def __init__(self, path: Path, segment: Segment, lock_timeout: float = 30.0,
-                 idle_close_seconds: float = 0.25, durable: bool = False) -> None:
+                 idle_close_seconds: float = 0.25, durable: bool = True, file_io: FileIO = OS_IO) -> None:
         self.path = Path(path)
         self.segment = segment
-        self._file = SegmentFile(self.path, lock_timeout, idle_close_seconds, durable)
+        self._file = SegmentFile(self.path, lock_timeout, idle_close_seconds, durable, file_io)
         self._reader = SeriesReader(self._file, segment.has_open_interest)
         self._writer = SeriesWriter(self._file, segment.has_open_interest)
         self._listing = Listing(self._file, segment)
@@ -48,30 +53,48 @@ class Hdf5SegmentStore:
             raise InvalidInput(f"{key.exchange.value} is not stored in the {self.segment.value} database")
         return series_path(key.exchange.value, key.symbol, key.interval.value)
 
+    @in_data_dir
     def info(self, key: SeriesKey) -> SeriesInfo | None:
         return self._reader.info(key, self._path_of(key))
 
+    @in_data_dir
     def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span],
               replace: Span | None = None, held_back: Sequence[DayCount] = ()) -> int:
         path = self._path_of(key)
         try:
             return self._writer.write(key, path, candles, covered, replace, held_back)
+        except OSError:
+            self._roll_back()
+            raise
         finally:
             self._reader.forget()
 
+    def _roll_back(self) -> None:
+        """Undo a commit the OS refused part-way (a full disk after the journal was written) now, not at the next
+        access: pandas in a notebook, which knows nothing of the journal, must find the file whole meanwhile. It
+        rewrites bytes the file already had and truncates, so it needs no space; should it fail all the same, the
+        next access (ours, any process) rolls back before reading."""
+        with contextlib.suppress(OSError, StoreBusy):
+            self._file._recover_if_needed()  # noqa: SLF001 - the journal's own recovery, under its lock
+
+    @in_data_dir
     def read(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> CandleFrame:
         return self._reader.read(self._path_of(key), start_ts, end_ts)
 
+    @in_data_dir
     def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
         return self._reader.count(self._path_of(key), start_ts, end_ts)
 
+    @in_data_dir
     def candles_per_day(self, key: SeriesKey, start: date, end: date) -> tuple[DayCount, ...]:
         return self._reader.candles_per_day(self._path_of(key), start, end)
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
                    batch_rows: int = 65_536) -> Iterator[CandleFrame]:
-        yield from self._reader.iter_range(self._path_of(key), start_ts, end_ts, batch_rows)
+        with storage_errors(self.path.parent):
+            yield from self._reader.iter_range(self._path_of(key), start_ts, end_ts, batch_rows)
 
+    @in_data_dir
     def describe(self) -> StoreDescription:
         """All series' metadata; answered from memory while the file is unchanged."""
         return self._listing.describe()

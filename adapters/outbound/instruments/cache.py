@@ -3,16 +3,17 @@
 Kite publishes a new dump each morning (about 08:30 IST) listing live contracts only. The cache
 refetches once per published dump, merges it with every contract seen before (those no longer listed
 are kept, marked expired) so a stored option series stays resolvable after expiry, and survives restarts.
-The file format is listing_file.py's.
+The file format is listing_file.py's. A damaged file is fetched anew (with a warning naming it); a list the disk
+refuses to keep (full, read-only) is served from memory all the same, with a warning: instruments stay readable.
 """
 
 from __future__ import annotations
 
+import errno
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-import orjson
 import structlog
 
 from adapters.outbound.instruments import listing_file
@@ -26,8 +27,9 @@ log = structlog.get_logger(__name__)
 
 
 class InstrumentCache:
-    def __init__(self, source: MarketDataSource, directory: Path, clock: Clock) -> None:
+    def __init__(self, source: MarketDataSource, directory: Path, clock: Clock, durable: bool = True) -> None:
         self._source = source
+        self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
         self._dir = Path(directory)
         self._clock = clock
         self._listings: dict[Exchange, Listing] = {}
@@ -69,13 +71,20 @@ class InstrumentCache:
                     seen[old.tradingsymbol] = old if old.expired else old._replace(expired=True)
                     expired_count += 1
         listing = Listing(self._clock.now_ts(), live, seen)
-        listing_file.save(listing_file.path_of(self._dir, exchange), listing)
+        path = listing_file.path_of(self._dir, exchange)
+        try:
+            listing_file.save(path, listing, self._durable)
+        except OSError as error:  # served from memory all the same; the next process fetches it again
+            log.warning("instrument_cache_not_saved", path=str(path), exchange=exchange.value,
+                        errno=errno.errorcode.get(error.errno or 0, error.errno), error=str(error))
         log.info("instruments_refreshed", exchange=exchange.value, live=len(live), expired=expired_count)
         return listing
 
     def _load(self, exchange: Exchange) -> Listing | None:
+        path = listing_file.path_of(self._dir, exchange)
         try:
-            return listing_file.load(listing_file.path_of(self._dir, exchange))
-        except orjson.JSONDecodeError:
-            log.warning("instrument_cache_unreadable", exchange=exchange.value)
+            return listing_file.load(path)
+        except listing_file.UnreadableListing as error:
+            log.warning("instrument_cache_damaged_rebuilding", path=str(path), exchange=exchange.value,
+                        error=str(error)[:200])
             return None

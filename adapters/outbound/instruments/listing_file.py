@@ -21,6 +21,10 @@ DUMP_PUBLISHED_AT = 8 * 3600 + 30 * 60  # seconds after IST midnight
 _FORMAT_VERSION = 1
 
 
+class UnreadableListing(ValueError):
+    """The file is there but is not a listing we wrote (torn, truncated, edited): the cache fetches it anew."""
+
+
 def latest_dump_time(now_ts: int) -> int:
     """Epoch seconds of the most recent morning dump publication."""
     today = ist_date(now_ts)
@@ -66,19 +70,27 @@ def _as_row(value: object) -> list:
 
 
 def load(path: Path) -> Listing | None:
-    """None when there is no file or it has another format version; orjson.JSONDecodeError when it is not JSON."""
+    """None when there is no file or it has another format version; UnreadableListing when it cannot be read or
+    is damaged (not JSON, rows that are not instruments)."""
     try:
         payload = orjson.loads(path.read_bytes())
     except FileNotFoundError:
         return None
+    except (OSError, orjson.JSONDecodeError) as error:
+        raise UnreadableListing(f"{type(error).__name__}: {error}") from error
+    if not isinstance(payload, dict):
+        raise UnreadableListing(f"not a listing: a JSON {type(payload).__name__}")
     if payload.get("version") != _FORMAT_VERSION:
         return None
-    everything = _from_rows(payload["rows"])
-    by_symbol = {i.tradingsymbol: i for i in everything}
-    return Listing(int(payload["fetched_at"]), [i for i in everything if not i.expired], by_symbol)
+    try:
+        everything = _from_rows(payload["rows"])
+        by_symbol = {i.tradingsymbol: i for i in everything}
+        return Listing(int(payload["fetched_at"]), [i for i in everything if not i.expired], by_symbol)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise UnreadableListing(f"{type(error).__name__}: {error}") from error
 
 
-def save(path: Path, listing: Listing) -> None:
+def save(path: Path, listing: Listing, durable: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"version": _FORMAT_VERSION, "fetched_at": listing.fetched_at, "rows": list(listing.by_symbol.values())}
-    atomic_file.write_file(path, orjson.dumps(payload, default=_as_row))
+    atomic_file.write_file(path, orjson.dumps(payload, default=_as_row), durable=durable)

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import orjson
-
 from adapters.outbound.instruments import listing_file
 from adapters.outbound.instruments.listing_file import Listing, latest_dump_time
 from application.ports import Clock, InstrumentCatalog
@@ -41,7 +39,7 @@ class PersistedCatalog:
         """The file's listing if it holds the latest dump; None for anything the cache itself must handle."""
         try:
             listing = listing_file.load(listing_file.path_of(self._dir, exchange))
-        except orjson.JSONDecodeError:
+        except listing_file.UnreadableListing:  # the cache logs it and fetches the list anew
             return None
         if listing is None or listing.fetched_at < latest_dump_time(self._clock.now_ts()):
             return None

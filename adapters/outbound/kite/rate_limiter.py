@@ -7,18 +7,24 @@ keeps every request equally early. The margin adapts: each 429 widens it (up to 
 towards the configured value as requests succeed, so a jittery link costs a little throughput instead of a
 stream of retries. The shared variant keeps the next free slot in a small file under the data dir, guarded
 by flock, so every kitefetch process using the same api_key (the API and a CLI run together) shares one
-budget.
+budget. A damaged slot (torn, garbage, an hour or more ahead) is started over with a warning: at worst one window
+is paced as if no other process were fetching. A data dir that refuses the file is a StorageFull/Unavailable.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import math
 import os
 import struct
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from adapters.outbound.damaged_file import DamageLog
+from adapters.outbound.storage_errors import storage_errors
 
 _RECORD = struct.Struct("<d")
 
@@ -77,6 +83,7 @@ class SharedRateLimiter(_AdaptiveSpacing):
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._pid = -1
+        self._damage = DamageLog()
 
     def _file(self) -> int:
         if self._fd is None or self._pid != os.getpid():  # a forked child needs its own descriptor
@@ -93,16 +100,18 @@ class SharedRateLimiter(_AdaptiveSpacing):
             raw = os.pread(fd, _RECORD.size, 0)
             now = time.time()
             booked = _RECORD.unpack(raw)[0] if len(raw) == _RECORD.size else 0.0
-            if booked > now + 3600:  # a clock jump or a corrupt file: start over
+            if raw and (len(raw) != _RECORD.size or not math.isfinite(booked) or booked > now + 3600):
+                self._damage.warn("rate_limit_state_reset", self._path, size=len(raw))  # or the clock jumped back
                 booked = 0.0
             start = max(now, booked)
-            os.pwrite(fd, _RECORD.pack(start + self.next_spacing()), 0)
+            if os.pwrite(fd, _RECORD.pack(start + self.next_spacing()), 0) < _RECORD.size:  # a disk full mid-write
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._path))
             return start - now
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
 
     def acquire(self) -> float:
-        with self._lock:
+        with self._lock, storage_errors(self._path.parent):
             delay = self._reserve()
         if delay > 0:
             time.sleep(delay)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 
+from adapters.outbound.file_io import FileIO
 from adapters.outbound.hdf5.journal import PAGE, JournaledFile, journal_path, recover
 
 
@@ -91,43 +92,40 @@ def test_a_large_extension_goes_to_the_file_behind_a_length_journal(tmp_path):
     assert recover(path) is True and path.read_bytes() == original
 
 
-def test_a_shrink_is_rolled_back_too(tmp_path, monkeypatch):
+def test_a_shrink_is_rolled_back_too(tmp_path):
     """HDF5 sometimes truncates below the original size: the pages cut off must be in the journal."""
-    from adapters.outbound.hdf5 import journal
+
+    class TruncateThenDie(FileIO):
+        def ftruncate(self, fd, size):
+            os.ftruncate(fd, size)
+            raise KeyboardInterrupt("killed after the truncate")
 
     path = tmp_path / "f"
     original = make(path, 6 * PAGE + 123)
-    view = JournaledFile(path)
+    view = JournaledFile(path, file_io=TruncateThenDie())
     view.seek(10)
     view.write(b"head")
     view.truncate(2 * PAGE + 5)
-    real = os.ftruncate
-
-    def truncate_then_die(fd, size):
-        real(fd, size)
-        raise KeyboardInterrupt("killed after the truncate")
-
-    monkeypatch.setattr(journal.os, "ftruncate", truncate_then_die)
     with contextlib.suppress(KeyboardInterrupt):
         view.commit()
     view.close()
-    monkeypatch.setattr(journal.os, "ftruncate", real)
     assert len(path.read_bytes()) == 2 * PAGE + 5
     assert recover(path) is True and path.read_bytes() == original
 
 
-def test_a_short_write_of_the_journal_is_finished(tmp_path, monkeypatch):
+def test_a_short_write_of_the_journal_is_finished(tmp_path):
     """os.write may write part of a buffer; a journal cut short would be taken for one never finished."""
-    from adapters.outbound.hdf5 import journal
+
+    class ShortWrites(FileIO):
+        def write(self, fd, data):
+            return os.write(fd, bytes(data[:1000]))
 
     path = tmp_path / "f"
     original = make(path, 8 * PAGE)
-    view = JournaledFile(path)
+    view = JournaledFile(path, file_io=ShortWrites())
     for page in range(8):
         view.seek(page * PAGE + 1)
         view.write(b"changed")
-    real = os.write
-    monkeypatch.setattr(journal.os, "write", lambda fd, data: real(fd, bytes(data[:1000])))
 
     def die(run):
         raise KeyboardInterrupt("killed while applying")

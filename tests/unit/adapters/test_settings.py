@@ -23,3 +23,10 @@ def test_env_file_and_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("FLASK_ENV", "staging")
     with pytest.raises(ConfigurationError):
         Settings.from_env(env_file=None)
+
+
+def test_the_low_space_warning_threshold(monkeypatch):
+    monkeypatch.delenv("KITEFETCH_MIN_FREE_MB", raising=False)
+    assert Settings.from_env(env_file=None).min_free_mb == 1024
+    monkeypatch.setenv("KITEFETCH_MIN_FREE_MB", "50")
+    assert Settings.from_env(env_file=None).min_free_mb == 50

@@ -123,3 +123,12 @@ def test_a_token_kite_already_refuses_is_logged_out_quietly(source, store):
     result = Logout(source, AccessTokens(store), store).execute()
     assert result.logged_out is TokenSource.TOKEN_FILE and "could not" not in result.message
     assert store.token is None
+
+
+def test_the_environment_holding_the_same_token_is_not_still_active(source, store):
+    """`make run` puts one token in the token file and in KITE_ACCESS_TOKEN: logging out kills both."""
+    session = file_login(source, store)
+    tokens = AccessTokens(store, env_token=session.access_token)
+    result = Logout(source, tokens, store).execute()
+    assert (result.logged_out, result.still_active) == (TokenSource.TOKEN_FILE, None)
+    assert "still in use" not in result.message
