@@ -52,6 +52,7 @@ def test_the_data_dir_is_found_as_the_cli_finds_it(tmp_path, monkeypatch):
     (tmp_path / "data" / "hdf5").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("KITEFETCH_DATA_DIR", raising=False)
+    monkeypatch.delenv("KITE_API_SECRET", raising=False)
     assert kitefetch.open().data_dir == Path("data/hdf5")  # the default
     (tmp_path / ".env").write_text("KITEFETCH_DATA_DIR=from-dotenv\nKITE_API_SECRET=not-for-notebooks\n")
     assert kitefetch.open().data_dir == Path("from-dotenv")
