@@ -24,7 +24,7 @@ from domain.errors import DomainError
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
-from domain.planner import Chunk, plan_fetch
+from domain.planner import Chunk, plan_chunks
 from domain.price_jumps import price_jumps
 from domain.revisions import CorporateActionFound, compare
 from domain.sessions import SessionTable
@@ -87,11 +87,15 @@ def _elapsed(started: float) -> float:
     return round(time.perf_counter() - started, 3)
 
 
-def _covered(chunk: Chunk, off_session: tuple[DayCount, ...], sessions: SessionTable) -> list[Span]:
-    """The chunk's span minus the days Kite traded on that the calendar calls closed, left unfetched so that a
+def _held_back(off_session: tuple[DayCount, ...], sessions: SessionTable) -> tuple[DayCount, ...]:
+    """The days Kite traded on that the calendar calls closed: left unfetched (and listed in the store) so that a
     plain incremental fetch asks for them again once the calendar learns the session."""
-    unknown = [(day_start(d), day_end(d)) for d, _ in off_session if not sessions.on(d)]
-    return Coverage.of(unknown).missing(chunk.start_ts, chunk.end_ts)
+    return tuple((d, n) for d, n in off_session if not sessions.on(d))
+
+
+def _covered(chunk: Chunk, held_back: list[date]) -> list[Span]:
+    """The chunk's span minus the days held back."""
+    return Coverage.of((day_start(d), day_end(d)) for d in held_back).missing(chunk.start_ts, chunk.end_ts)
 
 
 class FetchHistory:
@@ -101,14 +105,14 @@ class FetchHistory:
     fetched, is covered even though it has no candles); `overwrite` refetches the whole range and replaces
     stored candles in it; a range reaching into the future (or into a candle still forming, by the day's
     sessions: an evening Muhurat hour too) is clamped to the last completed candle. No request is sent for a
-    stretch in which the calendar has no session (a weekend, a closure); it is not marked covered either, so
-    "covered" always means "Kite was asked", and a session the calendar learns later is fetched then. With
-    `validate` no invalid candle is stored; candles outside every session the calendar knows are rejected as
-    out_of_session and listed per day in the result and the fetch log. A day with such candles and no known
-    session is left uncovered (the calendar lacks a session Kite has: the next incremental fetch after the
-    calendar learns it stores them); a session day with stray off-hours candles stays covered, its strays
-    reported. Each chunk is stored as soon as it arrives, so an interrupted fetch keeps what it got. Up to
-    `concurrency` requests are in flight. Every fetch is written to the fetch log, a failed one with its error.
+    stretch in which the calendar has no session (a weekend, a closure), and it is marked covered all the same,
+    except the days held back. With `validate` no invalid candle is stored; candles outside every session the
+    calendar knows are rejected as out_of_session and listed per day in the result and the fetch log. A day with
+    such candles and no known session is held back: left uncovered and listed in the store's metadata (the
+    calendar lacks a session Kite has: the next incremental fetch after the calendar learns it stores them, and
+    the day leaves the list); a session day with stray off-hours candles stays covered, its strays reported.
+    Each chunk is stored as soon as it arrives, so an interrupted fetch keeps what it got. Up to `concurrency`
+    requests are in flight. Every fetch is written to the fetch log, a failed one with its error.
     Kite changes the past: a request that follows stored candles asks back over them as far as its span allows
     (no extra request) and a difference is healed (HealHistory); a series left stale by a heal cut short is
     healed before anything else is fetched for it. Candles Kite may still change (a day candle before 08:00 IST
@@ -177,12 +181,15 @@ class FetchHistory:
         stored_from = info.first_ts if info is not None and not refetch_all else None
         lowest = min(plan[0], stored_from) if stored_from is not None else plan[0]
         sessions = self._calendar.sessions(exchange, ist_date(lowest), request.date_range.end)
-        chunks = plan_fetch(plan, coverage, request.interval, incremental=not refetch_all, sessions=sessions,
-                            stored_from=stored_from)
+        chunks, idle = plan_chunks(plan, coverage, request.interval, incremental=not refetch_all,
+                                   sessions=sessions, stored_from=stored_from)
         # Requests that reach back over stored candles first: a change they find is healed before anything else is
         # stored, so no chunk of Kite's new prices is written next to stale ones.
         chunks.sort(key=lambda c: c.overlap_from is None)
         progress.requests += len(chunks)
+        if idle:  # nothing Kite could serve by the calendar: covered without a request, but for the days held back
+            kept = [d for d, _ in info.held_back] if info else []
+            store.write(key, CandleFrame.empty(), [span for chunk in idle for span in _covered(chunk, kept)])
         reasons: dict[str, int] = {}
         with_oi = request.segment.has_open_interest
         before = CandleFrame.empty(with_oi)  # the candle before each chunk's, for day-over-day moves
@@ -195,7 +202,8 @@ class FetchHistory:
             if chunk.overlap_from is not None:
                 earlier = frame.ts < chunk.start_ts
                 served, frame = self._clean(frame.take(earlier), request, sessions), frame.take(~earlier)
-            covered = [(chunk.start_ts, chunk.end_ts)]
+            covered: list[Span] = [(chunk.start_ts, chunk.end_ts)]
+            held_back: tuple[DayCount, ...] = ()
             if request.validate:
                 report = validate_candles(frame, request.segment, request.interval, sessions)
                 frame, progress.rejected = report.valid, progress.rejected + report.rejected
@@ -203,7 +211,8 @@ class FetchHistory:
                     reasons[reason] = reasons.get(reason, 0) + count
                 if report.out_of_session:
                     progress.add_off_session(report.out_of_session)
-                    covered = _covered(chunk, report.out_of_session, sessions)
+                    held_back = _held_back(report.out_of_session, sessions)
+                    covered = _covered(chunk, [d for d, _ in held_back])
             else:
                 frame = frame.sorted_unique()
             provisional = provisional_marker(self._calendar, exchange, request.interval, frame.ts, now)
@@ -212,9 +221,10 @@ class FetchHistory:
             if served is not None and change is not None:
                 progress.healed(self._healer.found(change, instrument, key, store,
                                                    Answer(chunk.request_start, chunk.start_ts, chunk.end_ts, served,
-                                                          frame, covered, provisional)))
+                                                          frame, covered, provisional, held_back)))
             else:
-                progress.records += self._store(store, key, chunk, frame, covered, provisional, request, marker)
+                progress.records += self._store(store, key, chunk, frame, covered, provisional, request, marker,
+                                                held_back)
             if not isinstance(change, CorporateActionFound):  # healed, the jump is gone; its event says why
                 self._warn_jumps(store, key, served if served is not None and len(served) else before, frame,
                                  progress)
@@ -250,16 +260,18 @@ class FetchHistory:
 
     @staticmethod
     def _store(store: CandleStore, key: SeriesKey, chunk: Chunk, frame: CandleFrame, covered: list[Span],
-               provisional: int | None, request: FetchRequest, marker: int | None) -> int:
+               provisional: int | None, request: FetchRequest, marker: int | None,
+               held_back: tuple[DayCount, ...]) -> int:
         """Write one chunk; provisional candles it asked for again are replaced, and only new candles counted."""
         if request.overwrite:
-            return store.write(key, frame, covered, replace=(chunk.start_ts, chunk.end_ts),
+            return store.write(key, frame, covered, replace=(chunk.start_ts, chunk.end_ts), held_back=held_back,
                                provisional_from=provisional)
         if marker is None or chunk.end_ts < marker:
-            return store.write(key, frame, covered, provisional_from=provisional)
+            return store.write(key, frame, covered, held_back=held_back, provisional_from=provisional)
         span = (max(chunk.start_ts, marker), chunk.end_ts)
         before = store.count(key, *span)
-        return store.write(key, frame, covered, replace=span, provisional_from=provisional) - before
+        return store.write(key, frame, covered, replace=span, held_back=held_back,
+                           provisional_from=provisional) - before
 
     def _warn_jumps(self, store: CandleStore, key: SeriesKey, before: CandleFrame, fresh: CandleFrame,
                     progress: _Progress) -> None:

@@ -23,7 +23,7 @@ from domain.market import Exchange
 from domain.planner import split_span
 from domain.provisional import provisional_from
 from domain.revisions import Change, CorporateActionFound
-from domain.validation import validate_candles
+from domain.validation import DayCount, validate_candles
 
 log = structlog.get_logger(__name__)
 _PROVISIONAL_WINDOW = timedelta(days=30)  # no candle older than this can still be provisional
@@ -52,6 +52,7 @@ class Answer:
     fresh: CandleFrame
     covered: list[Span]
     provisional_from: int | None
+    held_back: tuple[DayCount, ...] = ()
 
 
 @dataclass(slots=True)
@@ -99,8 +100,8 @@ class HealHistory:
             span = (answer.start_ts, answer.end_ts)
             before = store.count(key, *span)
             written = store.write(key, CandleFrame.concat([answer.served, answer.fresh], key.segment.has_open_interest),
-                                  answer.covered, replace=span, provisional_from=answer.provisional_from,
-                                  record=event)
+                                  answer.covered, replace=span, held_back=answer.held_back,
+                                  provisional_from=answer.provisional_from, record=event)
             log.warning("revision_found", series=str(key), candles=change.changed)
             return HealReport(records=written - before, events=[event])
         boundary = change.ex_ts if change.exact else answer.end_ts + 1
@@ -157,15 +158,16 @@ class HealHistory:
         replaced = store.count(key, None, mark.before_ts - 1)
         now = self._clock.now_ts()
         end = mark.before_ts - 1
-        parts, covered = [history], list[Span]()
+        parts, covered, held_back = [history], list[Span](), tuple[DayCount, ...]()
         marks = [provisional_marker(self._calendar, key.exchange, key.interval, history.ts, now)]
         if answer is not None:
             parts += [answer.served, answer.fresh]
-            covered, end = answer.covered, max(end, answer.end_ts)
+            covered, end, held_back = answer.covered, max(end, answer.end_ts), answer.held_back
             marks.append(answer.provisional_from)
         before = store.count(key, None, end)
+        provisional = min((m for m in marks if m is not None), default=None)
         written = store.write(key, CandleFrame.concat(parts, key.segment.has_open_interest), covered,
-                              replace=(0, end), provisional_from=min((m for m in marks if m is not None), default=None),
+                              replace=(0, end), held_back=held_back, provisional_from=provisional,
                               settles=Settlement(mark.events, replaced, requests, now))
         log.info("series_healed", series=str(key), candles_replaced=replaced, requests=requests)
         return HealReport(records=written - before if answer is not None else 0, requests=requests)

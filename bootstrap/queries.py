@@ -1,5 +1,5 @@
-"""The queries' composition (range, db-info, lookup, instruments, adjustments): the container's stores and cache
-files, without it.
+"""The queries' composition (range, gaps, candles, db-info, lookup, instruments, adjustments): the container's
+stores, calendar and cache files, without it.
 
 Why beside the container: dependency-injector alone imports pydantic, yaml, asyncio and werkzeug (~80 ms), and the
 container imports every adapter, with the Kite client, pandas and structlog, to print what one HDF5 attribute or
@@ -16,15 +16,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters.outbound.calendar.lazy_calendar import LazyCalendar
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.persisted import PersistedCatalog
 from adapters.outbound.system_clock import SystemClock
 from application.describe_database import DescribeDatabase
+from application.export_candles import ExportCandles
+from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.list_adjustments import ListAdjustments
 from application.lookup_instrument import LookupInstrument
-from application.ports import CandleStore, InstrumentCatalog
+from application.ports import CandleStore, InstrumentCatalog, TradingCalendar
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -41,13 +44,23 @@ def instruments_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "instruments"
 
 
+def trading_calendar(settings: Settings) -> TradingCalendar:
+    """The calendar files read now (a bad one stops here); the library is imported at the first question."""
+    from adapters.outbound.calendar.library_calendar import LibraryCalendar  # only `gaps` asks the calendar
+
+    return LibraryCalendar(Path(settings.data_dir) / "calendar.toml")
+
+
 class LocalQueries:
     """The CLI's Queries over local files; `container()` builds the full composition, called only if the instrument
-    cache must be refreshed from Kite."""
+    cache must be refreshed from Kite; `configure_logging()` before the calendar is built (it logs through
+    structlog, whose unconfigured default prints to stdout, into a `--json` answer)."""
 
-    def __init__(self, settings: Settings, container: Callable[[], Container]) -> None:
+    def __init__(self, settings: Settings, container: Callable[[], Container],
+                 configure_logging: Callable[[], None] = lambda: None) -> None:
         self._settings = settings
         self._container = container
+        self._configure_logging = configure_logging
 
     @cached_property
     def _stores(self) -> dict[Segment, CandleStore]:
@@ -71,3 +84,16 @@ class LocalQueries:
 
     def list_adjustments(self) -> ListAdjustments:
         return ListAdjustments(self._stores)
+
+    def find_gaps(self) -> FindGaps:
+        self._configure_logging()
+        return FindGaps(self._stores, trading_calendar(self._settings))
+
+    def export_candles(self) -> ExportCandles:
+        """The calendar only once bars need it (a plain read asks none), logging set up first: on stderr, as its
+        info line must not land in candles written to stdout."""
+        return ExportCandles(self._stores, LazyCalendar(self._calendar))
+
+    def _calendar(self) -> TradingCalendar:
+        self._configure_logging()
+        return trading_calendar(self._settings)

@@ -77,9 +77,17 @@ def plan_fetch(wanted: Span, coverage: Coverage, interval: Interval, incremental
     right after a covered stretch is cut from its end and its first request reaches back over the stored candles
     (`overlap_from`) as far as `max_span_days` allows: the same requests, asking for more.
     """
+    return plan_chunks(wanted, coverage, interval, incremental, sessions, stored_from)[0]
+
+
+def plan_chunks(wanted: Span, coverage: Coverage, interval: Interval, incremental: bool = True,
+                sessions: SessionTable | None = None,
+                stored_from: int | None = None) -> tuple[list[Chunk], list[Chunk]]:
+    """`plan_fetch`'s chunks, and beside them the chunks it dropped as holding no session (to be marked
+    covered without a request)."""
     start, end = wanted
     if start > end:
-        return []
+        return [], []
     gaps = coverage.missing(start, end) if incremental else [(start, end)]
     chunks: list[Chunk] = []
     for a, b in gaps:
@@ -95,8 +103,12 @@ def plan_fetch(wanted: Span, coverage: Coverage, interval: Interval, incremental
         cut[0] = Chunk(cut[0].start_ts, cut[0].end_ts, reach if reach < cut[0].start_ts else None)
         chunks.extend(cut)
     if sessions is None:
-        return chunks
-    return [c for c in chunks if sessions.holds_candles(c.start_ts, c.end_ts, interval.is_intraday)]
+        return chunks, []
+    asked: list[Chunk] = []
+    idle: list[Chunk] = []
+    for chunk in chunks:
+        (asked if sessions.holds_candles(chunk.start_ts, chunk.end_ts, interval.is_intraday) else idle).append(chunk)
+    return asked, idle
 
 
 def minimal_request_count(gaps: list[Span], interval: Interval) -> int:

@@ -6,6 +6,8 @@ import errno
 import os
 from pathlib import Path
 
+from adapters.outbound.file_io import FileIO
+
 
 class FullDisk:
     """From the `fail_at`th write on (0-based, counting os.write and os.pwrite to files under `root`), every write
@@ -23,6 +25,9 @@ class FullDisk:
         # no longer be resized).
         mocker.patch.object(os, "write", new=self._write)
         mocker.patch.object(os, "pwrite", new=self._pwrite)
+        # The store's and atomic_file's writes go through FileIO, which holds the os functions themselves.
+        mocker.patch.object(FileIO, "write", new=staticmethod(self._write))
+        mocker.patch.object(FileIO, "pwrite", new=staticmethod(self._pwrite))
 
     def arm(self, fail_at: int | None) -> None:
         """Start counting again: the `fail_at`th write from now on fails (None: none does)."""

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import date
 
 from application.ports import CandleStore, SeriesInfo, StoreDescription, StoredInstrument
 from domain.adjustments import Adjustment, Settlement, StaleMark
 from domain.candles import CandleFrame, merge_frames
-from domain.coverage import Coverage, Span
+from domain.clock_time import day_end, day_start
+from domain.coverage import Coverage, Span, held_back_after
 from domain.errors import InvalidInput
 from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
 from domain.provisional import next_marker
+from domain.sessions import candles_per_day
+from domain.validation import DayCount
 
 
 class InMemoryCandleStore(CandleStore):
@@ -20,6 +24,7 @@ class InMemoryCandleStore(CandleStore):
         self.segment = segment
         self.frames: dict[SeriesKey, CandleFrame] = {}
         self.coverages: dict[SeriesKey, Coverage] = {}
+        self.held_back: dict[SeriesKey, tuple[DayCount, ...]] = {}
         self.writes = 0
         self.marks: dict[SeriesKey, tuple[StaleMark | None, int | None, int | None]] = {}
         self.ledgers: dict[tuple[Exchange, str], list[Adjustment]] = {}
@@ -38,11 +43,12 @@ class InMemoryCandleStore(CandleStore):
         first = int(frame.ts[0]) if len(frame) else None
         last = int(frame.ts[-1]) if len(frame) else None
         stale, provisional, healed = self.marks.get(key, (None, None, None))
-        return SeriesInfo(key, len(frame), first, last, self.coverages[key], stale, provisional, healed)
+        return SeriesInfo(key, len(frame), first, last, self.coverages[key], self.held_back.get(key, ()), stale,
+                          provisional, healed)
 
     def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span], replace: Span | None = None,
-              provisional_from: int | None = None, record: Adjustment | None = None,
-              settles: Settlement | None = None) -> int:
+              held_back: Sequence[DayCount] = (), provisional_from: int | None = None,
+              record: Adjustment | None = None, settles: Settlement | None = None) -> int:
         self._check(key)
         with self._lock:
             if self.fail_next_write is not None:
@@ -53,6 +59,7 @@ class InMemoryCandleStore(CandleStore):
                                            *(replace or (None, None)))
             self.frames[key] = merged
             self.coverages[key] = self.coverages.get(key, Coverage()).add_all(covered)
+            self.held_back[key] = held_back_after(self.held_back.get(key, ()), covered, held_back)
             stale, provisional, healed = self.marks.get(key, (None, None, None))
             provisional = next_marker(provisional, replace, provisional_from)
             ledger = self.ledgers.setdefault((key.exchange, key.symbol), [])
@@ -106,6 +113,9 @@ class InMemoryCandleStore(CandleStore):
 
     def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
         return len(self.read(key, start_ts, end_ts))
+
+    def candles_per_day(self, key: SeriesKey, start: date, end: date) -> tuple[DayCount, ...]:
+        return candles_per_day(self.read(key, day_start(start), day_end(end)).ts)
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
                    batch_rows: int = 65_536) -> Iterator[CandleFrame]:

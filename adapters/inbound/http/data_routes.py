@@ -1,5 +1,5 @@
-"""`/api/data`: fetch, batch, the fetch log, instruments, lookup, database info, existing range, what Kite changed
-in the past (adjustments) and verifying it (a job)."""
+"""`/api/data`: fetch, batch, the fetch log, instruments, lookup, database info, existing range, gaps, what Kite
+changed in the past (adjustments) and verifying it (a job)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from adapters.inbound.presenters import (
     database_body,
     fetch_body,
     fetch_record_body,
+    gaps_body,
     instrument_body,
     range_body,
 )
@@ -22,6 +23,7 @@ from adapters.inbound.schemas import (
     FetchDerivativesSchema,
     FetchEquitySchema,
     FetchesQuerySchema,
+    GapsQuerySchema,
     InstrumentsQuerySchema,
     VerifySchema,
     load,
@@ -29,6 +31,7 @@ from adapters.inbound.schemas import (
 from application.batch_fetch import BatchFetch
 from application.describe_database import DescribeDatabase
 from application.fetch_history import FetchHistory
+from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.list_adjustments import ListAdjustments
@@ -114,3 +117,11 @@ def verify(use_case: StartVerify = Provide["start_verify"]):
     data = optional_body(VerifySchema())
     exchange = Exchange.parse(data["exchange"]) if data.get("exchange") else None
     return jsonify(job_body(use_case.execute(exchange, data.get("symbol")))), 202
+
+
+@blueprint.get("/gaps/<exchange>/<path:symbol>/<interval>")
+@inject
+def gaps(exchange: str, symbol: str, interval: str, use_case: FindGaps = Provide["find_gaps"]):
+    query = load(GapsQuerySchema(), request.args.to_dict())
+    key = SeriesKey.parse(exchange, symbol, interval)
+    return jsonify(gaps_body(use_case.execute(key, query.get("from_date"), query.get("to_date"))))

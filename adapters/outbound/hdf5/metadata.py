@@ -1,13 +1,15 @@
 """`kf_meta`: the JSON attribute of a series group that answers "what do I have?" without reading candles.
 
-Beside rows, first/last candle and coverage it may hold `stale` ({"before_ts", "events"}: a corporate action's
-heal still to do), `provisional_from` and `healed_at` (epoch seconds); attributes written before these existed
-read as "none".
+Beside rows, first/last candle and coverage it may hold `held_back` days, `stale` ({"before_ts", "events"}: a
+corporate action's heal still to do), `provisional_from` and `healed_at` (epoch seconds); attributes written
+before these existed read as "none".
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +19,20 @@ from application.ports import SeriesInfo
 from domain.adjustments import StaleMark
 from domain.coverage import Coverage
 from domain.instrument import SeriesKey
+from domain.validation import DayCount
 
 META = "kf_meta"
 
 
 def encode(key: SeriesKey, rows: int, first: int | None, last: int | None, coverage: Coverage,
-           stale: StaleMark | None = None, provisional_from: int | None = None, healed_at: int | None = None) -> str:
+           held_back: Sequence[DayCount] = (), stale: StaleMark | None = None, provisional_from: int | None = None,
+           healed_at: int | None = None) -> str:
+    """`held_back` as [["2025-06-07", 1], ...], present only when a day is held back (older files have none); the
+    marks of Kite's changes to the past likewise only when set."""
     meta: dict[str, object] = {"symbol": key.symbol, "rows": rows, "first_ts": first, "last_ts": last,
                                "coverage": [list(s) for s in coverage.spans]}
+    if held_back:
+        meta["held_back"] = [[day.isoformat(), count] for day, count in held_back]
     if stale is not None:
         meta["stale"] = {"before_ts": stale.before_ts, "events": list(stale.events)}
     if provisional_from is not None:
@@ -35,7 +43,7 @@ def encode(key: SeriesKey, rows: int, first: int | None, last: int | None, cover
 
 
 def encode_info(info: SeriesInfo) -> str:
-    return encode(info.key, info.rows, info.first_ts, info.last_ts, info.coverage, info.stale,
+    return encode(info.key, info.rows, info.first_ts, info.last_ts, info.coverage, info.held_back, info.stale,
                   info.provisional_from, info.healed_at)
 
 
@@ -52,6 +60,7 @@ def decode(key: SeriesKey, raw: object) -> SeriesInfo | None:
     stale = meta.get("stale")
     return SeriesInfo(key, int(meta["rows"]), meta["first_ts"], meta["last_ts"],
                       Coverage.of((a, b) for a, b in meta["coverage"]),
+                      tuple((date.fromisoformat(day), int(count)) for day, count in meta.get("held_back", ())),
                       StaleMark(int(stale["before_ts"]), tuple(stale["events"])) if stale else None,
                       meta.get("provisional_from"), meta.get("healed_at"))
 

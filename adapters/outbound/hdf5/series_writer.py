@@ -20,12 +20,14 @@ from adapters.outbound.hdf5.segment_file import SegmentFile, Transaction
 from application.ports import SeriesInfo
 from domain.adjustments import Adjustment, Settlement, StaleMark
 from domain.candles import CandleFrame, merge_frames
-from domain.coverage import Coverage, Span
+from domain.coverage import Coverage, Span, held_back_after
 from domain.errors import StoreConflict
 from domain.instrument import SeriesKey
 from domain.provisional import next_marker
+from domain.validation import DayCount
 
-Marks = tuple[StaleMark | None, int | None, int | None]  # stale, provisional_from, healed_at
+# What kf_meta says beside rows and candles: coverage, held-back days, stale mark, provisional marker, healed time.
+Marks = tuple[Coverage, Sequence[DayCount], StaleMark | None, int | None, int | None]
 
 _KEPT_TAILS = 8
 
@@ -66,8 +68,8 @@ class SeriesWriter:
         self._tails = KeptTails()
 
     def write(self, key: SeriesKey, path: str, candles: CandleFrame, covered: Sequence[Span],
-              replace: Span | None, provisional_from: int | None = None, record: Adjustment | None = None,
-              settles: Settlement | None = None) -> int:
+              replace: Span | None, held_back: Sequence[DayCount] = (), provisional_from: int | None = None,
+              record: Adjustment | None = None, settles: Settlement | None = None) -> int:
         candles = candles.with_open_interest(self._with_oi)
         with self._file.writing() as transaction:
             written: dict[str, tuple[int, layout.Tails]] = {}  # path -> (rows, tails) once this write commits
@@ -79,8 +81,7 @@ class SeriesWriter:
                 if info is None or not layout.is_series(group):
                     raise StoreConflict(f"{path} in {self._file.path.name} was not written by kitefetch; move or "
                                         "delete it before fetching this series")
-            coverage = (info.coverage if info else Coverage()).add_all(covered)
-            marks = _marks(info, replace, provisional_from, record, settles)
+            marks = _marks(info, covered, held_back, replace, provisional_from, record, settles)
             if info is not None and replace is None and (
                     info.rows == 0 or info.last_ts is None or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
                 if len(candles):
@@ -89,11 +90,10 @@ class SeriesWriter:
                                      layout.append_columns(group, candles.columns(), self._with_oi, tails))
                 first = info.first_ts if info.first_ts is not None else (int(candles.ts[0]) if len(candles) else None)
                 last = int(candles.ts[-1]) if len(candles) else info.last_ts
-                group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, coverage,
-                                                             *marks)
+                group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, *marks)
                 added = len(candles)
             else:
-                added = self._rewrite(transaction, key, path, group, candles, coverage, replace, written, marks)
+                added = self._rewrite(transaction, key, path, group, candles, marks, replace, written)
             if record is not None or settles is not None:
                 _log_change(transaction.h5[path.rsplit("/", 1)[0]], str(key), record, settles)
             return added
@@ -118,8 +118,8 @@ class SeriesWriter:
                 ledger.update(parent, lambda events: [*events, event])
 
     def _rewrite(self, transaction: Transaction, key: SeriesKey, path: str, old: h5py.Group | None,
-                 candles: CandleFrame, coverage: Coverage, replace: Span | None,
-                 written: dict[str, tuple[int, layout.Tails]], marks: Marks) -> int:
+                 candles: CandleFrame, marks: Marks, replace: Span | None,
+                 written: dict[str, tuple[int, layout.Tails]]) -> int:
         """Create the series, or build it anew beside the old one with the candles merged in, then swap."""
         h5 = transaction.h5
         existing = (CandleFrame.from_columns(layout.read_columns(old, self._with_oi)) if old is not None
@@ -135,16 +135,18 @@ class SeriesWriter:
             written[path] = (len(merged), layout.append_columns(fresh, merged.columns(), self._with_oi))
         rows = len(merged)
         fresh.attrs[metadata.META] = metadata.encode(key, rows, int(merged.ts[0]) if rows else None,
-                                                     int(merged.ts[-1]) if rows else None, coverage, *marks)
+                                                     int(merged.ts[-1]) if rows else None, *marks)
         if old is not None:
             del h5[path]
             h5.move(target, path)
         return added
 
 
-def _marks(info: SeriesInfo | None, replace: Span | None, provisional_from: int | None,
-           record: Adjustment | None, settles: Settlement | None) -> Marks:
-    """The series' stale mark, provisional marker and healed time once this write commits."""
+def _marks(info: SeriesInfo | None, covered: Sequence[Span], held_back: Sequence[DayCount], replace: Span | None,
+           provisional_from: int | None, record: Adjustment | None, settles: Settlement | None) -> Marks:
+    """The series' metadata beside its candles once this write commits."""
+    coverage = (info.coverage if info else Coverage()).add_all(covered)
+    held = held_back_after(info.held_back if info else (), covered, held_back)
     stale = info.stale if info else None
     healed_at = info.healed_at if info else None
     if settles is not None:
@@ -152,7 +154,8 @@ def _marks(info: SeriesInfo | None, replace: Span | None, provisional_from: int 
         healed_at = settles.at
     if record is not None:
         healed_at = record.detected_at
-    return stale, next_marker(info.provisional_from if info else None, replace, provisional_from), healed_at
+    provisional = next_marker(info.provisional_from if info else None, replace, provisional_from)
+    return coverage, held, stale, provisional, healed_at
 
 
 def _log_change(instrument: h5py.Group, series: str, record: Adjustment | None, settles: Settlement | None) -> None:
