@@ -63,8 +63,10 @@ class FullDisk:
 
     def _refused(self, fd: int, data, offset: int | None) -> int | None:
         """None to let the write through; else how many bytes to write before the disk is full."""
-        length = len(memoryview(data).cast("B"))
-        if not self._ours(fd) or not self._needs_room(fd, length, offset):
+        if not self._ours(fd):
+            return None
+        length = memoryview(data).nbytes
+        if not self._needs_room(fd, length, offset):
             return None
         index = self.writes
         self.writes += 1
