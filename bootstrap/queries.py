@@ -1,4 +1,4 @@
-"""The queries' composition (range, db-info, lookup, instruments): the container's stores and cache files, without it.
+"""The queries' composition (range, db-info, lookup, instruments, tracked): the container's files, without it.
 
 Why beside the container: dependency-injector alone imports pydantic, yaml, asyncio and werkzeug (~80 ms), and the
 container imports every adapter, with the Kite client, pandas and structlog, to print what one HDF5 attribute or
@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.persisted import PersistedCatalog
 from adapters.outbound.system_clock import SystemClock
+from adapters.outbound.tracked_file import TrackedFile
 from application.describe_database import DescribeDatabase
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
+from application.list_tracked import ListTracked
 from application.lookup_instrument import LookupInstrument
 from application.ports import CandleStore, InstrumentCatalog
 from bootstrap.settings import Settings
@@ -37,6 +39,10 @@ def segment_store(settings: Settings, segment: Segment) -> Hdf5SegmentStore:
 
 def instruments_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "instruments"
+
+
+def tracked_file(settings: Settings) -> TrackedFile:
+    return TrackedFile(Path(settings.data_dir) / "tracked.json", durable=settings.durable)
 
 
 class LocalQueries:
@@ -66,3 +72,6 @@ class LocalQueries:
 
     def get_instruments(self) -> GetInstruments:
         return GetInstruments(self._catalog)
+
+    def list_tracked(self) -> ListTracked:
+        return ListTracked(tracked_file(self._settings))
