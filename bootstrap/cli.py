@@ -1,6 +1,6 @@
 """The `kitefetch` console script: parse, compose what the command needs, run it.
 
-A query (range, db-info, lookup, instruments) is answered over bootstrap/queries.py's composition, without the
+A query (range, db-info, lookup, instruments, tracked) is answered over bootstrap/queries.py's composition, without the
 container or logging set-up: those two alone cost ~0.15 s of imports (dependency-injector, structlog), as much as the
 whole answer. Every other command gets the container.
 """
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from bootstrap.container import Container
     from bootstrap.settings import Settings
 
-WRITING_COMMANDS = frozenset({"fetch", "batch", "login"})  # refused at once on a data dir they could not write
+# refused at once on a data dir they could not write
+WRITING_COMMANDS = frozenset({"fetch", "batch", "login", "track", "track-options", "track-futures", "untrack"})
 
 
 def _container(settings: Settings, verbose: bool) -> Container:

@@ -37,13 +37,14 @@ SERIES = "series"
 
 
 def entry_to_dict(entry: Tracked) -> dict:
-    common = {"id": entry.id, "exchange": entry.exchange.value, "intervals": [i.value for i in entry.intervals],
-              "from_date": entry.from_date.isoformat() if entry.from_date else None, "created_at": entry.created_at}
+    head = {"id": entry.id, "exchange": entry.exchange.value}
+    tail = {"intervals": [i.value for i in entry.intervals],
+            "from_date": entry.from_date.isoformat() if entry.from_date else None, "created_at": entry.created_at}
     if isinstance(entry, TrackedSeries):
-        return {"kind": SERIES, "symbol": entry.symbol, **common}
-    return {"kind": entry.kind.value, "underlying": entry.underlying, "expiries": entry.expiries,
+        return {**head, "kind": SERIES, "symbol": entry.symbol, **tail}
+    return {**head, "kind": entry.kind.value, "underlying": entry.underlying, "expiries": entry.expiries,
             "strikes": entry.strikes, "underlying_symbol": str(entry.underlying_symbol) if entry.underlying_symbol
-            else None, **common}
+            else None, **tail}
 
 
 def entry_from_dict(data: dict) -> Tracked:

@@ -1,4 +1,4 @@
-"""The commands that read what is already here: stored ranges, the databases, the instrument cache.
+"""The commands that read what is already here: stored ranges, the databases, the instrument cache, what is tracked.
 
 Apart from the fetching commands (commands.py) so that running one imports neither marshmallow nor the fetch
 use cases: `kitefetch range` answers in ~0.16 s (bench/cli_start.py), over use cases composed without the
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from adapters.inbound.cli.output import EXIT_OK, emit
-from adapters.inbound.presenters import database_body, instrument_body, range_body
+from adapters.inbound.presenters import database_body, instrument_body, range_body, tracked_body
 from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from application.describe_database import DescribeDatabase
     from application.get_existing_range import GetExistingRange
     from application.get_instruments import GetInstruments
+    from application.list_tracked import ListTracked
     from application.lookup_instrument import LookupInstrument
 
 
@@ -30,6 +31,7 @@ class Queries(Protocol):
     def lookup_instrument(self) -> LookupInstrument: ...
     def get_existing_range(self) -> GetExistingRange: ...
     def describe_database(self) -> DescribeDatabase: ...
+    def list_tracked(self) -> ListTracked: ...
 
 
 Query = Callable[[Queries, argparse.Namespace], int]
@@ -75,9 +77,31 @@ def db_info(container: Queries, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def tracked_line(body: dict) -> str:
+    """One tracked entry (as the API's body has it) in a line: id, what, intervals, from when."""
+    start = f"from {body['from_date']}" if body["from_date"] else "from each contract's first candle"
+    intervals = ", ".join(body["intervals"])
+    if body["rule"] is None:
+        return f"{body['id']}  {body['exchange']}:{body['symbol']}  {intervals}  {start}"
+    what = f"{body['rule']} of {body['exchange']} {body['underlying']}"
+    if body["rule"] == "options":
+        what += (f" ({body['expiries']} nearest expiries, {body['strikes']} strikes each side of "
+                 f"{body['underlying_symbol']}'s last close, CE and PE)")
+    return f"{body['id']}  {what}  {intervals}  {start}"
+
+
+def tracked(container: Queries, args: argparse.Namespace) -> int:
+    page = container.list_tracked().execute()
+    bodies = [tracked_body(e) for e in page.entries]
+    human = "\n".join(tracked_line(b) for b in bodies) if bodies else "nothing is tracked"
+    emit({"success": True, "tracked": bodies}, args.json, human)
+    return EXIT_OK
+
+
 QUERIES: dict[str, Query] = {
     "instruments": instruments,
     "lookup": lookup,
     "range": existing_range,
     "db-info": db_info,
+    "tracked": tracked,
 }
