@@ -12,7 +12,7 @@ from domain.clock_time import ist_date
 from domain.errors import NotFound
 from domain.interval import Interval
 from domain.market import Exchange
-from domain.option_chain import FUTURE_TYPES, OPTION_TYPES, InstrumentRef, contracts_of
+from domain.option_chain import FUTURE_TYPES, OPTION_TYPES, InstrumentRef, contracts_of, price_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +28,13 @@ class TrackRuleRequest:
 
 
 class TrackRule:
-    """Rules: checked against today's dump before anything is saved: an underlying with no live contract at all
-    on the exchange is NotFound; one whose live contracts include none of the rule's kind (options: CE/PE,
-    futures: FUT) is InvalidInput naming it; an options rule's price symbol (the underlying's index, the stock
-    itself, or `underlying_symbol`) must be listed, else NotFound. No price is asked for here: which strikes are
-    at the money is each day's resolution (ResolveTracked). A second rule of the same kind for the same
-    underlying at a shared interval is a Conflict."""
+    """Rules: checked against today's dump before anything is saved. An underlying with no live contract at all on
+    the exchange is NotFound, unless it is listed itself (its index, or the stock on NSE for NFO, BSE for BFO):
+    then it merely has no derivatives, and the rule resolves to no live contract (InvalidInput naming it), as does
+    one whose live contracts include none of the rule's kind (options: CE/PE, futures: FUT). An options rule's
+    price symbol (the index, the stock, or `underlying_symbol`) must be listed, else NotFound. No price is asked
+    for here: which strikes are at the money is each day's resolution (ResolveTracked). A second rule of the same
+    kind for the same underlying at a shared interval is a Conflict."""
 
     def __init__(self, tracked: TrackedRepository, catalog: InstrumentCatalog, clock: Clock) -> None:
         self._tracked = tracked
@@ -46,15 +47,19 @@ class TrackRule:
                            request.expiries, request.strikes, request.underlying_symbol, request.from_date, now)
         listed = self._catalog.instruments(rule.exchange)
         today = ist_date(now)
-        if not contracts_of(listed, rule.underlying, FUTURE_TYPES + OPTION_TYPES, today):
-            raise NotFound(f"No live contract of underlying {rule.underlying!r} on {rule.exchange.value}")
         types = OPTION_TYPES if rule.kind is RuleKind.OPTIONS else FUTURE_TYPES
         if not contracts_of(listed, rule.underlying, types, today):
+            itself = price_source(rule.exchange, rule.underlying)
+            if not contracts_of(listed, rule.underlying, FUTURE_TYPES + OPTION_TYPES, today) and not self._listed(
+                    itself):
+                raise NotFound(f"Underlying {rule.underlying!r} is not listed: no contract of it on "
+                               f"{rule.exchange.value}, and no instrument {itself}")
             raise rule.no_live_contract()
-        if rule.kind is RuleKind.OPTIONS:
-            price = rule.price_symbol
-            if self._catalog.lookup(price.exchange, price.symbol) is None:
-                raise NotFound(f"The price of {rule.underlying} comes from {price}, which is not listed: name the "
-                               "instrument to use with underlying_symbol (e.g. NSE:NIFTY 50)")
+        if rule.kind is RuleKind.OPTIONS and not self._listed(rule.price_symbol):
+            raise NotFound(f"The price of {rule.underlying} comes from {rule.price_symbol}, which is not listed: name "
+                           "the instrument to use with underlying_symbol (e.g. NSE:NIFTY 50)")
         self._tracked.update(lambda tracked: tracked.add(rule))
         return rule
+
+    def _listed(self, ref: InstrumentRef) -> bool:
+        return self._catalog.lookup(ref.exchange, ref.symbol) is not None
