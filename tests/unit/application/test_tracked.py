@@ -215,7 +215,8 @@ def test_an_explicit_underlying_symbol_a_stock_and_a_bse_index_set_the_money(rep
         options("SENSEX", 1, 1, Exchange.BFO))  # BSE:SENSEX 75049 -> 75000
     assert [(i.strike, i.instrument_type) for i in explicit.contracts] == [(20500, "CE"), (20500, "PE")]
     assert str(explicit.underlying.symbol) == "NSE:TCS"
-    assert sorted({i.strike for i in stock.contracts}) == [3000, 3020, 3040] and {i.expiry for i in stock.contracts} == {E2}
+    assert sorted({i.strike for i in stock.contracts}) == [3000, 3020, 3040]
+    assert {i.expiry for i in stock.contracts} == {E2}
     assert sorted({i.strike for i in sensex.contracts}) == [74900, 75000, 75100]
     assert {i.exchange for i in sensex.contracts} == {"BFO"} and str(sensex.underlying.symbol) == "BSE:SENSEX"
 
