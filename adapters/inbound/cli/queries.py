@@ -85,7 +85,8 @@ def tracked_line(body: dict) -> str:
         return f"{body['id']}  {body['exchange']}:{body['symbol']}  {intervals}  {start}"
     what = f"{body['rule']} of {body['exchange']} {body['underlying']}"
     if body["rule"] == "options":
-        what += (f" ({body['expiries']} nearest expiries, {body['strikes']} strikes each side of "
+        expiries = f"{body['expiries']} nearest expir{'y' if body['expiries'] == 1 else 'ies'}"
+        what += (f" ({expiries}, {body['strikes']} strikes each side of "
                  f"{body['underlying_symbol']}'s last close, CE and PE)")
     return f"{body['id']}  {what}  {intervals}  {start}"
 
