@@ -23,7 +23,7 @@ from domain.errors import DomainError
 from domain.instrument import Instrument, SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
-from domain.planner import Chunk, plan_fetch
+from domain.planner import Chunk, plan_chunks
 from domain.sessions import SessionTable
 from domain.validation import DayCount, validate_candles
 
@@ -74,11 +74,15 @@ def _elapsed(started: float) -> float:
     return round(time.perf_counter() - started, 3)
 
 
-def _covered(chunk: Chunk, off_session: tuple[DayCount, ...], sessions: SessionTable) -> list[Span]:
-    """The chunk's span minus the days Kite traded on that the calendar calls closed, left unfetched so that a
+def _held_back(off_session: tuple[DayCount, ...], sessions: SessionTable) -> tuple[DayCount, ...]:
+    """The days Kite traded on that the calendar calls closed: left unfetched (and listed in the store) so that a
     plain incremental fetch asks for them again once the calendar learns the session."""
-    unknown = [(day_start(d), day_end(d)) for d, _ in off_session if not sessions.on(d)]
-    return Coverage.of(unknown).missing(chunk.start_ts, chunk.end_ts)
+    return tuple((d, n) for d, n in off_session if not sessions.on(d))
+
+
+def _covered(chunk: Chunk, held_back: list[date]) -> list[Span]:
+    """The chunk's span minus the days held back."""
+    return Coverage.of((day_start(d), day_end(d)) for d in held_back).missing(chunk.start_ts, chunk.end_ts)
 
 
 class FetchHistory:
@@ -88,14 +92,14 @@ class FetchHistory:
     fetched, is covered even though it has no candles); `overwrite` refetches the whole range and replaces
     stored candles in it; a range reaching into the future (or into a candle still forming, by the day's
     sessions: an evening Muhurat hour too) is clamped to the last completed candle. No request is sent for a
-    stretch in which the calendar has no session (a weekend, a closure); it is not marked covered either, so
-    "covered" always means "Kite was asked", and a session the calendar learns later is fetched then. With
-    `validate` no invalid candle is stored; candles outside every session the calendar knows are rejected as
-    out_of_session and listed per day in the result and the fetch log. A day with such candles and no known
-    session is left uncovered (the calendar lacks a session Kite has: the next incremental fetch after the
-    calendar learns it stores them); a session day with stray off-hours candles stays covered, its strays
-    reported. Each chunk is stored as soon as it arrives, so an interrupted fetch keeps what it got. Up to
-    `concurrency` requests are in flight. Every fetch is written to the fetch log, a failed one with its error.
+    stretch in which the calendar has no session (a weekend, a closure), and it is marked covered all the same,
+    except the days held back. With `validate` no invalid candle is stored; candles outside every session the
+    calendar knows are rejected as out_of_session and listed per day in the result and the fetch log. A day with
+    such candles and no known session is held back: left uncovered and listed in the store's metadata (the
+    calendar lacks a session Kite has: the next incremental fetch after the calendar learns it stores them, and
+    the day leaves the list); a session day with stray off-hours candles stays covered, its strays reported.
+    Each chunk is stored as soon as it arrives, so an interrupted fetch keeps what it got. Up to `concurrency`
+    requests are in flight. Every fetch is written to the fetch log, a failed one with its error.
     """
 
     def __init__(self, source: MarketDataSource, stores: Mapping[Segment, CandleStore],
@@ -144,16 +148,21 @@ class FetchHistory:
                       request.interval.complete_until(now, self._calendar.sessions_on(exchange, ist_date(now)))))
         sessions = self._calendar.sessions(exchange, request.date_range.start, request.date_range.end)
         refetch_all = request.overwrite or not request.incremental
-        info = None if refetch_all else store.info(key)
-        coverage = info.coverage if info else Coverage()
-        chunks = plan_fetch(wanted, coverage, request.interval, incremental=not refetch_all, sessions=sessions)
+        info = store.info(key)
+        coverage = info.coverage if info and not refetch_all else Coverage()
+        chunks, idle = plan_chunks(wanted, coverage, request.interval, incremental=not refetch_all,
+                                   sessions=sessions)
         progress.requests = len(chunks)
+        if idle:  # nothing Kite could serve by the calendar: covered without a request, but for the days held back
+            kept = [d for d, _ in info.held_back] if info else []
+            store.write(key, CandleFrame.empty(), [span for chunk in idle for span in _covered(chunk, kept)])
         reasons: dict[str, int] = {}
         for done, (chunk, frame) in enumerate(self._fetch_all(instrument, request, chunks), start=1):
             inside = (frame.ts >= chunk.start_ts) & (frame.ts <= chunk.end_ts)
             if not inside.all():
                 frame = frame.take(inside)
-            covered = [(chunk.start_ts, chunk.end_ts)]
+            covered: list[Span] = [(chunk.start_ts, chunk.end_ts)]
+            held_back: tuple[DayCount, ...] = ()
             if request.validate:
                 report = validate_candles(frame, request.segment, request.interval, sessions)
                 frame, progress.rejected = report.valid, progress.rejected + report.rejected
@@ -161,11 +170,12 @@ class FetchHistory:
                     reasons[reason] = reasons.get(reason, 0) + count
                 if report.out_of_session:
                     progress.add_off_session(report.out_of_session)
-                    covered = _covered(chunk, report.out_of_session, sessions)
+                    held_back = _held_back(report.out_of_session, sessions)
+                    covered = _covered(chunk, [d for d, _ in held_back])
             else:
                 frame = frame.sorted_unique()
             replace = (chunk.start_ts, chunk.end_ts) if request.overwrite else None
-            progress.records += store.write(key, frame, covered, replace=replace)
+            progress.records += store.write(key, frame, covered, replace=replace, held_back=held_back)
             if on_chunk:
                 on_chunk(done, len(chunks), progress.records)
         elapsed = _elapsed(started)

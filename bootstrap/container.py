@@ -7,7 +7,6 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
-from adapters.outbound.calendar.library_calendar import LibraryCalendar
 from adapters.outbound.disk_space import DataDirSpace
 from adapters.outbound.fetch_log import FetchLogFile
 from adapters.outbound.instruments.cache import InstrumentCache
@@ -24,6 +23,7 @@ from application.check_free_space import CheckFreeSpace
 from application.describe_database import DescribeDatabase
 from application.export_candles import ExportCandles
 from application.fetch_history import FetchHistory
+from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.get_job import GetJob
@@ -43,7 +43,7 @@ from application.track_rule import TrackRule
 from application.track_series import TrackSeries
 from application.untrack import Untrack
 from bootstrap.jobs import JobExecutor, process_alive
-from bootstrap.queries import instruments_dir, segment_store, tracked_file
+from bootstrap.queries import instruments_dir, segment_store, tracked_file, trading_calendar
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -85,7 +85,7 @@ class Container(containers.DeclarativeContainer):
                                   directory=providers.Callable(instruments_dir, settings), clock=clock,
                                   durable=settings.provided.durable)
 
-    calendar = providers.Singleton(LibraryCalendar, providers.Callable(_under_data_dir, settings, "calendar.toml"))
+    calendar = providers.Singleton(trading_calendar, settings)
     fetch_log = providers.Singleton(FetchLogFile, providers.Callable(_under_data_dir, settings, "fetch-log.jsonl"),
                                     durable=settings.provided.durable)
     fetch_history = providers.Factory(FetchHistory, source=market_data, stores=stores, catalog=catalog, clock=clock,
@@ -97,6 +97,7 @@ class Container(containers.DeclarativeContainer):
     get_existing_range = providers.Factory(GetExistingRange, stores=stores)
     describe_database = providers.Factory(DescribeDatabase, stores=stores)
     read_candles = providers.Factory(ReadCandles, stores=stores)
+    find_gaps = providers.Factory(FindGaps, stores=stores, calendar=calendar)
     export_candles = providers.Factory(ExportCandles, stores=stores)
     login = providers.Factory(Login, source=market_data, tokens=token_store)
     logout = providers.Factory(Logout, source=market_data, tokens=access_tokens, store=token_store)

@@ -1,4 +1,5 @@
-"""The queries' composition (range, db-info, lookup, instruments, tracked): the container's files, without it.
+"""The queries' composition (range, gaps, db-info, lookup, instruments, tracked): the container's stores, calendar,
+cache files and tracked file, without it.
 
 Why beside the container: dependency-injector alone imports pydantic, yaml, asyncio and werkzeug (~80 ms), and the
 container imports every adapter, with the Kite client, pandas and structlog, to print what one HDF5 attribute or
@@ -20,11 +21,12 @@ from adapters.outbound.instruments.persisted import PersistedCatalog
 from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.tracked_file import TrackedFile
 from application.describe_database import DescribeDatabase
+from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.list_tracked import ListTracked
 from application.lookup_instrument import LookupInstrument
-from application.ports import CandleStore, InstrumentCatalog
+from application.ports import CandleStore, InstrumentCatalog, TradingCalendar
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -45,13 +47,23 @@ def tracked_file(settings: Settings) -> TrackedFile:
     return TrackedFile(Path(settings.data_dir) / "tracked.json", durable=settings.durable)
 
 
+def trading_calendar(settings: Settings) -> TradingCalendar:
+    """The calendar files read now (a bad one stops here); the library is imported at the first question."""
+    from adapters.outbound.calendar.library_calendar import LibraryCalendar  # only `gaps` asks the calendar
+
+    return LibraryCalendar(Path(settings.data_dir) / "calendar.toml")
+
+
 class LocalQueries:
     """The CLI's Queries over local files; `container()` builds the full composition, called only if the instrument
-    cache must be refreshed from Kite."""
+    cache must be refreshed from Kite; `configure_logging()` before the calendar is built (it logs through
+    structlog, whose unconfigured default prints to stdout, into a `--json` answer)."""
 
-    def __init__(self, settings: Settings, container: Callable[[], Container]) -> None:
+    def __init__(self, settings: Settings, container: Callable[[], Container],
+                 configure_logging: Callable[[], None] = lambda: None) -> None:
         self._settings = settings
         self._container = container
+        self._configure_logging = configure_logging
 
     @cached_property
     def _stores(self) -> dict[Segment, CandleStore]:
@@ -72,6 +84,10 @@ class LocalQueries:
 
     def get_instruments(self) -> GetInstruments:
         return GetInstruments(self._catalog)
+
+    def find_gaps(self) -> FindGaps:
+        self._configure_logging()
+        return FindGaps(self._stores, trading_calendar(self._settings))
 
     def list_tracked(self) -> ListTracked:
         return ListTracked(tracked_file(self._settings))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+
+from domain.clock_time import day_end, day_start
 
 Span = tuple[int, int]
 
@@ -60,3 +63,15 @@ class Coverage:
     @property
     def last(self) -> int | None:
         return self.spans[-1][1] if self.spans else None
+
+
+def held_back_after(held: Iterable[tuple[date, int]], covered: Iterable[Span],
+                    new: Iterable[tuple[date, int]]) -> tuple[tuple[date, int], ...]:
+    """The days held back (IST day, candles Kite served there that no known session explains) after a write
+    that marks `covered` fetched and holds back `new`: a day leaves the list once a write covers all of it (its
+    session became known and it was fetched, or Kite no longer serves anything there); a day held back again
+    takes its newest count. In day order."""
+    fetched = Coverage.of(covered)
+    days = {day: count for day, count in held if not fetched.covers(day_start(day), day_end(day))}
+    days.update(new)
+    return tuple(sorted(days.items()))

@@ -40,14 +40,25 @@ def plan_fetch(wanted: Span, coverage: Coverage, interval: Interval, incremental
     dropped: no request for nothing. Chunks are cut as without it, so the count never grows, and each chunk
     still covers exactly what it asks for.
     """
+    return plan_chunks(wanted, coverage, interval, incremental, sessions)[0]
+
+
+def plan_chunks(wanted: Span, coverage: Coverage, interval: Interval, incremental: bool = True,
+                sessions: SessionTable | None = None) -> tuple[list[Chunk], list[Chunk]]:
+    """`plan_fetch`'s chunks, and beside them the chunks it dropped as holding no session (to be marked
+    covered without a request)."""
     start, end = wanted
     if start > end:
-        return []
+        return [], []
     gaps = coverage.missing(start, end) if incremental else [(start, end)]
     chunks = [chunk for a, b in gaps for chunk in split_span(a, b, interval)]
     if sessions is None:
-        return chunks
-    return [c for c in chunks if sessions.holds_candles(c.start_ts, c.end_ts, interval.is_intraday)]
+        return chunks, []
+    asked: list[Chunk] = []
+    idle: list[Chunk] = []
+    for chunk in chunks:
+        (asked if sessions.holds_candles(chunk.start_ts, chunk.end_ts, interval.is_intraday) else idle).append(chunk)
+    return asked, idle
 
 
 def minimal_request_count(gaps: list[Span], interval: Interval) -> int:

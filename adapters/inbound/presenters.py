@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fe
     from application.batch_fetch import BatchResult, ItemFailure
     from application.fetch_history import FetchResult
     from application.fetch_record import FetchRecord
+    from application.find_gaps import SeriesGaps
     from application.ports import SeriesInfo, StoreDescription
     from application.resolve_tracked import Resolution
     from application.tracked import Tracked
@@ -106,6 +107,19 @@ def range_body(key: SeriesKey, info: SeriesInfo | None) -> dict:
         return {**body, "start_date": None, "end_date": None, "rows": 0, "message": "No existing data found"}
     return {**body, "start_date": ist_date(info.first_ts).isoformat(), "end_date": ist_date(info.last_ts).isoformat(),
             "rows": info.rows}
+
+
+def gaps_body(found: SeriesGaps) -> dict:
+    """What a series lacks (GET /api/data/gaps, `kitefetch gaps --json`); dates are IST days, ranges inclusive."""
+    key, gaps = found.key, found.gaps
+    return {"success": True, "exchange": key.exchange.value, "symbol": key.symbol, "interval": key.interval.value,
+            "from_date": gaps.start.isoformat(), "to_date": gaps.end.isoformat(),
+            "sessions_expected": gaps.sessions_expected, "sessions_with_candles": gaps.sessions_with_candles,
+            "never_fetched": [[a.isoformat(), b.isoformat()] for a, b in gaps.never_fetched],
+            "fetched_empty": [day.isoformat() for day in gaps.fetched_empty],
+            "partial": [{"date": p.day.isoformat(), "candles": p.candles, "expected": p.expected}
+                        for p in gaps.partial],
+            "out_of_session": day_counts_body(gaps.held_back), "estimated": gaps.estimated}
 
 
 def database_body(d: StoreDescription) -> dict:

@@ -236,5 +236,9 @@ class CandlesQuerySchema(_OptionalRange):
     limit = fields.Integer(validate=validate.Range(min=1, max=100_000))
 
 
+class GapsQuerySchema(_OptionalRange):
+    """GET /api/data/gaps: absent dates default to the series' stored span."""
+
+
 class ExportQuerySchema(_OptionalRange):
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "parquet", "xlsx"]))

@@ -18,6 +18,7 @@ from tests.fakes.market import synthetic_candles
 JAN = (day_start(date(2024, 1, 1)), day_end(date(2024, 1, 31)))
 FEB = (day_start(date(2024, 2, 1)), day_end(date(2024, 2, 29)))
 RELIANCE = SeriesKey(Exchange.NSE, "RELIANCE", Interval.DAY)
+JAN_1 = date(2024, 1, 1)
 
 
 def candles(span: tuple[int, int], interval: Interval = Interval.DAY, with_oi: bool = False) -> CandleFrame:
@@ -132,3 +133,33 @@ class CandleStoreContract:
         assert [len(b) for b in batches] == [10, 10, 10, 10, 4]
         assert np.array_equal(np.concatenate([b.ts for b in batches]), np.concatenate([jan.ts, feb.ts]))
         assert list(equity.iter_range(SeriesKey(Exchange.NSE, "NONE", Interval.DAY))) == []
+
+    def test_candles_per_day_counts_stamps_by_ist_day(self, equity):
+        key = SeriesKey(Exchange.NSE, "INFY", Interval.MINUTE_5)
+        week = (day_start(date(2024, 1, 1)), day_end(date(2024, 1, 7)))  # Mon..Sun
+        frame = candles(week, Interval.MINUTE_5)
+        short_tuesday = (frame.ts < day_start(date(2024, 1, 2)) + 12 * 3600) | (frame.ts >= day_start(date(2024, 1, 3)))
+        equity.write(key, frame.take(short_tuesday), [week])
+        assert equity.candles_per_day(key, date(2024, 1, 1), date(2024, 1, 7)) == (
+            (date(2024, 1, 1), 75), (date(2024, 1, 2), 33), (date(2024, 1, 3), 75), (date(2024, 1, 4), 75),
+            (date(2024, 1, 5), 75))
+        assert equity.candles_per_day(key, date(2024, 1, 2), date(2024, 1, 3)) == (
+            (date(2024, 1, 2), 33), (date(2024, 1, 3), 75))  # whole IST days, bounds inclusive
+        assert equity.candles_per_day(key, date(2024, 1, 6), date(2024, 1, 30)) == ()
+        assert equity.candles_per_day(SeriesKey(Exchange.NSE, "NONE", Interval.DAY), JAN_1, JAN_1) == ()
+
+    def test_held_back_days_are_kept_until_a_write_covers_them(self, equity):
+        saturday, sunday = date(2024, 1, 6), date(2024, 1, 7)
+        friday = (day_start(date(2024, 1, 5)), day_end(date(2024, 1, 5)))
+        equity.write(RELIANCE, candles(friday), [friday], held_back=[(saturday, 3), (sunday, 1)])
+        assert equity.info(RELIANCE).held_back == ((saturday, 3), (sunday, 1))
+        equity.write(RELIANCE, CandleFrame.empty(), [(day_start(saturday), day_start(saturday) + 3600)],
+                     held_back=[(sunday, 2)])  # part of Saturday covered: still held back; Sunday's newer count
+        assert equity.info(RELIANCE).held_back == ((saturday, 3), (sunday, 2))
+        equity.write(RELIANCE, CandleFrame.empty(), [(day_start(saturday), day_end(saturday))])
+        assert equity.info(RELIANCE).held_back == ((sunday, 2),)
+        earlier = (JAN[0], day_end(date(2024, 1, 4)))
+        equity.write(RELIANCE, candles(earlier), [earlier])  # merged before the last candle: the series is rebuilt
+        info = equity.info(RELIANCE)
+        assert info.held_back == ((sunday, 2),) and info.rows == 5
+        assert not info.coverage.covers(day_start(sunday), day_end(sunday))  # held back, never marked covered

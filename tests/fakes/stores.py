@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import date
 
 from application.ports import CandleStore, SeriesInfo, StoreDescription
 from domain.candles import CandleFrame, merge_frames
-from domain.coverage import Coverage, Span
+from domain.clock_time import day_end, day_start
+from domain.coverage import Coverage, Span, held_back_after
 from domain.errors import InvalidInput
 from domain.instrument import SeriesKey
 from domain.market import Segment
+from domain.sessions import candles_per_day
+from domain.validation import DayCount
 
 
 class InMemoryCandleStore(CandleStore):
@@ -18,6 +22,7 @@ class InMemoryCandleStore(CandleStore):
         self.segment = segment
         self.frames: dict[SeriesKey, CandleFrame] = {}
         self.coverages: dict[SeriesKey, Coverage] = {}
+        self.held_back: dict[SeriesKey, tuple[DayCount, ...]] = {}
         self.writes = 0
         self._lock = threading.Lock()
 
@@ -32,9 +37,10 @@ class InMemoryCandleStore(CandleStore):
         frame = self.frames[key]
         first = int(frame.ts[0]) if len(frame) else None
         last = int(frame.ts[-1]) if len(frame) else None
-        return SeriesInfo(key, len(frame), first, last, self.coverages[key])
+        return SeriesInfo(key, len(frame), first, last, self.coverages[key], self.held_back.get(key, ()))
 
-    def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span], replace: Span | None = None) -> int:
+    def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span], replace: Span | None = None,
+              held_back: Sequence[DayCount] = ()) -> int:
         self._check(key)
         with self._lock:
             existing = self.frames.get(key, CandleFrame.empty(self.segment.has_open_interest))
@@ -42,6 +48,7 @@ class InMemoryCandleStore(CandleStore):
                                            *(replace or (None, None)))
             self.frames[key] = merged
             self.coverages[key] = self.coverages.get(key, Coverage()).add_all(covered)
+            self.held_back[key] = held_back_after(self.held_back.get(key, ()), covered, held_back)
             self.writes += 1
             return written
 
@@ -54,6 +61,9 @@ class InMemoryCandleStore(CandleStore):
 
     def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
         return len(self.read(key, start_ts, end_ts))
+
+    def candles_per_day(self, key: SeriesKey, start: date, end: date) -> tuple[DayCount, ...]:
+        return candles_per_day(self.read(key, day_start(start), day_end(end)).ts)
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
                    batch_rows: int = 65_536) -> Iterator[CandleFrame]:

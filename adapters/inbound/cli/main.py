@@ -165,6 +165,16 @@ def build_parser() -> argparse.ArgumentParser:
     existing.add_argument("interval", help=f"one of {INTERVALS}")
     _common(existing)
 
+    holes = sub.add_parser("gaps", help="what a stored series lacks, by session day (never fetched, empty, partial)")
+    holes.add_argument("exchange", help="NSE, BSE, NFO or BFO (any case)")
+    holes.add_argument("symbol", help="the stored symbol (any case)")
+    holes.add_argument("interval", help=f"one of {INTERVALS}")
+    holes.add_argument("--from", dest="from_date", default=None, metavar="YYYY-MM-DD",
+                       help="first day (inclusive; default: the start of what is stored)")
+    holes.add_argument("--to", dest="to_date", default=None, metavar="YYYY-MM-DD",
+                       help="last day (inclusive; default: the end of what is stored)")
+    _common(holes)
+
     db = sub.add_parser("db-info", help="describe a segment database")
     db.add_argument("segment", help="EQUITY or DERIVATIVES (any case)")
     _common(db)

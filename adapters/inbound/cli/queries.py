@@ -1,4 +1,5 @@
-"""The commands that read what is already here: stored ranges, the databases, the instrument cache, what is tracked.
+"""The commands that read what is already here: stored ranges and gaps, the databases, the instrument cache,
+what is tracked.
 
 Apart from the fetching commands (commands.py) so that running one imports neither marshmallow nor the fetch
 use cases: `kitefetch range` answers in ~0.16 s (bench/cli_start.py), over use cases composed without the
@@ -9,15 +10,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from adapters.inbound.cli.output import EXIT_OK, emit
-from adapters.inbound.presenters import database_body, instrument_body, range_body, tracked_body
+from adapters.inbound.presenters import database_body, gaps_body, instrument_body, range_body, tracked_body
+from domain.errors import InvalidInput
 from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
 
 if TYPE_CHECKING:
     from application.describe_database import DescribeDatabase
+    from application.find_gaps import FindGaps
     from application.get_existing_range import GetExistingRange
     from application.get_instruments import GetInstruments
     from application.list_tracked import ListTracked
@@ -31,6 +35,7 @@ class Queries(Protocol):
     def lookup_instrument(self) -> LookupInstrument: ...
     def get_existing_range(self) -> GetExistingRange: ...
     def describe_database(self) -> DescribeDatabase: ...
+    def find_gaps(self) -> FindGaps: ...
     def list_tracked(self) -> ListTracked: ...
 
 
@@ -64,6 +69,37 @@ def existing_range(container: Queries, args: argparse.Namespace) -> int:
     human = (f"{shown}: {body['start_date']} to {body['end_date']} ({body['rows']} candles)"
              if body["start_date"] else f"{key}: no existing data")
     emit(body, args.json, human)
+    return EXIT_OK
+
+
+def _day(text: str | None, flag: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{flag} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def gaps(container: Queries, args: argparse.Namespace) -> int:
+    key = SeriesKey.parse(args.exchange, args.symbol, args.interval)
+    body = gaps_body(container.find_gaps().execute(key, _day(args.from_date, "--from"), _day(args.to_date, "--to")))
+    lines = [f"{body['exchange']}:{body['symbol']}:{body['interval']} {body['from_date']} to {body['to_date']}: "
+             f"{body['sessions_with_candles']} of {body['sessions_expected']} session days hold candles"
+             + (" (sessions estimated beyond the calendar's sources)" if body["estimated"] else "")]
+    if body["never_fetched"]:
+        lines.append("never fetched: " + ", ".join(a if a == b else f"{a} to {b}" for a, b in body["never_fetched"]))
+    if body["fetched_empty"]:
+        lines.append("fetched, no candles: " + ", ".join(body["fetched_empty"]))
+    if body["partial"]:
+        lines.append("partial: " + ", ".join(f"{p['date']} ({p['candles']} of {p['expected']})"
+                                             for p in body["partial"]))
+    if body["out_of_session"]:
+        lines.append("held back, candles outside every known session: "
+                     + ", ".join(f"{d['date']} ({d['candles']})" for d in body["out_of_session"]))
+    if len(lines) == 1:
+        lines.append("no gaps")
+    emit(body, args.json, "\n".join(lines))
     return EXIT_OK
 
 
@@ -104,5 +140,6 @@ QUERIES: dict[str, Query] = {
     "lookup": lookup,
     "range": existing_range,
     "db-info": db_info,
+    "gaps": gaps,
     "tracked": tracked,
 }

@@ -1,4 +1,4 @@
-"""`/api/data`: fetch, batch, the fetch log, instruments, lookup, database info and existing range."""
+"""`/api/data`: fetch, batch, the fetch log, instruments, lookup, database info, existing range and gaps."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from adapters.inbound.presenters import (
     database_body,
     fetch_body,
     fetch_record_body,
+    gaps_body,
     instrument_body,
     range_body,
 )
@@ -19,12 +20,14 @@ from adapters.inbound.schemas import (
     FetchDerivativesSchema,
     FetchEquitySchema,
     FetchesQuerySchema,
+    GapsQuerySchema,
     InstrumentsQuerySchema,
     load,
 )
 from application.batch_fetch import BatchFetch
 from application.describe_database import DescribeDatabase
 from application.fetch_history import FetchHistory
+from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.list_fetches import ListFetches
@@ -92,3 +95,11 @@ def existing_range(exchange: str, symbol: str, interval: str,
                    use_case: GetExistingRange = Provide["get_existing_range"]):
     key = SeriesKey.parse(exchange, symbol, interval)
     return jsonify(range_body(key, use_case.execute(key)))
+
+
+@blueprint.get("/gaps/<exchange>/<path:symbol>/<interval>")
+@inject
+def gaps(exchange: str, symbol: str, interval: str, use_case: FindGaps = Provide["find_gaps"]):
+    query = load(GapsQuerySchema(), request.args.to_dict())
+    key = SeriesKey.parse(exchange, symbol, interval)
+    return jsonify(gaps_body(use_case.execute(key, query.get("from_date"), query.get("to_date"))))

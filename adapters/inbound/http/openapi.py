@@ -22,6 +22,7 @@ from adapters.inbound.schemas import (
     FetchDerivativesSchema,
     FetchEquitySchema,
     FetchesQuerySchema,
+    GapsQuerySchema,
     InstrumentsQuerySchema,
     LogoutSchema,
     TrackFuturesSchema,
@@ -60,6 +61,36 @@ FETCHES = {"type": "object", "required": ["success", "fetches"], "properties": {
                        "status": {"type": "string", "enum": ["ok", "failed"]},
                        "error_type": _NULLABLE_STRING, "error": _NULLABLE_STRING}}}}}
 _COUNT = {"type": "integer"}
+_DAY = {"type": "string", "format": "date", "description": "an IST day"}
+GAPS = {"type": "object",
+        "required": ["success", "exchange", "symbol", "interval", "from_date", "to_date", "sessions_expected",
+                     "sessions_with_candles", "never_fetched", "fetched_empty", "partial", "out_of_session",
+                     "estimated"],
+        "description": "From metadata only (the coverage ledger, the trading calendar, candles per day). A session "
+                       "day is a day with at least one session; a day is fetched when the ledger covers any of its "
+                       "session time.",
+        "properties": {
+            "success": {"type": "boolean", "enum": [True]}, "exchange": {"type": "string"},
+            "symbol": {"type": "string", "description": "as stored"}, "interval": {"type": "string"},
+            "from_date": _DAY, "to_date": _DAY,
+            "sessions_expected": {"type": "integer", "description": "session days in the range"},
+            "sessions_with_candles": {"type": "integer", "description": "session days holding a stored candle"},
+            "never_fetched": {"type": "array", "description": "runs of consecutive session days Kite was never "
+                                                              "asked for, as inclusive [first, last] days",
+                              "items": {"type": "array", "items": _DAY, "minItems": 2, "maxItems": 2}},
+            "fetched_empty": {"type": "array", "items": _DAY,
+                              "description": "session days fetched without a candle (suspended, not yet listed)"},
+            "partial": {"type": "array", "description": "intraday only: fetched session days with fewer candles "
+                                                        "than their sessions' grids hold (information, not an error)",
+                        "items": {"type": "object", "required": ["date", "candles", "expected"],
+                                  "properties": {"date": _DAY, "candles": _COUNT, "expected": _COUNT}}},
+            "out_of_session": {"type": "array", "description": "days held back: Kite served candles there that no "
+                                                               "session the calendar knows explains; fetched once "
+                                                               "it learns one",
+                               "items": {"type": "object", "required": ["date", "candles"],
+                                         "properties": {"date": _DAY, "candles": _COUNT}}},
+            "estimated": {"type": "boolean", "description": "the range holds sessions guessed by the weekday rule "
+                                                           "(beyond the calendar library's years)"}}}
 JOB = {"type": "object", "required": ["success", "job_id", "status", "outcome", "progress", "items"],
        "properties": {"success": {"type": "boolean"}, "job_id": {"type": "string"},
                       "status": {"type": "string", "enum": [s.value for s in JobStatus]},
@@ -171,6 +202,7 @@ def build_spec() -> dict:
     spec.components.schema("Fetches", FETCHES)
     spec.components.schema("AuthStatus", AUTH_STATUS)
     spec.components.schema("Logout", LOGOUT)
+    spec.components.schema("Gaps", GAPS)
     spec.components.schema("TrackSeries", schema=TrackSeriesSchema)
     spec.components.schema("TrackOptions", schema=TrackOptionsSchema)
     spec.components.schema("TrackFutures", schema=TrackFuturesSchema)
@@ -203,6 +235,11 @@ def build_spec() -> dict:
         "parameters": _path_params("segment"), "responses": _ok(obj)}})
     spec.path("/api/data/existing-range/{exchange}/{symbol}/{interval}", operations={"get": {
         "parameters": _path_params("exchange", "symbol", "interval"), "responses": _ok(obj)}})
+    spec.path("/api/data/gaps/{exchange}/{symbol}/{interval}", operations={"get": {
+        "description": "What a stored series lacks, by session day. Absent dates default to the series' stored "
+                       f"span. {_DATES_IN_ORDER} An unknown series is a 404.",
+        "parameters": _path_params("exchange", "symbol", "interval") + [{"in": "query", "schema": GapsQuerySchema}],
+        "responses": _ok("Gaps")}})
     spec.path("/api/data/candles/{exchange}/{symbol}/{interval}", operations={"get": {
         "parameters": _path_params("exchange", "symbol", "interval") + [{"in": "query", "schema": CandlesQuerySchema}],
         "responses": _ok(obj)}})

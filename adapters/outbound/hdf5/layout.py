@@ -157,6 +157,12 @@ def read_columns(group: h5py.Group, with_oi: bool, start: int = 0, stop: int | N
     return out
 
 
+def read_timestamps(group: h5py.Group, start: int = 0, stop: int | None = None,
+                    raw_chunk: chunk_io.RawChunk | None = None) -> np.ndarray:
+    """Rows [start, stop) of the timestamps alone (counts per day need no prices)."""
+    return _read_array(group, "axis1", start, stop, raw_chunk)
+
+
 def search_index(group: h5py.Group, ts: int, side: str, raw_chunk: chunk_io.RawChunk | None = None) -> int:
     """The row where `ts` would go in the sorted timestamps (numpy.searchsorted's `side`)."""
     array = chunk_io.Array.open(group, "axis1")

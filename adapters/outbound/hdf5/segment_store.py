@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 
 from adapters.outbound.file_io import OS_IO, FileIO
@@ -32,6 +33,7 @@ from domain.coverage import Span
 from domain.errors import InvalidInput, StoreBusy
 from domain.instrument import SeriesKey
 from domain.market import Segment
+from domain.validation import DayCount
 
 
 class Hdf5SegmentStore:
@@ -57,10 +59,10 @@ class Hdf5SegmentStore:
 
     @in_data_dir
     def write(self, key: SeriesKey, candles: CandleFrame, covered: Sequence[Span],
-              replace: Span | None = None) -> int:
+              replace: Span | None = None, held_back: Sequence[DayCount] = ()) -> int:
         path = self._path_of(key)
         try:
-            return self._writer.write(key, path, candles, covered, replace)
+            return self._writer.write(key, path, candles, covered, replace, held_back)
         except OSError:
             self._roll_back()
             raise
@@ -82,6 +84,10 @@ class Hdf5SegmentStore:
     @in_data_dir
     def count(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None) -> int:
         return self._reader.count(self._path_of(key), start_ts, end_ts)
+
+    @in_data_dir
+    def candles_per_day(self, key: SeriesKey, start: date, end: date) -> tuple[DayCount, ...]:
+        return self._reader.candles_per_day(self._path_of(key), start, end)
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
                    batch_rows: int = 65_536) -> Iterator[CandleFrame]:

@@ -8,6 +8,7 @@ answers from a cache kept while the file's signature is unchanged, so "what do I
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import h5py
 
@@ -16,7 +17,10 @@ from adapters.outbound.hdf5.generation import Signature
 from adapters.outbound.hdf5.segment_file import ReadHandle, SegmentFile
 from application.ports import SeriesInfo
 from domain.candles import CandleFrame
+from domain.clock_time import day_end, day_start
 from domain.instrument import SeriesKey
+from domain.sessions import candles_per_day
+from domain.validation import DayCount
 
 
 class SeriesReader:
@@ -66,6 +70,16 @@ class SeriesReader:
                 return 0
             lo, hi = _row_range(handle, group, start_ts, end_ts)
             return hi - lo
+
+    def candles_per_day(self, path: str, start: date, end: date) -> tuple[DayCount, ...]:
+        """From the timestamps alone: the rows of the range by binary search, then one array decompressed."""
+        with self._file.reading() as handle:
+            group = handle.series(path) if handle is not None else None
+            if handle is None or group is None:
+                return ()
+            lo, hi = _row_range(handle, group, day_start(start), day_end(end))
+            stamps = layout.read_timestamps(group, lo, hi, handle.raw_chunk) if lo < hi else None
+        return () if stamps is None else candles_per_day(stamps)
 
     def iter_range(self, path: str, start_ts: int | None, end_ts: int | None,
                    batch_rows: int) -> Iterator[CandleFrame]:

@@ -17,9 +17,10 @@ from adapters.outbound.hdf5 import layout, metadata
 from adapters.outbound.hdf5.generation import Generation
 from adapters.outbound.hdf5.segment_file import SegmentFile, Transaction
 from domain.candles import CandleFrame, merge_frames
-from domain.coverage import Coverage, Span
+from domain.coverage import Coverage, Span, held_back_after
 from domain.errors import StoreConflict
 from domain.instrument import SeriesKey
+from domain.validation import DayCount
 
 _KEPT_TAILS = 8
 
@@ -60,7 +61,7 @@ class SeriesWriter:
         self._tails = KeptTails()
 
     def write(self, key: SeriesKey, path: str, candles: CandleFrame, covered: Sequence[Span],
-              replace: Span | None) -> int:
+              replace: Span | None, held_back: Sequence[DayCount] = ()) -> int:
         candles = candles.with_open_interest(self._with_oi)
         with self._file.writing() as transaction:
             written: dict[str, tuple[int, layout.Tails]] = {}  # path -> (rows, tails) once this write commits
@@ -73,6 +74,7 @@ class SeriesWriter:
                     raise StoreConflict(f"{path} in {self._file.path.name} was not written by kitefetch; move or "
                                         "delete it before fetching this series")
             coverage = (info.coverage if info else Coverage()).add_all(covered)
+            held = held_back_after(info.held_back if info else (), covered, held_back)
             if info is not None and replace is None and (
                     info.rows == 0 or info.last_ts is None or len(candles) == 0 or int(candles.ts[0]) > info.last_ts):
                 if len(candles):
@@ -81,12 +83,13 @@ class SeriesWriter:
                                      layout.append_columns(group, candles.columns(), self._with_oi, tails))
                 first = info.first_ts if info.first_ts is not None else (int(candles.ts[0]) if len(candles) else None)
                 last = int(candles.ts[-1]) if len(candles) else info.last_ts
-                group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, coverage)
+                group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, coverage,
+                                                             held)
                 return len(candles)
-            return self._rewrite(transaction, key, path, group, candles, coverage, replace, written)
+            return self._rewrite(transaction, key, path, group, candles, (coverage, held), replace, written)
 
     def _rewrite(self, transaction: Transaction, key: SeriesKey, path: str, old: h5py.Group | None,
-                 candles: CandleFrame, coverage: Coverage, replace: Span | None,
+                 candles: CandleFrame, ledger: tuple[Coverage, Sequence[DayCount]], replace: Span | None,
                  written: dict[str, tuple[int, layout.Tails]]) -> int:
         """Create the series, or build it anew beside the old one with the candles merged in, then swap."""
         h5 = transaction.h5
@@ -103,7 +106,7 @@ class SeriesWriter:
             written[path] = (len(merged), layout.append_columns(fresh, merged.columns(), self._with_oi))
         rows = len(merged)
         fresh.attrs[metadata.META] = metadata.encode(key, rows, int(merged.ts[0]) if rows else None,
-                                                     int(merged.ts[-1]) if rows else None, coverage)
+                                                     int(merged.ts[-1]) if rows else None, *ledger)
         if old is not None:
             del h5[path]
             h5.move(target, path)

@@ -188,8 +188,47 @@ def test_the_legend_follows_the_crosshair_and_gaps_read_as_ist_dates(browser, ap
     page.mouse.move(5, 5)  # off the chart: back to the last candle
     page.wait_for_function(f"document.getElementById('legend-time').textContent === '{rows[-1]['timestamp'][:10]}'")
 
-    assert page.locator("#gaps li").all_inner_texts() == ["2025-01-16 – 2025-01-19"]
-    assert page.is_visible("#gaps-title")
+    assert page.locator("#gaps li").all_inner_texts() == ["2025-01-16 – 2025-01-17"]  # session days: Thu, Fri
+    assert page.is_visible("#gaps-title") and page.is_hidden("#empty-title")
+    assert page.is_visible("#legend-never") and page.is_hidden("#legend-empty")
+    page.close()
+
+
+def test_never_fetched_and_fetched_empty_days_are_marked_apart(browser, api):
+    """A future fetched from before it listed (Kite has nothing there: fetched, empty), with a hole after it."""
+    listed = requests.get(f"{api.base}/api/data/instruments/NFO", timeout=60).json()["instruments"]
+    future = min((i for i in listed if i["instrument_type"] == "FUT" and i["name"] == "BANKNIFTY"),
+                 key=lambda i: i["expiry"])["tradingsymbol"]  # listed 2-3 months ago
+    today = date.today()
+    for first, last in ((150, 45), (30, 1)):  # days ago; the hole is 44..31 days ago
+        fetched = requests.post(f"{api.base}/api/data/fetch-derivatives", timeout=120, json={
+            "exchange": "NFO", "symbol": future, "from_date": str(today - timedelta(days=first)),
+            "to_date": str(today - timedelta(days=last)), "interval": "day"})
+        assert fetched.status_code == 200, fetched.text
+    holes = requests.get(f"{api.base}/api/data/gaps/NFO/{future}/day", timeout=30).json()
+    assert holes["never_fetched"] and holes["fetched_empty"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{api.base}/series/NFO/{future}/day")
+    page.wait_for_function("(document.getElementById('chart').dataset.bands || '0,0').split(',').every(n => n > 0)")
+    never_days = sum((date.fromisoformat(b) - date.fromisoformat(a)).days + 1 for a, b in holes["never_fetched"])
+    assert page.get_attribute("#chart", "data-bands") == f"{never_days},{len(holes['fetched_empty'])}"
+    colours = page.evaluate("""() => {
+        const {chart, bands} = document.getElementById('chart').lightweightCharts;
+        const shown = (series) => series.data().filter(
+            (bar) => chart.timeScale().timeToCoordinate(bar.time) !== null).length;
+        return {never: [bands.never.options().color, shown(bands.never)],
+                empty: [bands.empty.options().color, shown(bands.empty)]};
+    }""")
+    assert colours["never"][0] != colours["empty"][0] and colours["never"][1] > 0 and colours["empty"][1] > 0
+    assert page.is_visible("#legend-never") and page.is_visible("#legend-empty")
+    run = lambda a, b: a if a == b else f"{a} – {b}"  # noqa: E731
+    assert page.locator("#gaps li").all_inner_texts() == [run(a, b) for a, b in holes["never_fetched"]]
+    assert page.locator("#empty li").all_text_contents() == holes["fetched_empty"]  # folded when over ten
+    empty = holes["fetched_empty"]
+    assert page.inner_text("#empty-summary") == f"{len(empty)} session day(s), {run(empty[0], empty[-1])}"
+    assert f"of {holes['sessions_expected']} session days" in page.inner_text("#gap-summary")
+    shot(page, "06a-series-gaps")
     page.close()
 
 

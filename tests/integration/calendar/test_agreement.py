@@ -1,8 +1,9 @@
-"""The sandbox, validation and the fetch agree on the special sessions and closures (issue 11).
+"""The sandbox, validation, the fetch and the gaps agree on the special sessions and closures (issue 11).
 
 Each day is fetched at every interval through FetchHistory with real parts (kiteconnect against the sandbox over
-HTTP, HDF5 in tmp_path, the real calendar): nothing rejected, and the store holds exactly what the sandbox serves
-for that day; a closure or a weekend costs no request and stores nothing.
+HTTP, HDF5 in tmp_path, the real calendar): nothing rejected, the store holds exactly what the sandbox serves
+for that day, and that is the count the calendar's grid expects (FindGaps finds nothing missing); a closure or a
+weekend costs no request, stores nothing, is covered, and is not a session FindGaps expects.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from adapters.outbound.kite.rate_limiter import RateLimiter
 from adapters.outbound.system_clock import SystemClock
 from application.fetch_history import FetchHistory
 from application.fetch_request import FetchRequest
+from application.find_gaps import FindGaps
 from domain.clock_time import day_end, day_start
 from domain.date_range import DateRange
+from domain.gaps import expected_candles
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
@@ -76,9 +79,14 @@ def fetch_day(fetch, exchange: Exchange, symbol: str, day: date, interval: Inter
                                       **flags))
 
 
+def gaps_of(store: Hdf5SegmentStore, calendar: LibraryCalendar, key: SeriesKey, first: date, last: date):
+    return FindGaps({Segment.EQUITY: store}, calendar).execute(key, first, last).gaps
+
+
 @pytest.mark.parametrize("interval", list(Interval))
-def test_special_sessions_are_stored_as_served(fetch, kite, interval):
+def test_special_sessions_are_stored_as_served_and_as_the_calendar_expects(fetch, kite, interval):
     history, store = fetch
+    calendar = LibraryCalendar()
     for exchange, symbol in SYMBOLS:
         key = SeriesKey(exchange, symbol, interval)
         for day in SPECIAL_DAYS:
@@ -87,16 +95,28 @@ def test_special_sessions_are_stored_as_served(fetch, kite, interval):
             assert expected > 0, (exchange, day)
             assert (result.rejected, result.requests, result.out_of_session) == (0, 1, ()), (exchange, day, result)
             assert store.count(key, day_start(day), day_end(day)) == result.records == expected, (exchange, day)
+            grid = int(expected_candles(calendar.sessions(exchange, day, day), interval).sum())
+            assert grid == expected, (exchange, day, grid)
+            gaps = gaps_of(store, calendar, key, day, day)
+            assert (gaps.sessions_expected, gaps.sessions_with_candles, gaps.never_fetched, gaps.fetched_empty,
+                    gaps.partial, gaps.held_back) == (1, 1, (), (), (), ()), (exchange, day, gaps)
+    if interval is Interval.MINUTE:  # the Muhurat hours: 60 minute candles each
+        for muhurat in (date(2024, 11, 1), date(2025, 10, 21)):
+            assert int(expected_candles(calendar.sessions(Exchange.NSE, muhurat, muhurat), interval).sum()) == 60
 
 
 @pytest.mark.parametrize("interval", list(Interval))
 def test_closures_and_weekends_cost_no_request_and_store_nothing(fetch, kite, interval):
     history, store = fetch
+    key = SeriesKey(Exchange.NSE, "INFY", interval)
     for day in NOTHING_DAYS:
         assert served(kite, Exchange.NSE, "INFY", day, day, interval) == []
         result = fetch_day(history, Exchange.NSE, "INFY", day, interval)
         assert (result.records, result.rejected, result.requests) == (0, 0, 0), (day, result)
         assert result.message == "Nothing to fetch: the range holds no trading session"
+        assert store.info(key).coverage.covers(day_start(day), day_end(day))  # covered: never asked again
+        gaps = gaps_of(store, LibraryCalendar(), key, day, day)
+        assert (gaps.sessions_expected, gaps.never_fetched, gaps.fetched_empty) == (0, (), ()), (day, gaps)
 
 
 @pytest.mark.parametrize("interval", list(Interval))
@@ -143,8 +163,9 @@ def test_a_session_the_calendar_learns_is_stored_by_a_plain_incremental_fetch(sa
     first = history.execute(week)
     assert first.out_of_session == ((sunday, 375),) and first.rejected == 375
     key = SeriesKey(Exchange.NSE, "HDFCBANK", Interval.MINUTE)
-    assert store.count(key, day_start(sunday), day_end(sunday)) == 0
+    assert store.count(key, day_start(sunday), day_end(sunday)) == 0 and store.info(key).held_back == ((sunday, 375),)
     assert history.execute(week).requests == 0  # still unknown to the calendar: not asked, still not covered
+    assert store.info(key).held_back == ((sunday, 375),)
     user_file.write_text('[[calendars.india.session]]\ndate = 2026-02-01\nblocks = [["09:15", "15:30"]]\n'
                          'kind = "special"\n')
     history, store = fetcher(sandbox, data_dir, LibraryCalendar(user_file, shipped=older))  # the next start
@@ -153,3 +174,40 @@ def test_a_session_the_calendar_learns_is_stored_by_a_plain_incremental_fetch(sa
     assert store.count(key, day_start(sunday), day_end(sunday)) == len(
         served(kite, Exchange.NSE, "HDFCBANK", sunday, sunday, Interval.MINUTE)) == 375
     assert store.info(key).coverage.covers(week.date_range.start_ts, week.date_range.end_ts)
+    assert store.info(key).held_back == ()
+
+
+def test_a_held_back_saturday_waits_for_a_user_calendar_override(sandbox, kite, tmp_path):
+    """The Budget Saturday, closed by the user's calendar.toml (as a calendar lacking it would have it): Kite's
+    candles are held back, an incremental fetch asks nothing and keeps them so, a fetch of the weekend alone covers
+    the Sunday but not the Saturday; once the override adds the session the next plain incremental fetch stores it."""
+    saturday, sunday = date(2025, 2, 1), date(2025, 2, 2)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    user_file = data_dir / "calendar.toml"
+    user_file.write_text("[[calendars.india.closed]]\ndate = 2025-02-01\n")
+    week = FetchRequest(Segment.EQUITY, "SBIN", DateRange(date(2025, 1, 29), date(2025, 2, 4)), Interval.MINUTE_5)
+    key = SeriesKey(Exchange.NSE, "SBIN", Interval.MINUTE_5)
+    history, store = fetcher(sandbox, data_dir, LibraryCalendar(user_file))
+    first = history.execute(week)
+    assert (first.requests, first.rejected, first.out_of_session) == (1, 75, ((saturday, 75),))
+    assert store.info(key).held_back == ((saturday, 75),)
+    for again in (week, FetchRequest(Segment.EQUITY, "SBIN", DateRange(saturday, sunday), Interval.MINUTE_5)):
+        assert history.execute(again).requests == 0
+        info = store.info(key)
+        assert info.held_back == ((saturday, 75),)
+        assert info.coverage.missing(week.date_range.start_ts, week.date_range.end_ts) == [
+            (day_start(saturday), day_end(saturday))]
+    gaps = gaps_of(store, LibraryCalendar(user_file), key, week.date_range.start, week.date_range.end)
+    assert (gaps.held_back, gaps.never_fetched, gaps.sessions_expected) == (((saturday, 75),), (), 5)
+    user_file.write_text('[[calendars.india.session]]\ndate = 2025-02-01\nblocks = [["09:15", "15:30"]]\n'
+                         'kind = "special"\n')
+    history, store = fetcher(sandbox, data_dir, LibraryCalendar(user_file))  # the next start
+    learned = history.execute(week)
+    assert (learned.requests, learned.records, learned.rejected) == (1, 75, 0)
+    assert store.count(key, day_start(saturday), day_end(saturday)) == len(
+        served(kite, Exchange.NSE, "SBIN", saturday, saturday, Interval.MINUTE_5)) == 75
+    info = store.info(key)
+    assert info.held_back == () and info.coverage.covers(week.date_range.start_ts, week.date_range.end_ts)
+    gaps = gaps_of(store, LibraryCalendar(user_file), key, week.date_range.start, week.date_range.end)
+    assert (gaps.held_back, gaps.never_fetched, gaps.sessions_expected, gaps.sessions_with_candles) == ((), (), 6, 6)

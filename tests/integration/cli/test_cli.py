@@ -126,3 +126,28 @@ def test_a_calendar_file_that_does_not_parse_stops_fetch_and_serve_in_one_line(c
                             text=True, timeout=60)
     assert served.returncode == 1 and served.stderr.strip() == f"configuration error: {what}", served.stderr
     assert run(["range", "NSE", "INFY", "day"], cli_env).returncode == 0  # no calendar question, no stop
+
+
+def test_gaps_prints_the_apis_json_and_a_summary(cli_env, api):
+    """Over the API server's own data dir: `--json` is the route's body, byte for byte once parsed."""
+    fetched = requests.post(f"{api.api}/fetch-equity", timeout=120, json={
+        "symbol": "ZZBADOHLC", "from_date": "2025-01-13", "to_date": "2025-01-15", "interval": "minute"})
+    assert fetched.status_code == 200, fetched.text
+    env = {**cli_env, "KITEFETCH_DATA_DIR": str(api.data_dir)}
+    args = ["gaps", "nse", "zzbadohlc", "minute", "--from", "2025-01-13", "--to", "2025-01-17"]
+    as_json = run([*args, "--json"], env)
+    assert as_json.returncode == 0, as_json.stderr
+    route = requests.get(f"{api.api}/gaps/NSE/ZZBADOHLC/minute?from_date=2025-01-13&to_date=2025-01-17", timeout=30)
+    assert json.loads(as_json.stdout) == route.json()  # nothing else on stdout: the calendar logs to stderr
+    human = run(args, env)
+    assert human.returncode == 0, human.stderr
+    assert human.stdout.splitlines() == [
+        "NSE:ZZBADOHLC:minute 2025-01-13 to 2025-01-17: 3 of 5 session days hold candles",
+        "never fetched: 2025-01-16 to 2025-01-17",
+        "partial: 2025-01-13 (374 of 375), 2025-01-14 (374 of 375), 2025-01-15 (374 of 375)"]
+    missing = run(["gaps", "NSE", "NEVERFETCHED", "minute"], env)
+    assert missing.returncode == 1 and "error (not_found)" in missing.stderr
+    bad = run(["gaps", "NSE", "ZZBADOHLC", "minute", "--from", "2025-02-30"], env)
+    assert bad.returncode == 2 and "--from '2025-02-30' is not a date" in bad.stderr
+    reversed_ = run(["gaps", "NSE", "ZZBADOHLC", "minute", "--from", "2025-01-15", "--to", "2025-01-13"], env)
+    assert reversed_.returncode == 2 and "after" in reversed_.stderr

@@ -12,6 +12,7 @@ import time
 from datetime import date
 
 import pytest
+from structlog.testing import capture_logs
 
 from adapters.inbound.cli.main import dispatch, parse
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
@@ -34,6 +35,12 @@ QUERIES = [
     ["lookup", "NSE", "reliance"], ["lookup", "NFO", "NIFTY24JUNFUT", "--json"], ["lookup", "NSE", "NOPE", "--json"],
     ["instruments", "NSE", "--limit", "1"], ["instruments", "NFO", "--json"], ["tracked"], ["tracked", "--json"],
 ]
+# `gaps` asks the trading calendar, which brings pandas and structlog (exchange-calendars): still lighter than the
+# container (bootstrap/queries.py), but not held to HEAVY.
+CALENDAR_QUERIES = [["gaps", "NSE", "RELIANCE", "day"],
+                    ["gaps", "nse", "reliance", "day", "--json", "--from", "2024-01-20"],
+                    ["gaps", "NSE", "RELIANCE", "day", "--to", "2023-12-29"], ["gaps", "NSE", "NOPE", "day"],
+                    ["gaps", "NSE", "RELIANCE", "day", "--from", "2024-02-30"]]
 HEAVY = ("flask", "kiteconnect", "pandas", "structlog", "dependency_injector", "marshmallow", "blosc2", "hdf5plugin")
 
 
@@ -53,13 +60,14 @@ def data_dir(tmp_path):
     return data
 
 
-@pytest.mark.parametrize("argv", QUERIES, ids=" ".join)
+@pytest.mark.parametrize("argv", QUERIES + CALENDAR_QUERIES, ids=" ".join)
 def test_a_query_answers_as_the_container_does(data_dir, argv, capsys):
     settings = Settings(data_dir=data_dir)
     args = parse(argv)
-    light = dispatch(LocalQueries(settings, lambda: pytest.fail("today's files answer this")), args)
-    said = capsys.readouterr()
-    full = dispatch(build_container(settings), args)
+    with capture_logs():  # the calendar's log line: whatever this process configured, not the answer
+        light = dispatch(LocalQueries(settings, lambda: pytest.fail("today's files answer this")), args)
+        said = capsys.readouterr()
+        full = dispatch(build_container(settings), args)
     assert (light, said.out, said.err) == (full, *capsys.readouterr())
 
 
@@ -102,6 +110,7 @@ def test_reads_of_a_missing_data_dir_create_nothing_and_answer_as_for_an_empty_o
     assert "no existing data" in kitefetch("range", "NSE", "RELIANCE", "day").stdout
     assert kitefetch("lookup", "NSE", "RELIANCE").returncode == 3  # no cached list: Kite, without a token
     assert kitefetch("instruments", "NFO").returncode == 3
+    assert "No stored series" in kitefetch("gaps", "NSE", "RELIANCE", "day").stderr
     assert _tree(tmp_path) == before
     (tmp_path / "empty").mkdir()
     empty = json.loads(kitefetch("db-info", "EQUITY", "--json", data_dir=str(tmp_path / "empty")).stdout)

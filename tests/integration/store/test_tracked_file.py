@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 from datetime import date
+from pathlib import Path
 
 import pytest
 from structlog.testing import capture_logs
@@ -57,15 +58,19 @@ def test_the_file_is_plain_json_written_whole(tmp_path):
 
 
 def _add_many(path: str, prefix: str, count: int) -> None:
-    tracked = TrackedFile(path, durable=False)
+    tracked = TrackedFile(Path(path), durable=False)
     for n in range(count):
         entry = TrackedSeries(f"{prefix}{n}", Exchange.NSE, f"{prefix}{n}", (Interval.DAY,), date(2020, 1, 1))
-        tracked.update(lambda t, entry=entry: t.add(entry))
+        tracked.update(entry_adder(entry))
+
+
+def entry_adder(entry: TrackedSeries):
+    return lambda tracked: tracked.add(entry)
 
 
 def _add_same(path: str, results) -> None:
     try:
-        TrackedFile(path, durable=False).update(lambda t: t.add(TCS))
+        TrackedFile(Path(path), durable=False).update(lambda t: t.add(TCS))
         results.put("added")
     except Conflict:
         results.put("conflict")

@@ -44,14 +44,27 @@ def test_a_weekend_inside_a_request_is_covered_once_fetched(fetch_history, sourc
     assert len(source.calls) == 1
 
 
-def test_a_range_without_sessions_sends_no_request_and_stays_unfetched(fetch_history, source, stores, calendar):
+def test_a_range_without_sessions_sends_no_request_and_is_covered(fetch_history, source, stores):
     weekend = request(start=date(2024, 1, 6), end=date(2024, 1, 7))
     result = fetch_history.execute(weekend)
     assert (result.records, result.requests) == (0, 0) and source.calls == []
     assert result.message == "Nothing to fetch: the range holds no trading session"
-    assert stores[Segment.EQUITY].info(RELIANCE_DAY) is None  # "covered" means Kite was asked
-    calendar.special[date(2024, 1, 6)] = [("09:15", "15:30")]  # the calendar learns a Saturday session
-    assert fetch_history.execute(weekend).requests == 1
+    info = stores[Segment.EQUITY].info(RELIANCE_DAY)
+    assert (info.rows, info.coverage.spans, info.held_back) == (0, ((day_start(date(2024, 1, 6)),
+                                                                     day_end(date(2024, 1, 7))),), ())
+
+
+def test_only_sessionless_chunks_are_covered_without_a_request(fetch_history, source, stores, calendar):
+    """Kite's 60-day minute chunks: the one over a closed stretch is covered unasked, the others fetched."""
+    calendar.closed.update(date.fromordinal(d) for d in range(date(2024, 3, 1).toordinal(),
+                                                               date(2024, 4, 30).toordinal()))  # to Apr 29
+    minute = request(start=date(2024, 1, 1), end=date(2024, 4, 30), interval=Interval.MINUTE)
+    result = fetch_history.execute(minute)
+    assert result.requests == 2 and [c[2] for c in source.calls] == [day_start(date(2024, 1, 1)),
+                                                                      day_start(date(2024, 4, 30))]
+    info = stores[Segment.EQUITY].info(SeriesKey(Exchange.NSE, "RELIANCE", Interval.MINUTE))
+    assert info.coverage.covers(day_start(date(2024, 1, 1)), day_end(date(2024, 4, 30)))
+    assert fetch_history.execute(minute).requests == 0
 
 
 def test_only_the_missing_edges_are_fetched(fetch_history, source):
@@ -226,8 +239,7 @@ def _candles(stamps: list[int]) -> CandleFrame:
                                      "volume": np.ones(n, dtype=np.int64)})
 
 
-def test_candles_on_a_day_the_calendar_calls_closed_are_reported_and_left_unfetched(logged, source, stores,
-                                                                                       calendar):
+def test_candles_on_a_day_the_calendar_calls_closed_are_held_back(logged, source, stores, calendar):
     fetch_history, fetch_log = logged
     saturday = date(2024, 1, 6)
     source.extra_candles = _candles([day_start(saturday)])  # Kite trades a Saturday the calendar lacks
@@ -235,16 +247,29 @@ def test_candles_on_a_day_the_calendar_calls_closed_are_reported_and_left_unfetc
     assert (result.records, result.rejected, result.requests) == (10, 1, 1)
     assert result.out_of_session == ((saturday, 1),) and result.rejected_reasons == {"out_of_session": 1}
     assert fetch_log.records[-1].out_of_session == ((saturday, 1),)
-    coverage = stores[Segment.EQUITY].info(RELIANCE_DAY).coverage
-    assert coverage.missing(day_start(date(2024, 1, 1)), day_end(date(2024, 1, 12))) == [
+    info = stores[Segment.EQUITY].info(RELIANCE_DAY)
+    assert info.held_back == ((saturday, 1),)
+    assert info.coverage.missing(day_start(date(2024, 1, 1)), day_end(date(2024, 1, 12))) == [
         (day_start(saturday), day_end(saturday))]  # the Sunday, asked and empty, is covered
-    again = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 1, 12)))
-    assert again.requests == 0  # the calendar still knows no session there: nothing to ask for
+    for again in (request(start=date(2024, 1, 1), end=date(2024, 1, 12)), request(start=saturday, end=saturday)):
+        assert fetch_history.execute(again).requests == 0  # no session known there: nothing to ask for
+        info = stores[Segment.EQUITY].info(RELIANCE_DAY)  # and the session-less Saturday is not covered
+        assert info.held_back == ((saturday, 1),) and not info.coverage.covers(day_start(saturday), day_end(saturday))
     calendar.special[saturday] = [("09:15", "15:30")]  # the calendar learns it (a user's calendar.toml)
     learned = fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 1, 12)))
     assert (learned.requests, learned.records, learned.rejected) == (1, 1, 0)
-    assert stores[Segment.EQUITY].info(RELIANCE_DAY).coverage.covers(day_start(date(2024, 1, 1)),
-                                                                       day_end(date(2024, 1, 12)))
+    info = stores[Segment.EQUITY].info(RELIANCE_DAY)
+    assert info.coverage.covers(day_start(date(2024, 1, 1)), day_end(date(2024, 1, 12))) and info.held_back == ()
+
+
+def test_an_overwrite_keeps_held_back_days_uncovered(fetch_history, source, stores):
+    saturday = date(2024, 1, 6)
+    source.extra_candles = _candles([day_start(saturday)])
+    fetch_history.execute(request(start=date(2024, 1, 1), end=date(2024, 1, 12)))
+    result = fetch_history.execute(request(start=date(2024, 1, 6), end=date(2024, 1, 7), overwrite=True))
+    assert result.requests == 0
+    info = stores[Segment.EQUITY].info(RELIANCE_DAY)
+    assert info.held_back == ((saturday, 1),) and not info.coverage.covers(day_start(saturday), day_end(saturday))
 
 
 def test_stray_off_hours_candles_on_a_session_day_are_reported_and_the_day_stays_covered(fetch_history, source,

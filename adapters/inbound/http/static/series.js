@@ -1,5 +1,6 @@
 // The series page: candlesticks with volume (and open interest for derivatives, on its own left scale), a legend
-// following the crosshair, gaps listed in IST, export links.
+// following the crosshair, never-fetched and fetched-empty session days marked on the time axis and listed in IST
+// (from the gaps route), export links.
 (function () {
   const $ = (id) => document.getElementById(id);
   const box = $("chart");
@@ -15,7 +16,13 @@
   chart.priceScale("volume").applyOptions({scaleMargins: {top: 0.8, bottom: 0}});
   const OI_COLOR = "#7c3aed";
   let oi = null;
-  box.lightweightCharts = {chart, candles, volume, get oi() { return oi; }};  // for the console and browser tests
+  // Days without candles as full-height bands: a histogram per kind on a hidden scale of their own, one bar per
+  // day at 00:00 IST, so a band sits where the day's candles would (its weekends too, in a never-fetched run).
+  const band = (color) => chart.addHistogramSeries({priceScaleId: "gaps", color, lastValueVisible: false,
+                                                    priceLineVisible: false, priceFormat: {type: "volume"}});
+  const bands = {never: band("rgba(220, 38, 38, 0.35)"), empty: band("rgba(100, 116, 139, 0.45)")};
+  chart.priceScale("gaps").applyOptions({scaleMargins: {top: 0, bottom: 0}, visible: false});
+  box.lightweightCharts = {chart, candles, volume, bands, get oi() { return oi; }};  // for the console and tests
 
   function query() {
     const parts = [];
@@ -40,7 +47,7 @@
   let busy = false;
   let generation = 0;  // bumped by each new range: an older page that arrives after it is dropped
   let total = 0;
-  let gaps = 0;
+  let holes = null;  // the gaps route's answer for the range
   const t = (stamp) => Math.floor(Date.parse(stamp) / 1000) + 19800;  // IST wall time on the axis
 
   function convert(body, before) {
@@ -94,17 +101,69 @@
     legend(candle, param.seriesData.get(volume), oi ? param.seriesData.get(oi) : null);
   });
 
-  // A gap is an inclusive pair of IST ISO stamps: whole days read as dates, anything else to the minute.
-  function readable([from, to]) {
-    const days = from.slice(11, 19) === "00:00:00" && to.slice(11, 19) === "23:59:59";
-    const [a, b] = [from, to].map((stamp) => days ? stamp.slice(0, 10) : stamp.slice(0, 16).replace("T", " "));
-    return a === b ? a : `${a} – ${b}`;
+  const run = ([a, b]) => a === b ? a : `${a} – ${b}`;
+  const dayTime = (day) => Date.parse(day) / 1000;  // "2025-01-16" as UTC midnight: 00:00 IST on the axis
+
+  function daysOf([a, b]) {
+    const days = [];
+    for (let time = dayTime(a); time <= dayTime(b); time += 86400) days.push(time);
+    return days;
+  }
+
+  // Bands only where candles are loaded (or all of the range once every candle is): a band far left of the
+  // loaded candles would stretch the axis over days not shown yet.
+  function drawBands() {
+    if (!holes) return;
+    const from = more && loaded.candles.length ? loaded.candles[0].time - 86400 : -Infinity;
+    const bars = (times) => times.filter((time) => time >= from).map((time) => ({time, value: 1}));
+    bands.never.setData(bars(holes.never_fetched.flatMap(daysOf)));
+    bands.empty.setData(bars(holes.fetched_empty.map(dayTime)));
+    box.dataset.bands = `${bands.never.data().length},${bands.empty.data().length}`;
+  }
+
+  const bandBars = () => bands.never.data().length + bands.empty.data().length;
+
+  function listing(title, list, items) {
+    $(title).hidden = !items.length;
+    $(list).replaceChildren(...items.map((text) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      return li;
+    }));
+  }
+
+  function showHoles(body) {
+    holes = body;
+    drawBands();
+    $("gap-legend").hidden = !(body.never_fetched.length || body.fetched_empty.length);
+    $("legend-never").hidden = !body.never_fetched.length;
+    $("legend-empty").hidden = !body.fetched_empty.length;
+    listing("gaps-title", "gaps", body.never_fetched.map(run));
+    listing("empty-title", "empty", body.fetched_empty);
+    const empty = body.fetched_empty;  // often many (a contract before it listed): folded beyond ten
+    $("empty-details").hidden = !empty.length;
+    $("empty-details").open = empty.length <= 10;
+    $("empty-summary").textContent = empty.length ? `${empty.length} session day(s), ${run([empty[0], empty.at(-1)])}`
+      : "";
+    const notes = [`${body.sessions_with_candles} of ${body.sessions_expected} session days from ${body.from_date} ` +
+                   `to ${body.to_date} hold candles`];
+    if (body.partial.length) {
+      notes.push(`${body.partial.length} partial (fewer candles than the session holds: ` +
+                 body.partial.slice(0, 5).map((p) => `${p.date} ${p.candles}/${p.expected}`).join(", ") +
+                 (body.partial.length > 5 ? ", …)" : ")"));
+    }
+    if (body.out_of_session.length) {
+      notes.push("held back, candles outside every known session: " +
+                 body.out_of_session.map((d) => `${d.date} (${d.candles})`).join(", "));
+    }
+    if (body.estimated) notes.push("sessions estimated beyond the calendar's sources");
+    $("gap-summary").textContent = notes.join("; ");
   }
 
   function summarise() {
     box.dataset.candles = String(loaded.candles.length);
     $("summary").textContent = `${loaded.candles.length} candles shown of ${total} stored in the range` +
-      (more ? " (most recent shown; scroll left or load older)" : "") + `; ${gaps} gap(s) never fetched`;
+      (more ? " (most recent shown; scroll left or load older)" : "");
     $("older").hidden = !more;
   }
 
@@ -112,25 +171,19 @@
     exportLinks();
     const q = query();
     const mine = ++generation;
-    const body = await kitefetch.call(`/api/data/candles/${path}?limit=${PAGE}${q ? "&" + q : ""}`);
+    const [body, found] = await Promise.all([
+      kitefetch.call(`/api/data/candles/${path}?limit=${PAGE}${q ? "&" + q : ""}`),
+      kitefetch.call(`/api/data/gaps/${path}${q ? "?" + q : ""}`)]);
     if (mine !== generation) return;
     const part = convert(body, null);
     loaded = {candles: part.candles, volume: part.volume, oi: part.oi};
     oldest = part.rows.length ? part.rows[0][0] : null;
     more = body.truncated;
     total = body.total;
-    gaps = body.gaps.length;
     show(loaded);
-    candles.setMarkers(body.gaps.map((g) => ({time: t(g[0]), position: "aboveBar", color: "#b91c1c",
-                                              shape: "arrowDown", text: "gap"})).filter((m) => m.time));
+    showHoles(found);
     chart.timeScale().fitContent();
     summarise();
-    $("gaps-title").hidden = !body.gaps.length;
-    $("gaps").replaceChildren(...body.gaps.map((g) => {
-      const li = document.createElement("li");
-      li.textContent = readable(g);
-      return li;
-    }));
   }
 
   async function loadOlder() {
@@ -145,16 +198,18 @@
       if (mine !== generation) return;
       const part = convert(body, t(oldest));
       more = body.truncated && part.rows.length > 0;
+      const view = chart.timeScale().getVisibleLogicalRange();
+      const bars = bandBars();
       if (part.rows.length) {
-        const view = chart.timeScale().getVisibleLogicalRange();
         loaded = {candles: part.candles.concat(loaded.candles), volume: part.volume.concat(loaded.volume),
                   oi: part.oi ? part.oi.concat(loaded.oi || []) : null};
         oldest = part.rows[0][0];
         show(loaded);
-        if (view) {  // keep looking at the same candles: their indexes moved by what was prepended
-          const added = part.candles.length;
-          chart.timeScale().setVisibleLogicalRange({from: view.from + added, to: view.to + added});
-        }
+      }
+      drawBands();
+      const added = part.candles.length + bandBars() - bars;
+      if (view && added) {  // keep looking at the same candles: their indexes moved by what was prepended
+        chart.timeScale().setVisibleLogicalRange({from: view.from + added, to: view.to + added});
       }
       summarise();
     } finally {
