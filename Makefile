@@ -45,6 +45,7 @@ bench: install-dev
 	$(BIN)/python -m bench.batch
 	$(BIN)/python -m bench.api_load
 	$(BIN)/python -m bench.cli_start
+	$(BIN)/python -m bench.python_api
 
 ## make soak: the crash tests at length: 200 kills instead of CI's 20, and 100 random power-cut images per call
 ## of each simulated write instead of 8 (thousands of images instead of ~500).

@@ -140,6 +140,11 @@ class InstrumentCatalog(Protocol):
         """The instrument with this tradingsymbol (live or expired); None when unknown."""
         ...
 
+    def futures(self, exchange: Exchange, underlying: str) -> Sequence[Instrument]:
+        """Every futures contract of `underlying` (the dump's `name`: NIFTY, M&M) seen on the exchange, live and
+        expired, in expiry order; () when none."""
+        ...
+
 
 class FetchLog(Protocol):
     """The last fetches, for the dashboard and the API: what was fetched, how much, how long, how it ended."""

@@ -1,5 +1,5 @@
-"""The queries' composition (range, gaps, db-info, lookup, instruments, tracked): the container's stores, calendar,
-cache files and tracked file, without it.
+"""The queries' composition (range, gaps, candles, db-info, lookup, instruments, tracked): the container's stores,
+calendar, cache files and tracked file, without it.
 
 Why beside the container: dependency-injector alone imports pydantic, yaml, asyncio and werkzeug (~80 ms), and the
 container imports every adapter, with the Kite client, pandas and structlog, to print what one HDF5 attribute or
@@ -16,11 +16,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters.outbound.calendar.lazy_calendar import LazyCalendar
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.persisted import PersistedCatalog
 from adapters.outbound.system_clock import SystemClock
 from adapters.outbound.tracked_file import TrackedFile
 from application.describe_database import DescribeDatabase
+from application.export_candles import ExportCandles
 from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
@@ -88,6 +90,15 @@ class LocalQueries:
     def find_gaps(self) -> FindGaps:
         self._configure_logging()
         return FindGaps(self._stores, trading_calendar(self._settings))
+
+    def export_candles(self) -> ExportCandles:
+        """The calendar only once bars need it (a plain read asks none), logging set up first: on stderr, as its
+        info line must not land in candles written to stdout."""
+        return ExportCandles(self._stores, LazyCalendar(self._calendar))
+
+    def _calendar(self) -> TradingCalendar:
+        self._configure_logging()
+        return trading_calendar(self._settings)
 
     def list_tracked(self) -> ListTracked:
         return ListTracked(tracked_file(self._settings))

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import dotenv_values, load_dotenv
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key"
 
@@ -99,3 +99,17 @@ class Settings:
         if self.api_key and (not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY):
             # Browser sessions stand for the key once unlocked: cookies signed with a public key would not.
             raise ConfigurationError("KITEFETCH_API_KEY needs FLASK_SECRET_KEY set to a real secret as well")
+
+
+def data_dir_from_env(env_file: str | None = ".env") -> tuple[Path, str]:
+    """The data dir as Settings.from_env finds it (the environment, then the `.env` file, then ./data/hdf5) and
+    which of them named it, without loading `.env` into the environment: a notebook that only reads candles
+    picks up no Kite secret."""
+    name = "KITEFETCH_DATA_DIR"
+    if name in os.environ:
+        return Path(os.environ[name]), name
+    if env_file:
+        value = dotenv_values(env_file).get(name)
+        if value is not None:
+            return Path(value), f"{name} in {env_file}"
+    return Settings.data_dir, "the default"

@@ -11,6 +11,9 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from application.list_fetches import MAX_LIMIT as MAX_FETCHES
+from domain.bar_spec import ACCEPTED as RESAMPLE_FORMS
+from domain.bar_spec import PATTERN as RESAMPLE_PATTERN
+from domain.bar_spec import BarSpec
 from domain.date_range import EARLIEST, LATEST
 from domain.errors import InvalidInput
 from domain.instrument import MAX_SYMBOL_LENGTH, SYMBOL_PATTERN
@@ -232,7 +235,21 @@ class _OptionalRange(_Query):
             raise ValidationError("from_date must not be after to_date", "from_date")
 
 
-class CandlesQuerySchema(_OptionalRange):
+def _resample(value: str) -> None:
+    try:
+        BarSpec.parse(value)
+    except InvalidInput as error:
+        raise ValidationError(error.message) from None
+
+
+class _Resampled(_OptionalRange):
+    resample = fields.String(validate=_resample, metadata={
+        "pattern": RESAMPLE_PATTERN,
+        "description": "bars built from the stored candles of the path's interval (whose step must divide N): "
+                       f"{RESAMPLE_FORMS}; anchored at each session's open, labelled by their start"})
+
+
+class CandlesQuerySchema(_Resampled):
     limit = fields.Integer(validate=validate.Range(min=1, max=100_000))
 
 
@@ -240,5 +257,5 @@ class GapsQuerySchema(_OptionalRange):
     """GET /api/data/gaps: absent dates default to the series' stored span."""
 
 
-class ExportQuerySchema(_OptionalRange):
+class ExportQuerySchema(_Resampled):
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "parquet", "xlsx"]))

@@ -12,6 +12,7 @@ from application.ports import BrokerSession, Clock, InstrumentCatalog, MarketDat
 from domain.candles import CandleFrame
 from domain.clock_time import DAY, SESSION_CLOSE_SECONDS, SESSION_OPEN_SECONDS, day_start, ist_date
 from domain.errors import AuthRequired, DomainError, InvalidInput, RequestTokenRefused
+from domain.futures import futures_of
 from domain.instrument import Instrument
 from domain.interval import Interval
 from domain.market import Exchange
@@ -115,6 +116,9 @@ class FakeCatalog(InstrumentCatalog):
             if i.exchange == exchange.value and i.tradingsymbol in (symbol, symbol.upper()):
                 return i
         return None
+
+    def futures(self, exchange: Exchange, underlying: str) -> Sequence[Instrument]:
+        return futures_of(self.items, exchange, underlying)
 
 
 class FixedClock(Clock):

@@ -175,6 +175,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="last day (inclusive; default: the end of what is stored)")
     _common(holes)
 
+    candles = sub.add_parser("candles", help="stored candles (or bars built from them) as CSV, JSON or Parquet")
+    candles.add_argument("exchange", help="NSE, BSE, NFO or BFO (any case)")
+    candles.add_argument("symbol", help="the stored symbol, Kite's spelling (quote spaces: 'NIFTY 50'; any case)")
+    candles.add_argument("interval", help=f"the stored interval to read: one of {INTERVALS}")
+    candles.add_argument("--from", dest="from_date", default=None, metavar="YYYY-MM-DD",
+                         help="first day (inclusive; default: the first candle)")
+    candles.add_argument("--to", dest="to_date", default=None, metavar="YYYY-MM-DD",
+                         help="last day (inclusive; default: the last candle)")
+    candles.add_argument("--resample", default=None, metavar="BARS",
+                         help="build bars from the candles: Nminute (75minute), Nhour (2hour), day, week, month, "
+                              "quarter or year, anchored at each session's open")
+    candles.add_argument("--format", choices=["csv", "json", "parquet"], default="csv", help="default: csv")
+    candles.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
+    candles.set_defaults(json=False, verbose=False)
+
     db = sub.add_parser("db-info", help="describe a segment database")
     db.add_argument("segment", help="EQUITY or DERIVATIVES (any case)")
     _common(db)

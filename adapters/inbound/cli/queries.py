@@ -1,5 +1,5 @@
-"""The commands that read what is already here: stored ranges and gaps, the databases, the instrument cache,
-what is tracked.
+"""The commands that read what is already here: stored ranges, gaps and candles, the databases, the instrument
+cache, what is tracked.
 
 Apart from the fetching commands (commands.py) so that running one imports neither marshmallow nor the fetch
 use cases: `kitefetch range` answers in ~0.16 s (bench/cli_start.py), over use cases composed without the
@@ -21,6 +21,7 @@ from domain.market import Exchange, Segment
 
 if TYPE_CHECKING:
     from application.describe_database import DescribeDatabase
+    from application.export_candles import ExportCandles
     from application.find_gaps import FindGaps
     from application.get_existing_range import GetExistingRange
     from application.get_instruments import GetInstruments
@@ -35,6 +36,7 @@ class Queries(Protocol):
     def lookup_instrument(self) -> LookupInstrument: ...
     def get_existing_range(self) -> GetExistingRange: ...
     def describe_database(self) -> DescribeDatabase: ...
+    def export_candles(self) -> ExportCandles: ...
     def find_gaps(self) -> FindGaps: ...
     def list_tracked(self) -> ListTracked: ...
 
@@ -113,6 +115,12 @@ def db_info(container: Queries, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def candles(container: Queries, args: argparse.Namespace) -> int:
+    from adapters.inbound.cli.candle_output import write_candles
+
+    return write_candles(container.export_candles(), args)
+
+
 def tracked_line(body: dict) -> str:
     """One tracked entry (as the API's body has it) in a line: id, what, intervals, from when."""
     start = f"from {body['from_date']}" if body["from_date"] else "from each contract's first candle"
@@ -136,6 +144,7 @@ def tracked(container: Queries, args: argparse.Namespace) -> int:
 
 
 QUERIES: dict[str, Query] = {
+    "candles": candles,
     "instruments": instruments,
     "lookup": lookup,
     "range": existing_range,

@@ -11,6 +11,7 @@ from adapters.inbound.http.exports import EXCEL_MAX_ROWS, csv_chunks, parquet_fi
 from adapters.inbound.schemas import CandlesQuerySchema, ExportQuerySchema, load
 from application.export_candles import ExportCandles
 from application.read_candles import ReadCandles
+from domain.bar_spec import BarSpec
 from domain.clock_time import to_datetime
 from domain.date_range import EARLIEST, LATEST, DateRange
 from domain.instrument import SeriesKey
@@ -18,6 +19,10 @@ from domain.instrument import SeriesKey
 blueprint = Blueprint("candles", __name__, url_prefix="/api/data")
 _MIMETYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet",
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _resample(query: dict) -> BarSpec | None:
+    return BarSpec.parse(query["resample"]) if query.get("resample") is not None else None
 
 
 def _range(query: dict) -> DateRange | None:
@@ -31,7 +36,8 @@ def _range(query: dict) -> DateRange | None:
 def candles(exchange: str, symbol: str, interval: str, use_case: ReadCandles = Provide["read_candles"]):
     query = load(CandlesQuerySchema(), request.args.to_dict())
     key = SeriesKey.parse(exchange, symbol, interval)
-    read = use_case.execute(key, _range(query), query.get("limit"))
+    resample = _resample(query)
+    read = use_case.execute(key, _range(query), query.get("limit"), resample)
     frame = read.candles
     columns = [stamps(frame).tolist(), *(getattr(frame, c).tolist() for c in ("open", "high", "low", "close")),
                frame.volume.tolist()]
@@ -41,7 +47,8 @@ def candles(exchange: str, symbol: str, interval: str, use_case: ReadCandles = P
         names.append("oi")
     rows = [list(row) for row in zip(*columns, strict=True)]
     return jsonify({"success": True, "exchange": key.exchange.value, "symbol": key.symbol,
-                    "interval": key.interval.value, "columns": names, "rows": rows, "count": len(frame),
+                    "interval": key.interval.value, "resample": None if resample is None else str(resample),
+                    "columns": names, "rows": rows, "count": len(frame),
                     "total": read.total, "truncated": read.truncated,
                     "gaps": [[to_datetime(a).isoformat(), to_datetime(b).isoformat()] for a, b in read.gaps]})
 
@@ -53,9 +60,12 @@ def export(exchange: str, symbol: str, interval: str, use_case: ExportCandles = 
     key = SeriesKey.parse(exchange, symbol, interval)
     fmt = query["format"]
     date_range = _range(query)
-    prepared = use_case.execute(key, date_range, EXCEL_MAX_ROWS if fmt == "xlsx" else None, "Excel")
+    resample = _resample(query)
+    prepared = use_case.execute(key, date_range, EXCEL_MAX_ROWS if fmt == "xlsx" else None, "Excel", resample)
     span = "" if date_range is None else f"_{query.get('from_date') or 'start'}_{query.get('to_date') or 'end'}"
-    filename = f"{key.exchange.value}_{re.sub(r'[^A-Za-z0-9]+', '_', key.symbol)}_{key.interval.value}{span}.{fmt}"
+    bars = "" if resample is None else f"_{resample}"
+    filename = (f"{key.exchange.value}_{re.sub(r'[^A-Za-z0-9]+', '_', key.symbol)}_{key.interval.value}{bars}{span}"
+                f".{fmt}")
     if fmt == "csv":
         return Response(stream_with_context(csv_chunks(prepared)), mimetype=_MIMETYPES["csv"],
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,10 +1,14 @@
-"""Candle batches as CSV (streamed), Parquet or Excel files; timestamps in IST ISO-8601."""
+"""Candle batches as CSV or JSON (both streamed), Parquet or Excel files; timestamps in IST ISO-8601.
+
+The API's export route and `kitefetch candles` write them (nothing here imports Flask)."""
 
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from collections.abc import Iterator
+from typing import IO
 
 import numpy as np
 
@@ -45,6 +49,14 @@ def csv_chunks(export: Export) -> Iterator[str]:
 
 def parquet_file(export: Export) -> tempfile.SpooledTemporaryFile:
     """A Parquet file written one row group per batch (timestamp as tz-aware IST)."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
+    write_parquet(export, out)
+    out.seek(0)
+    return out
+
+
+def write_parquet(export: Export, out: IO[bytes]) -> None:
+    """Parquet into `out`, one row group per batch: it needs no seeking, so a pipe will do."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -52,7 +64,6 @@ def parquet_file(export: Export) -> tempfile.SpooledTemporaryFile:
     fields += [pa.field(c, pa.float64()) for c in ("open", "high", "low", "close")]
     fields += [pa.field("volume", pa.int64())] + ([pa.field("oi", pa.int64())] if export.with_oi else [])
     schema = pa.schema(fields)
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:
         for frame in export.batches:
             arrays = [pa.array(frame.ts, pa.timestamp("s", tz="Asia/Kolkata"))]
@@ -61,8 +72,25 @@ def parquet_file(export: Export) -> tempfile.SpooledTemporaryFile:
             if export.with_oi:
                 arrays.append(pa.array(np.ascontiguousarray(frame.oi)))
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-    out.seek(0)
-    return out
+
+
+def json_chunks(export: Export) -> Iterator[str]:
+    """One JSON document shaped like the candles route's body (`columns`, then `rows` as arrays), written a
+    batch at a time."""
+    head = {"exchange": export.key.exchange.value, "symbol": export.key.symbol,
+            "interval": export.key.interval.value,
+            "resample": None if export.resample is None else str(export.resample), "columns": _columns(export.with_oi)}
+    yield json.dumps(head)[:-1] + ', "rows": ['
+    first = True
+    for frame in export.batches:
+        if not len(frame):
+            continue
+        values = [stamps(frame).tolist(), *(getattr(frame, c).tolist() for c in ("open", "high", "low", "close")),
+                  frame.volume.tolist(), *([frame.oi.tolist()] if frame.oi is not None else [])]
+        rows = ",\n".join(json.dumps(list(row)) for row in zip(*values, strict=True))
+        yield ("\n" if first else ",\n") + rows
+        first = False
+    yield "\n]}\n"
 
 
 def xlsx_file(export: Export) -> tempfile.SpooledTemporaryFile:

@@ -26,15 +26,19 @@ class InterProcessLock:
         self._timeout = timeout
         self._thread_lock = threading.RLock()
 
-    def _open(self, exclusive: bool) -> int:
+    def _open(self, exclusive: bool) -> int | None:
         """The lock file's descriptor; a reader makes do with a read-only one on a read-only data dir (flock does
-        not care how the file was opened), so stored candles stay readable there."""
+        not care how the file was opened), so stored candles stay readable there, and with none where there is
+        no lock file and none can be made: no writer can work there either."""
         try:
             return os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
             if exclusive or error.errno not in (errno.EROFS, errno.EACCES):
                 raise
+        try:
             return os.open(self._path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
 
     @contextmanager
     def hold(self, exclusive: bool) -> Iterator[None]:
@@ -46,6 +50,9 @@ class InterProcessLock:
             if exclusive:  # a writer creates the data dir (synced into its parent); a reader never creates one
                 atomic_file.make_directory(self._path.parent)
             fd = self._open(exclusive)
+            if fd is None:
+                yield
+                return
             try:
                 mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
                 delay = 0.002

@@ -20,6 +20,7 @@ from adapters.outbound.instruments import listing_file
 from adapters.outbound.instruments.listing_file import Listing, latest_dump_time
 from application.ports import Clock, MarketDataSource
 from domain.errors import DomainError
+from domain.futures import futures_of
 from domain.instrument import Instrument
 from domain.market import Exchange
 
@@ -40,6 +41,9 @@ class InstrumentCache:
 
     def lookup(self, exchange: Exchange, symbol: str) -> Instrument | None:
         return self._listing(exchange, False).find(symbol)
+
+    def futures(self, exchange: Exchange, underlying: str) -> Sequence[Instrument]:
+        return futures_of(self._listing(exchange, False).by_symbol.values(), exchange, underlying)
 
     def _listing(self, exchange: Exchange, force_refresh: bool) -> Listing:
         listing = self._listings.get(exchange)

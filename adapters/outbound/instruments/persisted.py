@@ -13,6 +13,7 @@ from pathlib import Path
 from adapters.outbound.instruments import listing_file
 from adapters.outbound.instruments.listing_file import Listing, latest_dump_time
 from application.ports import Clock, InstrumentCatalog
+from domain.futures import futures_of
 from domain.instrument import Instrument
 from domain.market import Exchange
 
@@ -34,6 +35,12 @@ class PersistedCatalog:
         if listing is None:
             return self._fallback().lookup(exchange, symbol)
         return listing.find(symbol)
+
+    def futures(self, exchange: Exchange, underlying: str) -> Sequence[Instrument]:
+        listing = self._current(exchange)
+        if listing is None:
+            return self._fallback().futures(exchange, underlying)
+        return futures_of(listing.by_symbol.values(), exchange, underlying)
 
     def _current(self, exchange: Exchange) -> Listing | None:
         """The file's listing if it holds the latest dump; None for anything the cache itself must handle."""
