@@ -17,6 +17,7 @@ from adapters.outbound.calendar.lazy_calendar import LazyCalendar
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.saved_listings import SavedListings
 from application.continuous_futures import ContinuousFutures
+from application.find_gaps import FindGaps
 from application.read_bars import ReadBars
 from domain.market import Exchange, Segment
 
@@ -61,6 +62,7 @@ class ReadSide:
         self.catalog = SavedListings(data_dir / "instruments")
         self.read_bars = ReadBars(self.stores, self.calendar)
         self.continuous = ContinuousFutures(self.stores, self.catalog, self.calendar)
+        self.find_gaps = FindGaps(self.stores, self.calendar)
 
     def close(self) -> None:
         for store in self.stores.values():

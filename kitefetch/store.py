@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
+from adapters.inbound.presenters import gaps_body
 from application.continuous_futures import ContinuousQuery
 from application.read_bars import BarsQuery
 from domain.bar_spec import BarSpec
+from domain.clock_time import ist_date
 from domain.errors import InvalidInput
 from domain.futures import Adjustment, RollRule
+from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
 from kitefetch import frames
@@ -110,6 +113,19 @@ class Store:
         if format == "arrow":
             return frames.to_arrow(series.candles, contracts)
         return frames.to_pandas(series.candles, contracts)
+
+    def gaps(self, exchange: str, symbol: str, interval: str, start: When = None, end: When = None) -> dict[str, Any]:
+        """What a stored series lacks, from metadata only (the coverage ledger, the calendar, candle counts per day):
+        the body `GET /api/data/gaps/...` answers, without `success`. `start`/`end` are inclusive days (default:
+        the stored span); a datetime counts by its IST day."""
+        with translated():
+            key = SeriesKey.parse(exchange, symbol, interval)
+            lo, hi = bounds(start, end)
+            found = self._read.find_gaps.execute(key, None if lo is None else ist_date(lo),
+                                                 None if hi is None else ist_date(hi))
+        body = gaps_body(found)
+        del body["success"]
+        return body
 
     def close(self) -> None:
         """Close the open read handles now (they also close after a moment idle)."""

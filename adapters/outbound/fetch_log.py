@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 import structlog
 
-from adapters.outbound.atomic_file import append_line, write_file
+from adapters.outbound.atomic_file import append_line, make_directory, write_file
 from adapters.outbound.damaged_file import DamageLog
 from application.fetch_record import FetchRecord, FetchStatus
 
@@ -72,7 +72,7 @@ class FetchLogFile:
                             errno=errno.errorcode.get(error.errno or 0, error.errno), error=str(error))
 
     def _append(self, line: bytes) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_directory(self.path.parent, durable=self._durable)
         append_line(self.path, line, durable=self._durable)  # a torn last line is never glued to
         if self.path.stat().st_size > KEEP * 600:
             lines = self.path.read_bytes().splitlines(keepends=True)[-KEEP:]

@@ -123,3 +123,18 @@ def test_cli_errors(server):
     head = subprocess.run(f"'{KITEFETCH}' candles NSE 'M&M' minute | head -2", shell=True, capture_output=True,
                           env={**os.environ, "KITEFETCH_DATA_DIR": str(server.data_dir)}, timeout=60)
     assert head.returncode == 0 and head.stderr == b"" and head.stdout.count(b"\n") == 2
+
+
+@pytest.mark.parametrize("interval, params", [("minute", {}), ("minute", {"from_date": "2025-01-30",
+                                                                           "to_date": "2025-02-03"}),
+                                              ("day", {"from_date": "2024-12-01"})])
+def test_gaps_equal_the_rest_route(server, store, interval, params):
+    body = requests.get(f"{server.api}/gaps/NSE/M%26M/{interval}", params=params, timeout=30).json()
+    assert body.pop("success") is True
+    assert store.gaps("nse", "M&M", interval, params.get("from_date"), params.get("to_date")) == body
+    assert body["sessions_expected"] >= body["sessions_with_candles"] > 0
+
+
+def test_gaps_of_a_series_never_stored_name_it(store):
+    with pytest.raises(kitefetch.SeriesNotFound, match="NSE:M&M:3minute"):
+        store.gaps("NSE", "M&M", "3minute")
