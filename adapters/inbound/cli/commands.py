@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK, emit, progress
 from adapters.inbound.cli.queries import Queries
+from adapters.inbound.cli.tracking import TrackingUseCases, track, track_futures, track_options, untrack
 from adapters.inbound.fetch_requests import batch_items
 from adapters.inbound.presenters import batch_body, fetch_body
 from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
@@ -25,7 +26,7 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 
-class UseCases(Queries, Protocol):
+class UseCases(Queries, TrackingUseCases, Protocol):
     """What every command needs; the dependency-injector container provides exactly these factories."""
 
     fetch_history: Callable[[], FetchHistory]
@@ -141,4 +142,8 @@ COMMANDS: dict[str, Handler] = {
     "fetch": fetch,
     "batch": batch,
     "login": login,
+    "track": track,
+    "track-options": track_options,
+    "track-futures": track_futures,
+    "untrack": untrack,
 }
