@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from application.fetch_record import FetchRecord
 from application.job import Job
+from application.tracked import TrackedList
 from domain.adjustments import Adjustment, Settlement, StaleMark
 from domain.candles import CandleFrame
 from domain.coverage import Coverage, Span
@@ -207,6 +208,19 @@ class JobRepository(Protocol):
 
     def all(self) -> list[Job]:
         """Every job, newest first."""
+        ...
+
+
+class TrackedRepository(Protocol):
+    """What the user asked to keep current (one JSON file under the data dir), shared by every process."""
+
+    def load(self) -> TrackedList:
+        """Everything tracked, in the order added; empty when nothing is, or when the file is damaged (logged)."""
+        ...
+
+    def update(self, change: Callable[[TrackedList], TrackedList]) -> TrackedList:
+        """Load, change and save as one step no other process interleaves with (two adds of the same series
+        from two processes: one is a Conflict); `change` may raise, and then nothing is saved."""
         ...
 
 

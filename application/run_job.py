@@ -39,6 +39,23 @@ class RunJob:
         self._clock = clock
 
     def execute(self, job_id: str, should_stop: Callable[[], bool] = lambda: False) -> Job:
+        try:
+            return self._execute(job_id, should_stop)
+        except Exception:
+            # A bug of ours (or an OS fault with no domain meaning) must not leave the job "running" under a live
+            # process that no longer runs it: it is interrupted, so cancel, resume and the sweep work; re-raised so
+            # the executor logs it with its traceback.
+            self._jobs.update(job_id, self._interrupt_if_active)
+            raise
+
+    def _interrupt_if_active(self, stored: Job | None) -> Job:
+        if stored is None:
+            raise DomainError("job vanished")
+        if stored.active:
+            stored.interrupt(self._clock.now_ts())
+        return stored
+
+    def _execute(self, job_id: str, should_stop: Callable[[], bool]) -> Job:
         refused: list[Conflict] = []
 
         def start(stored: Job | None) -> Job:

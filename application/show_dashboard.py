@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from application.check_free_space import CheckFreeSpace, LowSpace
 from application.fetch_record import FetchRecord
 from application.job import Job
+from application.list_tracked import ListTracked, TrackedPage
 from application.ports import CandleStore, FetchLog, JobRepository, StoreDescription
 from domain.market import Segment
 
@@ -18,19 +19,25 @@ class Dashboard:
     recent_fetches: list[FetchRecord]
     recent_jobs: list[Job]
     low_space: LowSpace | None = None
+    tracked: TrackedPage | None = None
 
 
 class ShowDashboard:
-    """Rules: answered from metadata, the fetch log and job files only: no candle is read. Low free space in the
-    data dir (CheckFreeSpace) is shown with them."""
+    """Rules: answered from metadata, the fetch log, job files and the tracked file only: no candle is read, Kite
+    is not asked. Low free space in the data dir (CheckFreeSpace) is shown with them; what is tracked a page of
+    TRACKED_PER_PAGE at a time."""
+
+    TRACKED_PER_PAGE = 50
 
     def __init__(self, stores: Mapping[Segment, CandleStore], fetch_log: FetchLog, jobs: JobRepository,
-                 free_space: CheckFreeSpace | None = None) -> None:
+                 free_space: CheckFreeSpace | None = None, tracked: ListTracked | None = None) -> None:
         self._stores = stores
         self._fetch_log = fetch_log
         self._jobs = jobs
         self._free_space = free_space
+        self._tracked = tracked
 
-    def execute(self, limit: int = 20) -> Dashboard:
+    def execute(self, limit: int = 20, tracked_page: int = 1) -> Dashboard:
         return Dashboard(tuple(self._stores[s].describe() for s in Segment), self._fetch_log.recent(limit),
-                         self._jobs.all()[:limit], self._free_space.execute() if self._free_space else None)
+                         self._jobs.all()[:limit], self._free_space.execute() if self._free_space else None,
+                         self._tracked.execute(tracked_page, self.TRACKED_PER_PAGE) if self._tracked else None)

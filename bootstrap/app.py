@@ -16,6 +16,7 @@ from adapters.inbound.http import (
     pages,
     request_context,
     security,
+    tracked_routes,
 )
 from adapters.inbound.http.errors import register_error_handlers
 from bootstrap.container import Container, build_container
@@ -23,7 +24,8 @@ from bootstrap.logging_setup import configure_logging
 from bootstrap.settings import Settings
 
 MAX_REQUEST_BYTES = 1_048_576
-WIRED_MODULES = (data_routes, auth_routes, candle_routes, job_routes, pages)  # views taking Provide["..."]
+# views taking Provide["..."]
+WIRED_MODULES = (data_routes, auth_routes, candle_routes, job_routes, tracked_routes, pages)
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None,
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(candle_routes.blueprint)
     app.register_blueprint(job_routes.blueprint)
+    app.register_blueprint(tracked_routes.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(auth_routes.build_blueprint("auth", "/auth"))
     app.register_blueprint(auth_routes.build_blueprint("data_auth", "/api/data/auth"))

@@ -1,9 +1,10 @@
 """The `kitefetch` console script: parse, compose what the command needs, run it.
 
-A query (range, gaps, db-info, lookup, instruments) is answered over bootstrap/queries.py's composition, without the
-container or logging set-up: those two alone cost ~0.15 s of imports (dependency-injector, structlog), as much as the
-whole answer. `gaps` sets logging up before the trading calendar, which logs (and brings structlog and pandas with
-exchange-calendars: 0.73 s this way, 0.99 s through the container). Every other command gets the container.
+A query (range, gaps, db-info, lookup, instruments, tracked) is answered over bootstrap/queries.py's composition,
+without the container or logging set-up: those two alone cost ~0.15 s of imports (dependency-injector, structlog), as
+much as the whole answer. `gaps` sets logging up before the trading calendar, which logs (and brings structlog and
+pandas with exchange-calendars: 0.73 s this way, 0.99 s through the container). Every other command gets the
+container.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
     from bootstrap.container import Container
     from bootstrap.settings import Settings
 
-WRITING_COMMANDS = frozenset({"fetch", "batch", "login"})  # refused at once on a data dir they could not write
+# refused at once on a data dir they could not write
+WRITING_COMMANDS = frozenset({"fetch", "batch", "login", "track", "track-options", "track-futures", "untrack"})
 
 
 def _logging(settings: Settings, verbose: bool) -> None:

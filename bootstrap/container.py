@@ -30,18 +30,23 @@ from application.get_job import GetJob
 from application.interrupt_orphaned_jobs import InterruptOrphanedJobs
 from application.list_adjustments import ListAdjustments
 from application.list_fetches import ListFetches
+from application.list_tracked import ListTracked
 from application.login import Login
 from application.logout import Logout
 from application.lookup_instrument import LookupInstrument
 from application.read_candles import ReadCandles
+from application.resolve_tracked import ResolveTracked
 from application.resume_job import ResumeJob
 from application.run_job import RunJob
 from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
 from application.start_verify import StartVerify
+from application.track_rule import TrackRule
+from application.track_series import TrackSeries
+from application.untrack import Untrack
 from application.verify_history import VerifyHistory
 from bootstrap.jobs import JobExecutor, process_alive
-from bootstrap.queries import instruments_dir, segment_store, trading_calendar
+from bootstrap.queries import instruments_dir, segment_store, tracked_file, trading_calendar
 from bootstrap.settings import Settings
 from domain.market import Segment
 
@@ -117,10 +122,19 @@ class Container(containers.DeclarativeContainer):
     resume_job = providers.Factory(ResumeJob, jobs=jobs, submit=job_executor.provided.submit)
     interrupt_orphaned_jobs = providers.Factory(InterruptOrphanedJobs, jobs=jobs,
                                                 is_alive=providers.Object(process_alive), clock=clock)
+
+    tracked = providers.Singleton(tracked_file, settings)  # as the CLI's `tracked` query builds it
+    track_series = providers.Factory(TrackSeries, tracked=tracked, catalog=catalog, clock=clock)
+    track_rule = providers.Factory(TrackRule, tracked=tracked, catalog=catalog, clock=clock)
+    list_tracked = providers.Factory(ListTracked, tracked=tracked)
+    untrack = providers.Factory(Untrack, tracked=tracked)
+    resolve_tracked = providers.Factory(ResolveTracked, tracked=tracked, catalog=catalog, source=market_data,
+                                        clock=clock)
+
     disk_space = providers.Singleton(DataDirSpace, settings.provided.data_dir)
     check_free_space = providers.Factory(CheckFreeSpace, disk=disk_space, minimum_mb=settings.provided.min_free_mb)
     show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs,
-                                       free_space=check_free_space)
+                                       free_space=check_free_space, tracked=list_tracked)
     list_fetches = providers.Factory(ListFetches, fetch_log=fetch_log)
 
 

@@ -1,5 +1,5 @@
-"""The queries' composition (range, gaps, candles, db-info, lookup, instruments, adjustments): the container's
-stores, calendar and cache files, without it.
+"""The queries' composition (range, gaps, candles, db-info, lookup, instruments, tracked, adjustments): the
+container's stores, calendar, cache files and tracked file, without it.
 
 Why beside the container: dependency-injector alone imports pydantic, yaml, asyncio and werkzeug (~80 ms), and the
 container imports every adapter, with the Kite client, pandas and structlog, to print what one HDF5 attribute or
@@ -20,12 +20,14 @@ from adapters.outbound.calendar.lazy_calendar import LazyCalendar
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.persisted import PersistedCatalog
 from adapters.outbound.system_clock import SystemClock
+from adapters.outbound.tracked_file import TrackedFile
 from application.describe_database import DescribeDatabase
 from application.export_candles import ExportCandles
 from application.find_gaps import FindGaps
 from application.get_existing_range import GetExistingRange
 from application.get_instruments import GetInstruments
 from application.list_adjustments import ListAdjustments
+from application.list_tracked import ListTracked
 from application.lookup_instrument import LookupInstrument
 from application.ports import CandleStore, InstrumentCatalog, TradingCalendar
 from bootstrap.settings import Settings
@@ -42,6 +44,10 @@ def segment_store(settings: Settings, segment: Segment) -> Hdf5SegmentStore:
 
 def instruments_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "instruments"
+
+
+def tracked_file(settings: Settings) -> TrackedFile:
+    return TrackedFile(Path(settings.data_dir) / "tracked.json", durable=settings.durable)
 
 
 def trading_calendar(settings: Settings) -> TradingCalendar:
@@ -97,3 +103,6 @@ class LocalQueries:
     def _calendar(self) -> TradingCalendar:
         self._configure_logging()
         return trading_calendar(self._settings)
+
+    def list_tracked(self) -> ListTracked:
+        return ListTracked(tracked_file(self._settings))

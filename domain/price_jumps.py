@@ -13,7 +13,8 @@ from datetime import date
 import numpy as np
 
 from domain.candles import CandleFrame
-from domain.sessions import day_numbers, day_of
+from domain.clock_time import day_of
+from domain.sessions import day_numbers
 
 JUMP_LIMIT = 0.35
 

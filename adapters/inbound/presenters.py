@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fe
     from application.fetch_record import FetchRecord
     from application.find_gaps import SeriesGaps
     from application.ports import SeriesInfo, StoreDescription, StoredInstrument
+    from application.resolve_tracked import Resolution
+    from application.tracked import Tracked
     from application.verify_history import VerifyResult
     from domain.adjustments import Adjustment
     from domain.instrument import Instrument, SeriesKey
@@ -175,3 +177,35 @@ def database_body(d: StoreDescription) -> dict:
             for s in d.series
         ],
     }
+
+
+def tracked_body(entry: Tracked) -> dict:
+    """A tracked entry as POST /api/data/tracked takes it, with its id; `rule` is null for one symbol. An options
+    rule's `underlying_symbol` is the one in use (its default when none was given)."""
+    from application.tracked import RuleKind, TrackedSeries  # here: see TYPE_CHECKING
+
+    body: dict = {"id": entry.id}
+    if isinstance(entry, TrackedSeries):
+        body.update({"rule": None, "exchange": entry.exchange.value, "symbol": entry.symbol})
+    else:
+        body.update({"rule": entry.kind.value, "exchange": entry.exchange.value, "underlying": entry.underlying})
+        if entry.kind is RuleKind.OPTIONS:
+            body.update({"expiries": entry.expiries, "strikes": entry.strikes,
+                         "underlying_symbol": str(entry.price_symbol)})
+    return {**body, "intervals": [i.value for i in entry.intervals],
+            "from_date": entry.from_date.isoformat() if entry.from_date else None,
+            "created_at": to_datetime(entry.created_at).isoformat()}
+
+
+def contract_body(i: Instrument) -> dict:
+    return {"exchange": i.exchange, "symbol": i.tradingsymbol, "expiry": i.expiry.isoformat() if i.expiry else None,
+            "strike": i.strike if i.instrument_type in ("CE", "PE") else None, "instrument_type": i.instrument_type}
+
+
+def resolution_body(r: Resolution) -> dict:
+    """Today's contracts of one entry; `underlying`: the close an options rule's strikes were chosen around."""
+    price = r.underlying
+    return {"success": True, "id": r.entry.id, "count": len(r.contracts),
+            "contracts": [contract_body(i) for i in r.contracts],
+            "underlying": {"symbol": str(price.symbol), "close": price.close, "date": price.day.isoformat()}
+            if price else None}

@@ -19,6 +19,7 @@ from domain.errors import InvalidInput
 from domain.instrument import MAX_SYMBOL_LENGTH, SYMBOL_PATTERN
 from domain.interval import Interval
 from domain.market import Exchange, Segment
+from domain.option_chain import MAX_EXPIRIES, MAX_STRIKES
 
 MAX_BATCH_ITEMS = 500
 # YYYY-MM-DD from EARLIEST (1970-01-02) to LATEST (2200-01-01), for the document (the Range below checks it);
@@ -120,6 +121,73 @@ class VerifySchema(_Body):
     def symbol_needs_exchange(self, data: dict, **_: object) -> None:
         if data.get("symbol") is not None and data.get("exchange") is None:
             raise ValidationError("required with symbol", "exchange")
+
+
+def _symbol(description: str = SYMBOL_DESCRIPTION) -> fields.String:
+    return fields.String(required=True, validate=validate.Length(min=1, max=MAX_SYMBOL_LENGTH),
+                         metadata={"pattern": SYMBOL_PATTERN, "description": description})
+
+
+def _intervals() -> fields.List:
+    return fields.List(fields.String(validate=validate.OneOf(INTERVALS, error="must be one of {choices}")),
+                       required=True, validate=validate.Length(min=1, max=len(INTERVALS)),
+                       metadata={"uniqueItems": True, "description": "each at most once"})
+
+
+class _Tracked(_Body):
+    intervals = _intervals()
+
+    @validates_schema
+    def intervals_once(self, data: dict, **_: object) -> None:
+        named = data.get("intervals", [])
+        if len(set(named)) != len(named):
+            raise ValidationError("an interval is named twice", "intervals")
+
+
+class TrackSeriesSchema(_Tracked):
+    """POST /api/data/tracked without `rule`: one symbol kept current at these intervals from `from_date`."""
+
+    exchange = _exchange(EXCHANGES, required=True)
+    symbol = _symbol()
+    from_date = _date(required=True)
+
+
+_UNDERLYING = "the underlying as the dump's `name` column has it: NIFTY, BANKNIFTY, SENSEX, RELIANCE"
+# An equity instrument as `NSE:NIFTY 50`, for the document (InstrumentRef.parse checks it).
+UNDERLYING_SYMBOL_PATTERN = rf"^([Nn][Ss][Ee]|[Bb][Ss][Ee]):{SYMBOL_PATTERN[1:]}"
+
+
+class TrackOptionsSchema(_Tracked):
+    """`{"rule": "options"}`: each day, the nearest `expiries` expiries and `strikes` strikes each side of the
+    money, CE and PE."""
+
+    rule = fields.String(required=True, validate=validate.OneOf(["options"]))
+    exchange = _exchange(["NFO", "BFO"], required=True)
+    underlying = _symbol(_UNDERLYING)
+    expiries = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_EXPIRIES),
+                              metadata={"description": "the nearest live expiries"})
+    strikes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_STRIKES),
+                             metadata={"description": "listed strikes on each side of the one nearest the "
+                                                      "underlying's last close"})
+    underlying_symbol = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80),
+                                      metadata={"pattern": UNDERLYING_SYMBOL_PATTERN,
+                                                "description": "whose last close is the money, as EXCHANGE:SYMBOL "
+                                                               "(default: the index of NIFTY, BANKNIFTY, FINNIFTY, "
+                                                               "MIDCPNIFTY, SENSEX, BANKEX, else the stock)"})
+    from_date = _date(load_default=None, allow_none=True)
+
+
+class TrackFuturesSchema(_Tracked):
+    """`{"rule": "futures"}`: every live future of the underlying, each day."""
+
+    rule = fields.String(required=True, validate=validate.OneOf(["futures"]))
+    exchange = _exchange(["NFO", "BFO"], required=True)
+    underlying = _symbol(_UNDERLYING)
+    from_date = _date(load_default=None, allow_none=True)
+
+
+TRACK_SCHEMAS: dict[str | None, type[Schema]] = {None: TrackSeriesSchema, "options": TrackOptionsSchema,
+                                                 "futures": TrackFuturesSchema}
 
 
 class EmptyBodySchema(_Body):

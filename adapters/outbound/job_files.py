@@ -17,7 +17,7 @@ from pathlib import Path
 
 import orjson
 
-from adapters.outbound.atomic_file import write_file
+from adapters.outbound.atomic_file import make_directory, write_file
 from adapters.outbound.damaged_file import DamageLog
 from adapters.outbound.storage_errors import storage_error, storage_errors
 from application.job import ItemStatus, Job, JobItem, JobKind, JobStatus
@@ -61,13 +61,13 @@ class JobFiles:
     def save(self, job: Job) -> None:
         data = orjson.dumps(job_to_dict(job))
         with storage_errors(self._dir), self._lock:
-            self._dir.mkdir(parents=True, exist_ok=True)
+            make_directory(self._dir, durable=self._durable)
             write_file(self._path(job.id), data, durable=self._durable)
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
         """One updater at a time across threads (the lock) and processes (flock on `.lock`)."""
-        self._dir.mkdir(parents=True, exist_ok=True)
+        make_directory(self._dir, durable=self._durable)
         with self._update_lock:
             fd = os.open(self._dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
             try:

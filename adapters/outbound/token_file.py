@@ -5,12 +5,12 @@ which replaces it. A save or logout the disk refuses is a StorageFull or Storage
 
 from __future__ import annotations
 
-import contextlib
 import json
 from pathlib import Path
 
 from adapters.outbound import atomic_file
 from adapters.outbound.damaged_file import DamageLog
+from adapters.outbound.file_io import OS_IO
 from adapters.outbound.storage_errors import storage_errors
 from application.ports import BrokerSession
 
@@ -19,14 +19,16 @@ class TokenFile:
     def __init__(self, path: Path, durable: bool = True) -> None:
         self.path = Path(path)
         self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
-        self._cache: tuple[float, BrokerSession | None] | None = None
+        # Keyed by inode too: a save elsewhere replaces the file (a new inode) within one mtime tick.
+        self._cache: tuple[tuple[int, int, int], BrokerSession | None] | None = None
         self._damage = DamageLog()
 
     def load(self) -> BrokerSession | None:
         try:
-            mtime = self.path.stat().st_mtime_ns
+            st = self.path.stat()
         except FileNotFoundError:
             return None
+        mtime = (st.st_ino, st.st_size, st.st_mtime_ns)
         if self._cache and self._cache[0] == mtime:
             return self._cache[1]
         try:
@@ -45,11 +47,19 @@ class TokenFile:
         data = json.dumps({"access_token": token.access_token, "user_id": token.user_id,
                            "user_name": token.user_name, "login_time": token.login_time})
         with storage_errors(self.path.parent):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_file.make_directory(self.path.parent, durable=self._durable)
             atomic_file.write_file(self.path, data.encode(), mode=0o600, durable=self._durable)
         self._cache = None
 
     def clear(self) -> None:
-        with storage_errors(self.path.parent), contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+        """Delete the token; with `durable`, the deletion is synced, so a power cut cannot bring a logged-out token
+        back."""
+        with storage_errors(self.path.parent):
+            try:
+                self.path.unlink()
+            except FileNotFoundError:
+                pass
+            else:
+                if self._durable:
+                    OS_IO.fsync_directory(self.path.parent)
         self._cache = None

@@ -48,6 +48,7 @@ class FakeMarketData(MarketDataSource):
         self.fail_with: DomainError | None = None
         self.fail_on_call: int | None = None
         self.extra_candles: CandleFrame | None = None
+        self.closes: dict[int, float] = {}  # instrument token -> every candle served flat at this price
         self.sessions: dict[str, BrokerSession] = {}
         self.valid_tokens: set[str] = {"fake-token"}
         self.logout_fails_with: DomainError | None = None
@@ -67,6 +68,10 @@ class FakeMarketData(MarketDataSource):
         frame = synthetic_candles(start_ts, end_ts, interval, with_oi)
         if self.extra_candles is not None:
             frame = CandleFrame.concat([frame, self.extra_candles], with_oi)
+        close = self.closes.get(instrument.instrument_token)
+        if close is not None:
+            flat = np.full(len(frame), close)
+            frame = CandleFrame(frame.ts, flat, flat, flat, flat, frame.volume, frame.oi)
         return self._changed(frame)
 
     def _changed(self, frame: CandleFrame) -> CandleFrame:
@@ -163,6 +168,19 @@ def equity(symbol: str, token: int, exchange: str = "NSE") -> Instrument:
     return Instrument(token, token // 256, symbol, symbol, 100.0, None, 0.0, 0.05, 1, "EQ", exchange, exchange)
 
 
-def future(symbol: str, token: int, expiry: date, exchange: str = "NFO", expired: bool = False) -> Instrument:
-    return Instrument(token, token // 256, symbol, "NIFTY", 20000.0, expiry, 0.0, 0.05, 75, "FUT",
+def future(symbol: str, token: int, expiry: date, exchange: str = "NFO", expired: bool = False,
+           name: str = "NIFTY") -> Instrument:
+    return Instrument(token, token // 256, symbol, name, 20000.0, expiry, 0.0, 0.05, 75, "FUT",
                       f"{exchange}-FUT", exchange, expired)
+
+
+def option(underlying: str, expiry: date, strike: float, kind: str, token: int, exchange: str = "NFO",
+           expired: bool = False) -> Instrument:
+    """A CE or PE as Kite's dump lists it (the symbol is ours: only its uniqueness matters here)."""
+    symbol = f"{underlying}{expiry:%y%m%d}{strike:g}{kind}"
+    return Instrument(token, token // 256, symbol, underlying, 10.0, expiry, strike, 0.05, 75, kind,
+                      f"{exchange}-OPT", exchange, expired)
+
+
+def index(symbol: str, token: int, exchange: str = "NSE") -> Instrument:
+    return Instrument(token, token // 256, symbol, symbol, 0.0, None, 0.0, 0.0, 0, "EQ", "INDICES", exchange)

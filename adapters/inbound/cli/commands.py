@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK, emit, progress
 from adapters.inbound.cli.queries import Queries
+from adapters.inbound.cli.tracking import TrackingUseCases, track, track_futures, track_options, untrack
 from adapters.inbound.fetch_requests import batch_items
 from adapters.inbound.presenters import batch_body, error_body, fetch_body, verify_body
 from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
@@ -27,7 +28,7 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 
-class UseCases(Queries, Protocol):
+class UseCases(Queries, TrackingUseCases, Protocol):
     """What every command needs; the dependency-injector container provides exactly these factories."""
 
     fetch_history: Callable[[], FetchHistory]
@@ -199,4 +200,8 @@ COMMANDS: dict[str, Handler] = {
     "batch": batch,
     "login": login,
     "verify": verify,
+    "track": track,
+    "track-options": track_options,
+    "track-futures": track_futures,
+    "untrack": untrack,
 }

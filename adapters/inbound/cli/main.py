@@ -28,6 +28,8 @@ environment (or a .env file in the working directory):
   KITEFETCH_FETCH_CONCURRENCY     requests in flight per fetch (4)
   KITEFETCH_BATCH_WORKERS         batch items in parallel (4)
   KITEFETCH_API_KEY               required to bind serve beyond 127.0.0.1 (X-API-Key header)
+  KITEFETCH_DURABLE               0 turns fsync off: benchmarks only (default on)
+  KITEFETCH_MIN_FREE_MB           warn below this much free space in the data dir (1024)
   FLASK_SECRET_KEY, FLASK_ENV     session signing key; development (default) or production
 
 exit codes: 0 ok, 1 failure, 2 usage (a bad argument or value), 3 auth (run `kitefetch login`)
@@ -71,6 +73,49 @@ def _fetch_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace stored candles in the range")
     parser.add_argument("--full", action="store_true", help="refetch the whole range, not only what is missing")
     _common(parser)
+
+
+def _intervals_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--intervals", required=True, metavar="LIST",
+                        help=f"comma-separated, e.g. day,minute; each one of {INTERVALS}")
+
+
+def _tracking_parsers(sub: argparse._SubParsersAction) -> None:
+    track = sub.add_parser("track", help="keep a symbol current at some intervals from a day on")
+    track.add_argument("exchange", help="NSE, BSE, NFO or BFO (any case)")
+    track.add_argument("symbol", help="Kite's tradingsymbol, e.g. TCS, M&M (any case)")
+    _intervals_flag(track)
+    track.add_argument("--from", dest="from_date", required=True, metavar="YYYY-MM-DD",
+                       help="first day to keep (inclusive)")
+    _common(track)
+
+    rule_from = "first day to keep of each contract (default: from its first candle, i.e. its listing)"
+    options = sub.add_parser("track-options", help="keep an option chain current: the nearest expiries and the "
+                                                   "strikes around the money, chosen anew each day")
+    options.add_argument("exchange", type=str.upper, choices=["NFO", "BFO"], help="NFO or BFO (any case)")
+    options.add_argument("underlying", help="as Kite's dump names it: NIFTY, BANKNIFTY, SENSEX, RELIANCE")
+    options.add_argument("--expiries", type=int, required=True, metavar="K", help="the nearest K live expiries (1-6)")
+    options.add_argument("--strikes", type=int, required=True, metavar="N",
+                         help="N listed strikes on each side of the one nearest the underlying's last close (0-50)")
+    _intervals_flag(options)
+    options.add_argument("--underlying-symbol", default=None, metavar="EXCHANGE:SYMBOL",
+                         help="whose last close is the money (default: the index, e.g. 'NSE:NIFTY 50', or the stock)")
+    options.add_argument("--from", dest="from_date", default=None, metavar="YYYY-MM-DD", help=rule_from)
+    _common(options)
+
+    futures = sub.add_parser("track-futures", help="keep every live future of an underlying current, each day")
+    futures.add_argument("exchange", type=str.upper, choices=["NFO", "BFO"], help="NFO or BFO (any case)")
+    futures.add_argument("underlying", help="as Kite's dump names it: NIFTY, BANKNIFTY, SENSEX, RELIANCE")
+    _intervals_flag(futures)
+    futures.add_argument("--from", dest="from_date", default=None, metavar="YYYY-MM-DD", help=rule_from)
+    _common(futures)
+
+    tracked = sub.add_parser("tracked", help="list what is tracked, with the ids untrack takes")
+    _common(tracked)
+
+    untrack = sub.add_parser("untrack", help="stop tracking an entry (its stored candles stay)")
+    untrack.add_argument("id", help="the entry's id, as `kitefetch tracked` lists it")
+    _common(untrack)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("exchange", nargs="?", default=None, help="NSE, BSE, NFO or BFO (default: every stored one)")
     verify.add_argument("symbol", nargs="?", default=None, help="one instrument (default: every stored one)")
     _common(verify)
+
+    _tracking_parsers(sub)
 
     login = sub.add_parser("login", help="log in to Kite and store the access token")
     login.add_argument("--request-token", default=None, help="a request token or the whole redirect URL")

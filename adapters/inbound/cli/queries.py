@@ -1,5 +1,5 @@
 """The commands that read what is already here: stored ranges, gaps and candles, the databases, the instrument
-cache.
+cache, what is tracked.
 
 Apart from the fetching commands (commands.py) so that running one imports neither marshmallow nor the fetch
 use cases: `kitefetch range` answers in ~0.16 s (bench/cli_start.py), over use cases composed without the
@@ -14,7 +14,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from adapters.inbound.cli.output import EXIT_OK, emit
-from adapters.inbound.presenters import adjustments_body, database_body, gaps_body, instrument_body, range_body
+from adapters.inbound.presenters import (
+    adjustments_body,
+    database_body,
+    gaps_body,
+    instrument_body,
+    range_body,
+    tracked_body,
+)
 from domain.errors import InvalidInput
 from domain.instrument import SeriesKey
 from domain.market import Exchange, Segment
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
     from application.get_existing_range import GetExistingRange
     from application.get_instruments import GetInstruments
     from application.list_adjustments import ListAdjustments
+    from application.list_tracked import ListTracked
     from application.lookup_instrument import LookupInstrument
 
 
@@ -39,6 +47,7 @@ class Queries(Protocol):
     def list_adjustments(self) -> ListAdjustments: ...
     def export_candles(self) -> ExportCandles: ...
     def find_gaps(self) -> FindGaps: ...
+    def list_tracked(self) -> ListTracked: ...
 
 
 Query = Callable[[Queries, argparse.Namespace], int]
@@ -136,6 +145,28 @@ def candles(container: Queries, args: argparse.Namespace) -> int:
     return write_candles(container.export_candles(), args)
 
 
+def tracked_line(body: dict) -> str:
+    """One tracked entry (as the API's body has it) in a line: id, what, intervals, from when."""
+    start = f"from {body['from_date']}" if body["from_date"] else "from each contract's first candle"
+    intervals = ", ".join(body["intervals"])
+    if body["rule"] is None:
+        return f"{body['id']}  {body['exchange']}:{body['symbol']}  {intervals}  {start}"
+    what = f"{body['rule']} of {body['exchange']} {body['underlying']}"
+    if body["rule"] == "options":
+        expiries = f"{body['expiries']} nearest expir{'y' if body['expiries'] == 1 else 'ies'}"
+        what += (f" ({expiries}, {body['strikes']} strikes each side of "
+                 f"{body['underlying_symbol']}'s last close, CE and PE)")
+    return f"{body['id']}  {what}  {intervals}  {start}"
+
+
+def tracked(container: Queries, args: argparse.Namespace) -> int:
+    page = container.list_tracked().execute()
+    bodies = [tracked_body(e) for e in page.entries]
+    human = "\n".join(tracked_line(b) for b in bodies) if bodies else "nothing is tracked"
+    emit({"success": True, "tracked": bodies}, args.json, human)
+    return EXIT_OK
+
+
 QUERIES: dict[str, Query] = {
     "candles": candles,
     "instruments": instruments,
@@ -144,4 +175,5 @@ QUERIES: dict[str, Query] = {
     "db-info": db_info,
     "adjustments": adjustments,
     "gaps": gaps,
+    "tracked": tracked,
 }

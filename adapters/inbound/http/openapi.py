@@ -25,6 +25,9 @@ from adapters.inbound.schemas import (
     GapsQuerySchema,
     InstrumentsQuerySchema,
     LogoutSchema,
+    TrackFuturesSchema,
+    TrackOptionsSchema,
+    TrackSeriesSchema,
     VerifySchema,
 )
 from application.job import ItemStatus, JobKind, JobOutcome, JobStatus
@@ -147,6 +150,31 @@ LOGOUT = {"type": "object", "required": ["success", "logged_out", "still_active"
                                                                         "null: nothing was logged out"},
                          "still_active": {**_TOKEN_SOURCE, "description": "the source of the token used from now on"},
                          "message": {"type": "string"}}}
+_INTERVAL_LIST = {"type": "array", "items": {"type": "string", "enum": INTERVALS}}
+_NULLABLE_DATE = {"type": "string", "format": "date", "nullable": True}
+TRACKED = {"type": "object", "required": ["id", "rule", "exchange", "intervals", "from_date", "created_at"],
+           "description": "As POSTed, with its id. `rule` null: one symbol (`symbol`); options and futures rules name "
+                          "their `underlying`. An options rule's `underlying_symbol` is the one in use.",
+           "properties": {"id": {"type": "string"},
+                          "rule": {"type": "string", "nullable": True, "enum": ["options", "futures", None]},
+                          "exchange": {"type": "string", "enum": EXCHANGES}, "symbol": {"type": "string"},
+                          "underlying": {"type": "string"}, "expiries": {"type": "integer"},
+                          "strikes": {"type": "integer"}, "underlying_symbol": {"type": "string"},
+                          "intervals": _INTERVAL_LIST,
+                          "from_date": {**_NULLABLE_DATE, "description": "null: from each contract's first candle"},
+                          "created_at": {"type": "string", "format": "date-time"}}}
+_TRACKED_REF = {"$ref": "#/components/schemas/Tracked"}
+CONTRACTS = {"type": "object", "required": ["success", "id", "count", "contracts", "underlying"], "properties": {
+    "success": {"type": "boolean", "enum": [True]}, "id": {"type": "string"}, "count": {"type": "integer"},
+    "contracts": {"type": "array", "items": {
+        "type": "object", "required": ["exchange", "symbol", "expiry", "strike", "instrument_type"],
+        "properties": {"exchange": {"type": "string"}, "symbol": {"type": "string"}, "expiry": _NULLABLE_DATE,
+                       "strike": {"type": "number", "nullable": True, "description": "options only"},
+                       "instrument_type": {"type": "string"}}}},
+    "underlying": {"type": "object", "nullable": True, "description": "options rules: the close the strikes are "
+                                                                      "chosen around",
+                   "properties": {"symbol": {"type": "string"}, "close": {"type": "number"},
+                                  "date": {"type": "string", "format": "date"}}}}}
 _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 _ERRORS = {str(code): {"description": text, "content": _ERROR_REF}
            for code, text in ((400, "invalid request"), (401, "no usable Kite token"), (403, "forbidden"),
@@ -208,6 +236,11 @@ def build_spec() -> dict:
     spec.components.schema("Adjustments", ADJUSTMENTS)
     spec.components.schema("VerifyBody", schema=VerifySchema)
     spec.components.schema("Gaps", GAPS)
+    spec.components.schema("TrackSeries", schema=TrackSeriesSchema)
+    spec.components.schema("TrackOptions", schema=TrackOptionsSchema)
+    spec.components.schema("TrackFutures", schema=TrackFuturesSchema)
+    spec.components.schema("Tracked", TRACKED)
+    spec.components.schema("Contracts", CONTRACTS)
 
     def json_body(name: str, description: str = _DATES_IN_ORDER, required: bool = True) -> dict:
         return {"required": required, "description": description,
@@ -282,6 +315,29 @@ def build_spec() -> dict:
     spec.path("/api/jobs/{job_id}/resume", operations={"post": {**job, "requestBody": no_body, "responses": {
         "202": {"description": "job queued again", "content": {"application/json": {"schema": job_ref}}},
         **_ERRORS}}})
+    tracked_id = {"parameters": [{"name": "tracked_id", "in": "path", "required": True,
+                                  "schema": {"type": "string", "minLength": 1}}]}
+    track_body = {"required": True, "description": "One symbol (no `rule`), or an options or futures rule.",
+                  "content": {"application/json": {"schema": {"oneOf": [
+                      {"$ref": f"#/components/schemas/{name}"} for name in ("TrackSeries", "TrackOptions",
+                                                                            "TrackFutures")]}}}}
+    tracked_one = {"type": "object", "properties": {"success": {"type": "boolean"}, "tracked": _TRACKED_REF}}
+    spec.path("/api/data/tracked", operations={
+        "post": {"description": "An unknown symbol or underlying is a 404; a rule with no live contract of its kind a "
+                                "400 naming it; a series (or a rule for the same underlying) already tracked at one "
+                                "of the intervals a 409.",
+                 "requestBody": track_body, "responses": {
+                     "201": {"description": "tracked", "content": {"application/json": {"schema": tracked_one}}},
+                     **_ERRORS}},
+        "get": {"responses": _ok({"type": "object", "properties": {
+            "success": {"type": "boolean"}, "tracked": {"type": "array", "items": _TRACKED_REF}}})}})
+    spec.path("/api/data/tracked/{tracked_id}", operations={"delete": {
+        **tracked_id, "description": "Stops tracking; the candles stored for it stay.", "requestBody": no_body,
+        "responses": _ok({"type": "object", "properties": {"success": {"type": "boolean"},
+                                                           "untracked": _TRACKED_REF}})}})
+    spec.path("/api/data/tracked/{tracked_id}/resolve", operations={"get": {
+        **tracked_id, "description": "Today's contracts (one instrument for a symbol). A rule with no live contract "
+                                     "today is a 400 naming it.", "responses": _ok("Contracts")}})
     spec.path("/auth/status", operations={"get": {"responses": _ok("AuthStatus")}})
     spec.path("/auth/logout", operations={"post": {
         "requestBody": json_body("LogoutBody", "none, or an empty object", required=False),

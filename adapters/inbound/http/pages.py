@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dependency_injector.wiring import Provide, inject
-from flask import Blueprint, render_template, send_from_directory, url_for
+from flask import Blueprint, render_template, request, send_from_directory, url_for
 
 from adapters.inbound.http import security
-from adapters.inbound.presenters import database_body, series_notes
+from adapters.inbound.presenters import database_body, series_notes, tracked_body
 from application.auth_status import AuthStatus
 from application.get_existing_range import GetExistingRange
 from application.show_dashboard import ShowDashboard
@@ -27,14 +27,22 @@ def _outcome_class(outcome: str) -> str:
     return {"failed": "error", "partial": "warn"}.get(outcome, "")
 
 
+def _page(text: str | None) -> int:
+    """`?tracked_page=` as a page number; anything else is the first page (a hand-edited URL is no error)."""
+    return int(text) if text and text.isdigit() and 0 < int(text) < 1_000_000 else 1
+
+
 @blueprint.get("/")
 @inject
 def dashboard(use_case: ShowDashboard = Provide["show_dashboard"], auth: AuthStatus = Provide["auth_status"]):
-    board = use_case.execute()
+    """`?tracked_page=N` pages the tracked list (ShowDashboard.TRACKED_PER_PAGE a page)."""
+    board = use_case.execute(tracked_page=_page(request.args.get("tracked_page")))
+    tracked = board.tracked
     return render_template("dashboard.html", databases=[database_body(d) for d in board.databases],
                            fetches=board.recent_fetches, jobs=board.recent_jobs, low_space=board.low_space, when=_when,
                            outcome_class=_outcome_class, auth=auth.execute(),
-                           csrf=security.csrf_token())
+                           tracked=[tracked_body(e) for e in tracked.entries] if tracked else [], tracked_page=tracked,
+                           intervals=[i.value for i in Interval], csrf=security.csrf_token())
 
 
 @blueprint.get("/login")

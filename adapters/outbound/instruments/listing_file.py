@@ -91,6 +91,6 @@ def load(path: Path) -> Listing | None:
 
 
 def save(path: Path, listing: Listing, durable: bool = True) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_file.make_directory(path.parent, durable=durable)
     payload = {"version": _FORMAT_VERSION, "fetched_at": listing.fetched_at, "rows": list(listing.by_symbol.values())}
     atomic_file.write_file(path, orjson.dumps(payload, default=_as_row), durable=durable)

@@ -22,6 +22,7 @@ def damaged(tmp_path):
                                                b'": "day", "records": 21}\n{"time": 17329')
     (tmp_path / "instruments").mkdir()
     (tmp_path / "instruments" / "NSE.json").write_bytes(b'{"version": 1, "fetched_at": 17')
+    (tmp_path / "tracked.json").write_bytes(b'{"version": 1, "tracked": [{"id": "t1", "exchange": "NSE", "ki')
     app = create_app(Settings(data_dir=tmp_path))
     yield app, good
     app.container.unwire()
@@ -42,6 +43,8 @@ def test_pages_and_routes_that_read_damaged_files_answer(damaged):
     assert [f["symbol"] for f in client.get("/api/data/fetches").get_json()["fetches"]] == ["INFY"]
     auth = client.get("/auth/status")
     assert auth.status_code == 200 and auth.get_json()["authenticated"] is False
+    assert client.get("/api/data/tracked").get_json() == {"success": True, "tracked": []}
+    assert "Nothing is tracked yet." in client.get("/").get_data(as_text=True)
 
 
 class FakeDiskSpace:

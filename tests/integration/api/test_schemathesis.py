@@ -24,7 +24,7 @@ ENVELOPE = {"success", "error", "error_type"}
 DOCUMENTED = ("POST /api/data/fetch-equity", "POST /api/data/fetch-derivatives",
               "GET /api/data/lookup/{exchange}/{symbol}", "GET /api/data/candles/{exchange}/{symbol}/{interval}",
               "GET /api/data/export/{exchange}/{symbol}/{interval}",
-              "GET /api/data/gaps/{exchange}/{symbol}/{interval}")
+              "GET /api/data/gaps/{exchange}/{symbol}/{interval}", "POST /api/data/tracked")
 MAX_REFUSED_SHARE = 0.2
 # Logging out revokes the sandbox's fixed token that every test shares: fuzzed last, then the sandbox is reset.
 LAST = "POST /auth/logout"

@@ -306,3 +306,52 @@ def test_docs_favicon_unknown_series_and_phone_width(browser, api):
     assert phone.evaluate("document.getElementById('fetches').scrollWidth") > 375  # the table scrolls inside
     shot(phone, "10-dashboard-phone")
     phone.close()
+
+
+def test_tracking_a_symbol_and_an_option_chain_from_the_dashboard(browser, api):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{api.base}/")
+    page.select_option("#ts-exchange", "NSE")
+    page.fill("#ts-symbol", "wipro")
+    page.fill("#ts-from", "2016-01-01")
+    page.check("#track-symbol input[value='60minute']")  # day is ticked already
+    page.click("#ts-submit")
+    wipro = page.locator("#tracked tr[data-id]", has_text="NSE:WIPRO")
+    wipro.wait_for()  # the page reloaded with it
+    assert "60minute, day" in wipro.inner_text() and "2016-01-01" in wipro.inner_text()
+    assert wipro.locator("a").get_attribute("href") == "/series/NSE/WIPRO/60minute"
+
+    page.select_option("#tc-rule", "options")
+    page.select_option("#tc-exchange", "NFO")
+    page.fill("#tc-underlying", "BANKNIFTY")
+    page.fill("#tc-expiries", "1")
+    page.fill("#tc-strikes", "2")
+    page.uncheck("#track-chain input[value='minute']")
+    page.check("#track-chain input[value='15minute']")
+    page.click("#tc-submit")
+    chain = page.locator("#tracked tr[data-id]", has_text="options of NFO BANKNIFTY")
+    chain.wait_for()
+    assert "1 nearest expiry, 2 strikes each side of NSE:NIFTY BANK's last close" in chain.inner_text()
+    chain.locator("button.contracts").click()  # today's contracts, from the resolve route
+    contracts = page.locator(f".contracts-row[data-for='{chain.get_attribute('data-id')}']")
+    contracts.locator("table").wait_for()
+    assert contracts.locator("tr").count() == 1 + 5 * 2  # the strike at the money and two each side, CE and PE
+    assert contracts.locator(".summary").inner_text().startswith("10 contracts today, around NSE:NIFTY BANK's close")
+    shot(page, "11-dashboard-tracked")
+
+    page.fill("#ts-symbol", "NOSUCHCO")  # refused: said, and nothing added
+    page.click("#ts-submit")
+    page.wait_for_function("!document.getElementById('tracked-error').hidden")
+    assert page.inner_text("#tracked-error") == "Symbol 'NOSUCHCO' not found on NSE"
+    page.fill("#ts-symbol", "WIPRO")  # tracked already: the conflict names the entry
+    page.click("#ts-submit")
+    page.wait_for_function("document.getElementById('tracked-error').textContent.includes('already tracked')")
+
+    wipro.locator("button.remove").click()
+    page.wait_for_function("!document.querySelector('#tracked').textContent.includes('NSE:WIPRO')")
+    assert chain.count() == 1
+    assert all(e["symbol"] != "WIPRO" for e in requests.get(f"{api.api}/tracked", timeout=10).json()["tracked"]
+               if e["rule"] is None)
+    shot(page, "12-dashboard-tracked-removed")
+    page.close()

@@ -17,9 +17,12 @@ from structlog.testing import capture_logs
 from adapters.inbound.cli.main import dispatch, parse
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments import listing_file
+from adapters.outbound.tracked_file import TrackedFile
+from application.tracked import RuleKind, TrackedRule, TrackedSeries
 from bootstrap.container import build_container
 from bootstrap.queries import LocalQueries
 from bootstrap.settings import Settings
+from domain.interval import Interval
 from domain.market import Exchange, Segment
 from tests.contracts.candle_store import JAN, RELIANCE, candles
 from tests.fakes.market import equity, future
@@ -30,7 +33,7 @@ QUERIES = [
     ["range", "NSE", "NOPE", "day"], ["range", "XNSE", "RELIANCE", "day"], ["db-info", "EQUITY"],
     ["db-info", "derivatives", "--json"],
     ["lookup", "NSE", "reliance"], ["lookup", "NFO", "NIFTY24JUNFUT", "--json"], ["lookup", "NSE", "NOPE", "--json"],
-    ["instruments", "NSE", "--limit", "1"], ["instruments", "NFO", "--json"],
+    ["instruments", "NSE", "--limit", "1"], ["instruments", "NFO", "--json"], ["tracked"], ["tracked", "--json"],
 ]
 # `gaps` asks the trading calendar, which brings pandas and structlog (exchange-calendars): still lighter than the
 # container (bootstrap/queries.py), but not held to HEAVY.
@@ -51,6 +54,9 @@ def data_dir(tmp_path):
     for exchange, live in listed.items():
         listing = listing_file.Listing(int(time.time()), live, {i.tradingsymbol: i for i in live})
         listing_file.save(listing_file.path_of(data / "instruments", exchange), listing)
+    TrackedFile(data / "tracked.json").update(lambda t: t.add(TrackedSeries(
+        "t1", Exchange.NSE, "RELIANCE", (Interval.DAY,), date(2015, 1, 1))).add(TrackedRule(
+            "r1", RuleKind.OPTIONS, Exchange.NFO, "NIFTY", (Interval.MINUTE,), 2, 10)))
     return data
 
 
@@ -79,7 +85,7 @@ def test_queries_import_no_web_framework_broker_client_pandas_or_logging(data_di
     result = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(commands), *HEAVY], env=env, cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)
     probe = json.loads(result.stderr.splitlines()[-1])
-    assert probe["codes"] == [0, 0, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 2]
+    assert probe["codes"] == [0, 0, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2]
     assert probe["loaded"] == []
 
 

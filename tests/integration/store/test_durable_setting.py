@@ -5,6 +5,7 @@ every adapter that writes, and the fetch log's append after a torn line."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -103,3 +104,45 @@ def test_a_new_data_directory_is_synced_into_its_parent(tmp_path, synced):
 
     Hdf5SegmentStore(tmp_path / "data" / "hdf5" / "EQUITY.h5", Segment.EQUITY).write(KEY, candles(), [])
     assert f"{tmp_path}/" in synced and f"{tmp_path / 'data'}/" in synced
+
+
+@pytest.mark.parametrize("durable", [True, False])
+def test_logout_syncs_the_deletion_of_the_token(tmp_path, synced, durable):
+    """Else a power cut after logout could bring the invalidated token's file back."""
+    from adapters.outbound.token_file import TokenFile
+
+    tokens = TokenFile(tmp_path / "kite_token.json", durable=durable)
+    tokens.save(BrokerSession("token", "AB1234", "A B", ""))
+    synced.clear()
+    tokens.clear()
+    assert not tokens.path.exists()
+    assert synced == ([f"{tmp_path}/"] if durable else [])
+    tokens.clear()  # no token: nothing deleted, nothing synced
+    assert synced == ([f"{tmp_path}/"] if durable else [])
+
+
+@pytest.mark.parametrize("directory", ["jobs", "instruments"])
+def test_the_jobs_and_instruments_directories_are_synced_into_the_data_dir_when_created(tmp_path, synced,
+                                                                                        directory):
+    """Before the first file committed in them: else a power cut could take the directory and that file away."""
+    container = build_container(Settings(data_dir=tmp_path))
+    container.market_data.override(FakeMarketData([equity("INFY", 408065)]))
+    if directory == "jobs":
+        container.jobs().save(Job("job1", 1, [JobItem({}, "INFY")]))
+    else:
+        container.catalog().instruments(Exchange.NSE)
+    container.market_data.reset_override()
+    [created] = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert created.name == directory
+    first_file = next(i for i, s in enumerate(synced) if not s.endswith("/"))
+    assert f"{tmp_path}/" in synced[:first_file], synced
+
+
+def test_a_new_data_directory_is_synced_into_its_parent_before_the_token_or_fetch_log_in_it(tmp_path, synced):
+    container = build_container(Settings(data_dir=tmp_path / "data"))
+    for write in (lambda: container.token_store().save(BrokerSession("token", "AB1234", "A B", "")),
+                  lambda: container.fetch_log().record(FetchRecord(1, "NSE", "INFY", "day"))):
+        synced.clear()
+        write()
+        assert synced[0] == f"{tmp_path}/", synced
+        shutil.rmtree(tmp_path / "data")

@@ -23,6 +23,9 @@ from adapters.inbound.schemas import (
     FetchesQuerySchema,
     InstrumentsQuerySchema,
     LogoutSchema,
+    TrackFuturesSchema,
+    TrackOptionsSchema,
+    TrackSeriesSchema,
     load,
 )
 from domain.date_range import EARLIEST, LATEST
@@ -36,6 +39,10 @@ FETCH = {"symbol": "INFY", "from_date": "2024-01-01", "to_date": "2024-01-31"}
     (FetchEquitySchema, FETCH), (FetchDerivativesSchema, {**FETCH, "exchange": "NFO"}),
     (BatchItemSchema, {**FETCH, "segment": "EQUITY"}), (BatchSchema, {"requests": [{}]}),
     (EmptyBodySchema, {}), (LogoutSchema, {}), (ApiKeySchema, {"key": "k"}),
+    (TrackSeriesSchema, {"exchange": "NSE", "symbol": "TCS", "intervals": ["day"], "from_date": "2015-01-01"}),
+    (TrackOptionsSchema, {"rule": "options", "exchange": "NFO", "underlying": "NIFTY", "expiries": 1, "strikes": 0,
+                          "intervals": ["minute"]}),
+    (TrackFuturesSchema, {"rule": "futures", "exchange": "bfo", "underlying": "SENSEX", "intervals": ["day"]}),
 ])
 def test_every_body_refuses_a_field_it_does_not_know_by_name(schema, body):
     load(schema(), body)
@@ -65,9 +72,11 @@ def test_the_date_pattern_admits_exactly_the_stores_range(day: date):
 def test_request_bodies_are_closed_and_the_rules_are_in_the_document():
     spec = build_spec()
     schemas = spec["components"]["schemas"]
-    bodies = [op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    shapes = [op["requestBody"]["content"]["application/json"]["schema"]
               for path in spec["paths"].values() for op in path.values() if "requestBody" in op]
-    assert {"FetchEquity", "FetchDerivatives", "Batch", "EmptyBody", "LogoutBody", "ApiKeyBody"} <= set(bodies)
+    bodies = [one["$ref"].rsplit("/", 1)[1] for shape in shapes for one in shape.get("oneOf", [shape])]
+    assert {"FetchEquity", "FetchDerivatives", "Batch", "EmptyBody", "LogoutBody", "ApiKeyBody", "TrackSeries",
+            "TrackOptions", "TrackFutures"} <= set(bodies)
     for name in {*bodies, "BatchItem"}:
         assert schemas[name]["additionalProperties"] is False, name
     assert schemas["Batch"]["properties"]["requests"]["items"] == {"$ref": "#/components/schemas/BatchItem"}
@@ -79,6 +88,22 @@ def test_request_bodies_are_closed_and_the_rules_are_in_the_document():
     assert by_name["symbol"]["schema"]["pattern"] == SYMBOL_PATTERN and by_name["symbol"]["schema"]["maxLength"] == 64
     assert by_name["exchange"]["schema"]["enum"] == ["NSE", "BSE", "NFO", "BFO"]
     assert "nullable" not in by_name["from_date"]["schema"]  # a query string has no null
+
+
+def test_the_tracked_bodies_state_their_bounds_and_take_one_rule_each():
+    schemas = build_spec()["components"]["schemas"]
+    options = schemas["TrackOptions"]["properties"]
+    assert (options["expiries"]["minimum"], options["expiries"]["maximum"]) == (1, 6)
+    assert (options["strikes"]["minimum"], options["strikes"]["maximum"]) == (0, 50)
+    assert options["rule"]["enum"] == ["options"] and schemas["TrackFutures"]["properties"]["rule"]["enum"] == [
+        "futures"]
+    assert "rule" not in schemas["TrackSeries"]["properties"]  # so exactly one of the three matches a body
+    assert options["intervals"]["uniqueItems"] is True and options["intervals"]["minItems"] == 1
+    assert re.match(options["underlying_symbol"]["pattern"], "nse:NIFTY 50")
+    assert not re.match(options["underlying_symbol"]["pattern"], "NFO:NIFTY24JUNFUT")
+    with pytest.raises(InvalidInput, match="^expiries: Not a valid integer.$"):
+        load(TrackOptionsSchema(), {"rule": "options", "exchange": "NFO", "underlying": "NIFTY", "expiries": "2",
+                                    "strikes": 0, "intervals": ["day"]})
 
 
 def test_the_job_event_stream_is_documented_as_events_carrying_the_job():

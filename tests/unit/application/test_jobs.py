@@ -212,3 +212,16 @@ def test_a_stored_request_that_no_longer_parses_fails_only_its_item(jobs, starte
     done = RunJob(jobs, fetch_history, clock).execute(job.id)
     assert [i.status for i in done.items] == [ItemStatus.FAILED, ItemStatus.DONE]
     assert done.items[0].error_type == "validation" and done.status == JobStatus.COMPLETED
+
+
+def test_a_crash_interrupts_the_job_so_cancel_and_resume_still_work(jobs, started, fetch_history, clock, source):
+    """A bug (not a DomainError) used to leave the job "running" under a live process nobody ran it in."""
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE")])
+    source.fail_with = RuntimeError("a bug of ours")
+    with pytest.raises(RuntimeError):
+        RunJob(jobs, fetch_history, clock).execute(job.id)
+    assert jobs.load(job.id).status == JobStatus.INTERRUPTED
+    source.fail_with = None
+    ResumeJob(jobs, lambda _: None).execute(job.id)
+    assert RunJob(jobs, fetch_history, clock).execute(job.id).status == JobStatus.COMPLETED
