@@ -11,6 +11,7 @@ this pytest), against `kitefetch serve` wired to the sandbox.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 
 import requests
@@ -60,6 +61,21 @@ def fuzz(operation, base: str, refusals: Counter) -> Counter:
     return tally
 
 
+def stop_background_jobs(base: str, timeout: float = 60.0) -> None:
+    """Cancel the jobs the fuzzer started (fetch batches, verifies of everything stored) and wait until they stop:
+    left running, they would spend the sandbox's 3 requests a second under the tests that follow."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        active = [j for j in requests.get(f"{base}/api/jobs", timeout=10).json()["jobs"]
+                  if j["status"] in ("queued", "running", "cancelling")]
+        if not active:
+            return
+        for job in active:
+            if job["status"] != "cancelling":
+                requests.post(f"{base}/api/jobs/{job['job_id']}/cancel", json={}, timeout=10)
+        time.sleep(0.2)
+
+
 def test_no_server_errors_and_every_client_error_is_the_envelope(api, sandbox_process):
     schema = schemathesis.openapi.from_url(f"{api.base}/api/openapi.json")
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=lambda o: o.label == LAST)
@@ -71,6 +87,7 @@ def test_no_server_errors_and_every_client_error_is_the_envelope(api, sandbox_pr
             refusals[operation.label] = Counter()
             calls[operation.label] = fuzz(operation, api.base, refusals[operation.label])
     finally:
+        stop_background_jobs(api.base)
         requests.post(f"{sandbox_process.url}/__sandbox/reset", timeout=5).raise_for_status()
     total = sum(sum(t.values()) for t in calls.values())
     print(f"schemathesis: {total} cases over {len(operations)} operations: {calls}")
