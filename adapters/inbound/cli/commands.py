@@ -16,6 +16,7 @@ from adapters.inbound.cli.queries import Queries
 from adapters.inbound.cli.tracking import TrackingUseCases, track, track_futures, track_options, untrack
 from adapters.inbound.fetch_requests import batch_items
 from adapters.inbound.presenters import batch_body, fetch_body
+from adapters.inbound.schemas import TODAY, today_ist
 from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
 from application.fetch_history import FetchHistory, FetchResult
 from application.fetch_request import FetchRequest
@@ -38,10 +39,12 @@ Handler = Callable[[UseCases, argparse.Namespace], int]
 
 
 def _date(text: str) -> date:
+    if text.strip().lower() == TODAY:  # the IST day: a fetch stops at the last completed candle anyway
+        return today_ist()
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD or today)") from None
 
 
 def _fetch_request(args: argparse.Namespace, segment: Segment) -> FetchRequest:

@@ -64,7 +64,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _fetch_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="from_date", required=True, metavar="YYYY-MM-DD", help="first day (inclusive)")
     parser.add_argument("--to", dest="to_date", required=True, metavar="YYYY-MM-DD",
-                        help="last day (inclusive; a future day stops at the last completed candle)")
+                        help="last day (inclusive; `today`, the IST day, or a future day stops at the last "
+                             "completed candle)")
     parser.add_argument("--interval", default="day", metavar="INTERVAL",
                         help=f"one of {INTERVALS} (default: day)")
     parser.add_argument("--no-validate", action="store_true", help="store candles without validation")
