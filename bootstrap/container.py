@@ -39,6 +39,7 @@ from application.resume_job import ResumeJob
 from application.run_job import RunJob
 from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
+from application.sync_series import SyncSeries
 from application.track_rule import TrackRule
 from application.track_series import TrackSeries
 from application.untrack import Untrack
@@ -121,6 +122,8 @@ class Container(containers.DeclarativeContainer):
     untrack = providers.Factory(Untrack, tracked=tracked)
     resolve_tracked = providers.Factory(ResolveTracked, tracked=tracked, catalog=catalog, source=market_data,
                                         clock=clock)
+    sync_series = providers.Factory(SyncSeries, resolve=resolve_tracked, stores=stores, catalog=catalog,
+                                    start_job=start_job, clock=clock)
 
     disk_space = providers.Singleton(DataDirSpace, settings.provided.data_dir)
     check_free_space = providers.Factory(CheckFreeSpace, disk=disk_space, minimum_mb=settings.provided.min_free_mb)

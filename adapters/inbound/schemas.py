@@ -215,6 +215,14 @@ class EmptyBodySchema(_Body):
     """A POST that takes no parameters (cancel, resume): no body, or `{}`."""
 
 
+class SyncSchema(_Body):
+    """POST /api/data/sync: no body (everything tracked and stored), or the tracked ids to bring up to date."""
+
+    tracked_ids = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=None,
+                              data_key="only", validate=validate.Length(min=1, max=1000),  # `only` is Schema's
+                              metadata={"description": "tracked ids; absent: every tracked and every stored series"})
+
+
 class LogoutSchema(EmptyBodySchema):
     """POST /auth/logout."""
 

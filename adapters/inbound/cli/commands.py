@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK, emit, progress
 from adapters.inbound.cli.queries import Queries
+from adapters.inbound.cli.sync import SyncUseCases, sync
 from adapters.inbound.cli.tracking import TrackingUseCases, track, track_futures, track_options, untrack
 from adapters.inbound.fetch_requests import batch_items
 from adapters.inbound.presenters import batch_body, fetch_body
@@ -27,7 +28,7 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 
-class UseCases(Queries, TrackingUseCases, Protocol):
+class UseCases(Queries, TrackingUseCases, SyncUseCases, Protocol):
     """What every command needs; the dependency-injector container provides exactly these factories."""
 
     fetch_history: Callable[[], FetchHistory]
@@ -143,6 +144,7 @@ def login(container: UseCases, args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Handler] = {
     "fetch": fetch,
+    "sync": sync,
     "batch": batch,
     "login": login,
     "track": track,

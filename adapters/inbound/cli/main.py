@@ -197,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     _tracking_parsers(sub)
 
+    sync = sub.add_parser("sync", help="bring every tracked and every stored series up to the last completed candle")
+    sync.add_argument("--only", action="append", default=None, metavar="ID",
+                      help="only this tracked id (repeat for several; stored series are then left alone)")
+    _common(sync)
+
     login = sub.add_parser("login", help="log in to Kite and store the access token")
     login.add_argument("--request-token", default=None, help="a request token or the whole redirect URL")
     _common(login)

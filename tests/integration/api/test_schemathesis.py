@@ -28,6 +28,9 @@ DOCUMENTED = ("POST /api/data/fetch-equity", "POST /api/data/fetch-derivatives",
 MAX_REFUSED_SHARE = 0.2
 # Logging out revokes the sandbox's fixed token that every test shares: fuzzed last, then the sandbox is reset.
 LAST = "POST /auth/logout"
+# Each accepted sync starts a background job over every series stored by the whole session's tests, whose requests
+# would land in other tests' sandbox counts: test_sync.py tests it on a server of its own.
+SKIPPED = {"POST /api/data/sync"}
 
 
 def dates_in_order(case) -> bool:
@@ -62,7 +65,8 @@ def fuzz(operation, base: str, refusals: Counter) -> Counter:
 
 def test_no_server_errors_and_every_client_error_is_the_envelope(api, sandbox_process):
     schema = schemathesis.openapi.from_url(f"{api.base}/api/openapi.json")
-    operations = sorted((result.ok() for result in schema.get_all_operations()), key=lambda o: o.label == LAST)
+    operations = sorted((op for op in (result.ok() for result in schema.get_all_operations())
+                         if op.label not in SKIPPED), key=lambda o: o.label == LAST)
     assert len(operations) >= 9 and operations[-1].label == LAST
     refusals: dict[str, Counter] = {}
     calls: dict[str, Counter] = {}
