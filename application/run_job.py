@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 
+from application.context_pool import submit_in_context
 from application.fetch_history import FetchHistory
 from application.fetch_request import request_from_dict
 from application.job import ItemStatus, Job, JobStatus
@@ -26,12 +29,15 @@ class RunJob:
     """Rules: items already done are skipped (a resumed job fetches only what is missing, and FetchHistory is
     incremental besides); a failing item does not stop the others; a rejected token stops the job as
     interrupted, to resume after logging in; cancelling stops between two requests and keeps what was stored;
-    a job that is not queued (finished, or another runner has it) is left alone."""
+    a job that is not queued (finished, or another runner has it) is left alone. Items run `workers` at a time,
+    each in the caller's context (its Kite session token), so many short series keep the rate limit busy: a sync
+    of up-to-date series is one request each; one at a time they would wait on each other's round trips."""
 
-    def __init__(self, jobs: JobRepository, fetch_history: FetchHistory, clock: Clock) -> None:
+    def __init__(self, jobs: JobRepository, fetch_history: FetchHistory, clock: Clock, workers: int = 1) -> None:
         self._jobs = jobs
         self._fetch_history = fetch_history
         self._clock = clock
+        self._workers = max(1, workers)
 
     def execute(self, job_id: str, should_stop: Callable[[], bool] = lambda: False) -> Job:
         refused: list[Conflict] = []
@@ -49,47 +55,78 @@ class RunJob:
         if refused:
             log.warning("job_not_started", job_id=job_id, reason=refused[0].message)
             return job
+        lock = threading.Lock()  # items run `workers` at a time: one job copy, changed and saved under this
+        halt: list[Callable[[Job], None]] = []  # how the job stops early (a cancel, a rejected token): the first
         last_save = [time.monotonic()]
-        for index, item in enumerate(job.items):
-            if item.status is not ItemStatus.QUEUED:
-                continue
-            if self._stopping(job, should_stop):
-                return self._finish(job, lambda j: j.cancel(self._clock.now_ts()))
-            try:
-                request = request_from_dict(item.request)
-            except DomainError as error:
-                job.fail_item(index, error)
-                self._save(job)
-                continue
-            job.start_item(index)
-            # An incremental run adds to what an earlier, cancelled or interrupted run stored; an overwriting or
-            # non-incremental one fetches the whole range again, so it counts from zero.
-            before = item.records if request.incremental and not request.overwrite else 0
 
-            def on_chunk(done: int, total: int, records: int, index: int = index, before: int = before) -> None:
-                job.item_progressed(index, done, total, before + records)
-                if time.monotonic() - last_save[0] >= SAVE_EVERY_SECONDS:
-                    last_save[0] = time.monotonic()
-                    self._save(job)
+        def cancel(j: Job) -> None:
+            j.cancel(self._clock.now_ts())
+
+        def stopping() -> bool:
+            return bool(halt) or self._stopping(job, should_stop)
+
+        def run(index: int) -> None:
+            with lock:
+                if halt:
+                    return
                 if self._stopping(job, should_stop):
-                    raise _Cancelled
+                    halt.append(cancel)
+                    return
+                try:
+                    request = request_from_dict(job.items[index].request)
+                except DomainError as error:
+                    job.fail_item(index, error)
+                    self._save(job)
+                    return
+                item = job.start_item(index)
+                # An incremental run adds to what an earlier, cancelled or interrupted run stored; an overwriting
+                # or non-incremental one fetches the whole range again, so it counts from zero.
+                before = item.records if request.incremental and not request.overwrite else 0
+
+            def on_chunk(done: int, total: int, records: int) -> None:
+                with lock:
+                    job.item_progressed(index, done, total, before + records)
+                    if time.monotonic() - last_save[0] >= SAVE_EVERY_SECONDS:
+                        last_save[0] = time.monotonic()
+                        self._save(job)
+                    if stopping():
+                        if not halt:
+                            halt.append(cancel)
+                        raise _Cancelled
 
             try:
                 result = self._fetch_history.execute(request, on_chunk=on_chunk)
             except _Cancelled:
-                return self._finish(job, lambda j: j.cancel(self._clock.now_ts()))
+                return
             except AuthRequired as error:
                 def interrupted(j: Job, reason: DomainError = error) -> None:
                     j.interrupt(self._clock.now_ts(), reason)
 
-                return self._finish(job, interrupted)
+                with lock:
+                    if not halt:
+                        halt.append(interrupted)
+                return
             except DomainError as error:
-                job.fail_item(index, error)
-            else:
+                with lock:
+                    job.fail_item(index, error)
+                    self._save(job)
+                return
+            with lock:
                 job.finish_item(index, before + result.records, result.rejected, result.requests,
                                 result.elapsed_seconds)
-            self._save(job)
-        return self._finish(job, lambda j: j.finish(self._clock.now_ts()))
+                self._save(job)
+
+        queued = [i for i, item in enumerate(job.items) if item.status is ItemStatus.QUEUED]
+        if self._workers == 1 or len(queued) < 2:
+            for index in queued:
+                run(index)
+                if halt:
+                    break
+        else:
+            with ThreadPoolExecutor(max_workers=min(self._workers, len(queued)), thread_name_prefix="item") as pool:
+                for future in [submit_in_context(pool, run, index) for index in queued]:
+                    future.result()
+        return self._finish(job, halt[0] if halt else lambda j: j.finish(self._clock.now_ts()))
 
     def _stopping(self, job: Job, should_stop: Callable[[], bool]) -> bool:
         if should_stop():

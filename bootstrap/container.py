@@ -106,7 +106,8 @@ class Container(containers.DeclarativeContainer):
 
     jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"),
                                durable=settings.provided.durable)
-    run_job = providers.Factory(RunJob, jobs=jobs, fetch_history=fetch_history, clock=clock)
+    run_job = providers.Factory(RunJob, jobs=jobs, fetch_history=fetch_history, clock=clock,
+                                workers=settings.provided.batch_workers)
     job_executor = providers.Singleton(JobExecutor, run_job=run_job.provider)
     start_job = providers.Factory(StartJob, jobs=jobs, submit=job_executor.provided.submit, clock=clock)
     get_job = providers.Factory(GetJob, jobs=jobs)
