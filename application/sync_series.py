@@ -77,7 +77,8 @@ class SyncSeries:
         self._start_job = start_job
         self._clock = clock
 
-    def execute(self, only: Sequence[str] | None = None) -> SyncStarted:
+    def execute(self, only: Sequence[str] | None = None, into: str | None = None) -> SyncStarted:
+        """`into`: a job waiting for a login (a scheduled sync), which gets the plan instead of a new job."""
         today = ist_date(self._clock.now_ts())
         wanted: dict[SeriesKey, _Wanted] = {}
         skipped: list[Skipped] = []
@@ -99,7 +100,7 @@ class SyncSeries:
                                                       if skipped else "nothing is tracked or stored"))
         requests = [FetchRequest(w.key.segment, w.key.symbol, DateRange(w.start, w.end), w.key.interval,
                                  w.key.exchange) for w in wanted.values()]
-        job = self._start_job.execute(requests)
+        job = self._start_job.execute(requests, into)
         log.info("sync_started", job_id=job.id, series=len(requests), skipped=len(skipped))
         return SyncStarted(job, tuple(skipped))
 
