@@ -40,6 +40,23 @@ class RunJob:
         self._workers = max(1, workers)
 
     def execute(self, job_id: str, should_stop: Callable[[], bool] = lambda: False) -> Job:
+        try:
+            return self._execute(job_id, should_stop)
+        except Exception:
+            # A bug of ours (or an OS fault with no domain meaning) must not leave the job "running" under a live
+            # process that no longer runs it: it is interrupted, so cancel, resume and the sweep work; re-raised so
+            # the executor logs it with its traceback.
+            self._jobs.update(job_id, self._interrupt_if_active)
+            raise
+
+    def _interrupt_if_active(self, stored: Job | None) -> Job:
+        if stored is None:
+            raise DomainError("job vanished")
+        if stored.active:
+            stored.interrupt(self._clock.now_ts())
+        return stored
+
+    def _execute(self, job_id: str, should_stop: Callable[[], bool]) -> Job:
         refused: list[Conflict] = []
 
         def start(stored: Job | None) -> Job:
@@ -124,8 +141,14 @@ class RunJob:
                     break
         else:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(queued)), thread_name_prefix="item") as pool:
-                for future in [submit_in_context(pool, run, index) for index in queued]:
-                    future.result()
+                futures = [submit_in_context(pool, run, index) for index in queued]
+                try:
+                    for future in futures:
+                        future.result()
+                except Exception:  # a bug in one item: the others stop at their next request, then it is raised
+                    with lock:
+                        halt.append(cancel)
+                    raise
         return self._finish(job, halt[0] if halt else lambda j: j.finish(self._clock.now_ts()))
 
     def _stopping(self, job: Job, should_stop: Callable[[], bool]) -> bool:

@@ -35,8 +35,10 @@ class JobExecutor:
         structlog.contextvars.bind_contextvars(job_id=job_id)  # in this task's own context copy only
         try:
             self._run_job().execute(job_id, should_stop=stop.is_set)
-        except Exception:  # noqa: BLE001 - a crashed job must be logged, the pool must live on
+        except Exception:  # noqa: BLE001 - a crashed job (RunJob marked it interrupted) is logged; the pool lives on
             log.exception("job_crashed", job_id=job_id)
+        finally:
+            self._stops.pop(job_id, None)
 
 
 def process_alive(pid: int) -> bool:

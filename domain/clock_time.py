@@ -12,9 +12,18 @@ SESSION_CLOSE_SECONDS = 15 * 3600 + 30 * 60  # 15:30 IST
 _EPOCH_DATE = date(1970, 1, 1)
 
 
+def day_number(d: date) -> int:
+    """Days since 1970-01-01: the unit of every day array (sessions, bars, gaps)."""
+    return (d - _EPOCH_DATE).days
+
+
+def day_of(number: int) -> date:
+    return _EPOCH_DATE + timedelta(days=int(number))
+
+
 def day_start(d: date) -> int:
     """Epoch seconds of 00:00 IST on `d`."""
-    return (d - _EPOCH_DATE).days * DAY - IST_OFFSET_SECONDS
+    return day_number(d) * DAY - IST_OFFSET_SECONDS
 
 
 def day_end(d: date) -> int:

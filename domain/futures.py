@@ -23,10 +23,10 @@ from enum import StrEnum
 import numpy as np
 
 from domain.candles import CandleFrame
+from domain.clock_time import day_number, day_of
 from domain.errors import InvalidInput
 from domain.instrument import Instrument
 from domain.market import Exchange
-from domain.sessions import day_number, day_of
 
 MAX_DAYS_BEFORE = 30
 ONE_CYCLE = timedelta(days=28)  # the shortest month: monthly expiries are 28 or 35 days apart

@@ -16,9 +16,10 @@ from datetime import date
 
 import numpy as np
 
+from domain.clock_time import day_number, day_of
 from domain.coverage import Coverage
 from domain.interval import Interval
-from domain.sessions import SessionTable, day_number, day_of
+from domain.sessions import SessionTable
 from domain.validation import DayCount
 
 

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 import numpy as np
 
-from domain.clock_time import DAY, IST_OFFSET_SECONDS, ist_date
-
-_EPOCH_DATE = date(1970, 1, 1)
+from domain.clock_time import DAY, IST_OFFSET_SECONDS, day_number, day_of, ist_date
 
 
 class SessionKind(StrEnum):
@@ -41,15 +39,6 @@ class Session:
     def __post_init__(self) -> None:
         if not self.open_ts < self.close_ts or ist_date(self.open_ts) != self.day:
             raise ValueError(f"a session opens on its day and closes after it opens: {self!r}")
-
-
-def day_number(d: date) -> int:
-    """Days since 1970-01-01, the unit of every day array here."""
-    return (d - _EPOCH_DATE).days
-
-
-def day_of(number: int) -> date:
-    return _EPOCH_DATE + timedelta(days=int(number))
 
 
 def day_numbers(ts: np.ndarray) -> np.ndarray:

@@ -8,9 +8,10 @@ from datetime import date
 import numpy as np
 
 from domain.candles import CandleFrame
+from domain.clock_time import day_of
 from domain.interval import Interval
 from domain.market import Segment
-from domain.sessions import SessionTable, day_numbers, day_of
+from domain.sessions import SessionTable, day_numbers
 
 DayCount = tuple[date, int]
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import fcntl
+import os
 import threading
 from datetime import date
 from pathlib import Path
@@ -24,6 +26,7 @@ from application.fetch_record import FetchRecord, FetchStatus
 
 log = structlog.get_logger(__name__)
 KEEP = 500
+TRIM_AT = KEEP * 1200  # bytes; a trim keeps at most KEEP lines and half of this, so it never runs on every append
 _FIELDS = frozenset(f.name for f in dataclasses.fields(FetchRecord))
 
 
@@ -56,6 +59,18 @@ def decode(line: bytes) -> FetchRecord | None:
         return None
 
 
+def _newest(content: bytes) -> bytes:
+    """The newest lines, at most KEEP of them and at most TRIM_AT / 2 bytes."""
+    kept: list[bytes] = []
+    size = 0
+    for line in reversed(content.splitlines(keepends=True)[-KEEP:]):
+        if size + len(line) > TRIM_AT // 2:
+            break
+        kept.append(line)
+        size += len(line)
+    return b"".join(reversed(kept))
+
+
 class FetchLogFile:
     def __init__(self, path: Path, durable: bool = True) -> None:
         self.path = Path(path)
@@ -73,10 +88,16 @@ class FetchLogFile:
 
     def _append(self, line: bytes) -> None:
         make_directory(self.path.parent, durable=self._durable)
-        append_line(self.path, line, durable=self._durable)  # a torn last line is never glued to
-        if self.path.stat().st_size > KEEP * 600:
-            lines = self.path.read_bytes().splitlines(keepends=True)[-KEEP:]
-            write_file(self.path, b"".join(lines), durable=self._durable)
+        # One appender or trimmer at a time across processes (a flock on a side file): a line appended between
+        # the trim's read and its replace would be lost with the old file.
+        fd = os.open(self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            append_line(self.path, line, durable=self._durable)  # a torn last line is never glued to
+            if self.path.stat().st_size > TRIM_AT:
+                write_file(self.path, _newest(self.path.read_bytes()), durable=self._durable)
+        finally:
+            os.close(fd)  # releases the flock
 
     def recent(self, limit: int = 50) -> list[FetchRecord]:
         try:

@@ -19,14 +19,16 @@ class TokenFile:
     def __init__(self, path: Path, durable: bool = True) -> None:
         self.path = Path(path)
         self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
-        self._cache: tuple[float, BrokerSession | None] | None = None
+        # Keyed by inode too: a save elsewhere replaces the file (a new inode) within one mtime tick.
+        self._cache: tuple[tuple[int, int, int], BrokerSession | None] | None = None
         self._damage = DamageLog()
 
     def load(self) -> BrokerSession | None:
         try:
-            mtime = self.path.stat().st_mtime_ns
+            st = self.path.stat()
         except FileNotFoundError:
             return None
+        mtime = (st.st_ino, st.st_size, st.st_mtime_ns)
         if self._cache and self._cache[0] == mtime:
             return self._cache[1]
         try:

@@ -28,6 +28,8 @@ environment (or a .env file in the working directory):
   KITEFETCH_FETCH_CONCURRENCY     requests in flight per fetch (4)
   KITEFETCH_BATCH_WORKERS         batch items in parallel (4)
   KITEFETCH_API_KEY               required to bind serve beyond 127.0.0.1 (X-API-Key header)
+  KITEFETCH_DURABLE               0 turns fsync off: benchmarks only (default on)
+  KITEFETCH_MIN_FREE_MB           warn below this much free space in the data dir (1024)
   FLASK_SECRET_KEY, FLASK_ENV     session signing key; development (default) or production
 
 exit codes: 0 ok, 1 failure, 2 usage (a bad argument or value), 3 auth (run `kitefetch login`)

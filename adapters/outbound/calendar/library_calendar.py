@@ -32,13 +32,12 @@ import numpy as np
 import structlog
 
 from adapters.outbound.calendar.overrides import CalendarSpec, load_shipped, with_user_file
-from domain.clock_time import day_start, ist_date
+from domain.clock_time import day_number, day_start, ist_date
 from domain.errors import CalendarInvalid
 from domain.market import Exchange
 from domain.sessions import (
     Session,
     SessionTable,
-    day_number,
     merge,
     regular_sessions,
     weekdays,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import date
+from pathlib import Path
 
-from adapters.outbound.fetch_log import KEEP, FetchLogFile
+from adapters.outbound.fetch_log import KEEP, TRIM_AT, FetchLogFile
 from application.fetch_record import FetchRecord, FetchStatus
 
 OLD_LINE = (b'{"time":1732961100,"exchange":"NSE","symbol":"INFY","interval":"day","records":21,"rejected":0,'
@@ -36,12 +38,38 @@ def test_torn_and_foreign_lines_are_skipped(tmp_path):
 
 
 def test_limit_and_trimming_keep_the_newest(tmp_path):
-    log = FetchLogFile(tmp_path / "fetch-log.jsonl")
-    for n in range(KEEP * 3):
+    log = FetchLogFile(tmp_path / "fetch-log.jsonl", durable=False)
+    total = TRIM_AT // 150  # lines of ~200 bytes: past the trim point
+    for n in range(total):
         log.record(failed(f"S{n}", time=n))
-    assert len(log.path.read_bytes().splitlines()) < KEEP * 3
-    assert [r.time for r in log.recent(3)] == [KEEP * 3 - 1, KEEP * 3 - 2, KEEP * 3 - 3]
+    assert len(log.path.read_bytes().splitlines()) < total
+    assert log.path.stat().st_size <= TRIM_AT
+    assert [r.time for r in log.recent(3)] == [total - 1, total - 2, total - 3]
     assert len(log.recent(KEEP)) == KEEP
+
+
+def _append_many(path: str, writer: int, count: int) -> None:
+    log = FetchLogFile(Path(path), durable=False)
+    for n in range(count):
+        log.record(failed(f"W{writer}", time=n))
+
+
+def test_two_processes_appending_through_trims_lose_no_line(tmp_path):
+    """A line appended by one process while another trims must not vanish with the replaced file: what is kept
+    of each writer is an unbroken run of its newest lines."""
+    path = tmp_path / "fetch-log.jsonl"
+    count = TRIM_AT // 150
+    ctx = multiprocessing.get_context("fork")
+    writers = [ctx.Process(target=_append_many, args=(str(path), w, count)) for w in (1, 2)]
+    for proc in writers:
+        proc.start()
+    for proc in writers:
+        proc.join(120)
+        assert proc.exitcode == 0
+    kept = FetchLogFile(path).recent(KEEP * 10)
+    for writer in ("W1", "W2"):
+        times = sorted(r.time for r in kept if r.symbol == writer)
+        assert times and times == list(range(times[0], count)), f"{writer} lost lines"
 
 
 def test_long_errors_are_cut(tmp_path):

@@ -272,3 +272,28 @@ def test_with_workers_a_cancel_stops_every_item_and_a_rejected_token_interrupts(
     ResumeJob(jobs, lambda _: None).execute(job.id)
     done = RunJob(jobs, fetch_history, clock, workers=2).execute(job.id)
     assert done.status == JobStatus.COMPLETED and done.items[0].records == done.items[1].records == 260 * 375
+
+
+def test_a_crash_interrupts_the_job_so_cancel_and_resume_still_work(jobs, started, fetch_history, clock, source):
+    """A bug (not a DomainError) used to leave the job "running" under a live process nobody ran it in."""
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE")])
+    source.fail_with = RuntimeError("a bug of ours")
+    with pytest.raises(RuntimeError):
+        RunJob(jobs, fetch_history, clock).execute(job.id)
+    assert jobs.load(job.id).status == JobStatus.INTERRUPTED
+    source.fail_with = None
+    ResumeJob(jobs, lambda _: None).execute(job.id)
+    assert RunJob(jobs, fetch_history, clock).execute(job.id).status == JobStatus.COMPLETED
+
+
+def test_with_workers_a_crash_stops_the_other_items_and_interrupts_the_job(jobs, started, clock, slow):
+    source, fetch_history = slow
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE"), minute_year("TCS")])
+    source.fail_with, source.fail_on_call = RuntimeError("a bug of ours"), 3
+    with pytest.raises(RuntimeError):
+        RunJob(jobs, fetch_history, clock, workers=2).execute(job.id)
+    stored = jobs.load(job.id)
+    assert stored.status == JobStatus.INTERRUPTED and len(source.calls) < 10
+    assert {i.status for i in stored.items} == {ItemStatus.QUEUED}  # TCS stopped too, to run again on resume

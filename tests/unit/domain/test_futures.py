@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 from domain.candles import CandleFrame
+from domain.clock_time import day_number
 from domain.errors import InvalidInput
 from domain.futures import Adjustment, RollRule, adjust, back_adjustments, front_windows, futures_of
 from domain.market import Exchange
-from domain.sessions import day_number, weekdays
+from domain.sessions import weekdays
 from tests.fakes.market import equity, future
 
 SESSION_DAYS = weekdays(date(2025, 1, 1), date(2025, 3, 31))  # Monday to Friday
