@@ -128,6 +128,10 @@ class RunJob:
                     job.fail_item(index, error)
                     self._save(job)
                 return
+            except Exception:  # a bug, in this item: the others stop at their next request, then it is raised
+                with lock:
+                    halt.append(cancel)
+                raise
             with lock:
                 job.finish_item(index, before + result.records, result.rejected, result.requests,
                                 result.elapsed_seconds)
@@ -141,14 +145,8 @@ class RunJob:
                     break
         else:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(queued)), thread_name_prefix="item") as pool:
-                futures = [submit_in_context(pool, run, index) for index in queued]
-                try:
-                    for future in futures:
-                        future.result()
-                except Exception:  # a bug in one item: the others stop at their next request, then it is raised
-                    with lock:
-                        halt.append(cancel)
-                    raise
+                for future in [submit_in_context(pool, run, index) for index in queued]:
+                    future.result()
         return self._finish(job, halt[0] if halt else lambda j: j.finish(self._clock.now_ts()))
 
     def _stopping(self, job: Job, should_stop: Callable[[], bool]) -> bool:
