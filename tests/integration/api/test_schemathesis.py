@@ -17,6 +17,8 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from adapters.inbound.schemas import TODAY, today_ist
+
 EXAMPLES = int(os.environ.get("KITEFETCH_FUZZ_EXAMPLES", "40"))
 ENVELOPE = {"success", "error", "error_type"}
 # Operations whose rules (enums, symbol pattern, date bounds) the document states: a request built from it is
@@ -33,12 +35,17 @@ LAST = "POST /auth/logout"
 SKIPPED = {"POST /api/data/sync"}
 
 
+def _day(text: str) -> str:
+    """`today` (a to_date may say so) as the day it means, to compare with a from_date."""
+    return today_ist().isoformat() if text.strip().lower() == TODAY else text
+
+
 def dates_in_order(case) -> bool:
     """The body or query string, and each batch item, has from_date <= to_date when it has both."""
     items = case.body.get("requests") if isinstance(case.body, dict) else None
     for values in (case.body, case.query, *(items if isinstance(items, list) else ())):
         dated = isinstance(values, dict) and all(isinstance(values.get(k), str) for k in ("from_date", "to_date"))
-        if dated and values["from_date"] > values["to_date"]:  # YYYY-MM-DD, as the document's pattern has it
+        if dated and values["from_date"] > _day(values["to_date"]):  # YYYY-MM-DD, as the document's pattern has it
             return False
     return True
 
