@@ -26,10 +26,11 @@ environment (or a .env file in the working directory):
   KITE_TIMEOUT, KITE_RATE_LIMIT   seconds per Kite request (7), historical requests per second (3)
   KITEFETCH_DATA_DIR              EQUITY.h5, DERIVATIVES.h5, caches, token file (./data/hdf5)
   KITEFETCH_FETCH_CONCURRENCY     requests in flight per fetch (4)
-  KITEFETCH_BATCH_WORKERS         batch items in parallel (4)
+  KITEFETCH_BATCH_WORKERS         batch and job items (a sync's series) in parallel (4)
   KITEFETCH_API_KEY               required to bind serve beyond 127.0.0.1 (X-API-Key header)
   KITEFETCH_DURABLE               0 turns fsync off: benchmarks only (default on)
   KITEFETCH_MIN_FREE_MB           warn below this much free space in the data dir (1024)
+  KITEFETCH_SYNC_AT               serve syncs on trading days at these IST times, e.g. 16:05,18:30 (off)
   FLASK_SECRET_KEY, FLASK_ENV     session signing key; development (default) or production
 
 exit codes: 0 ok, 1 failure, 2 usage (a bad argument or value), 3 auth (run `kitefetch login`)
