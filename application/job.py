@@ -7,6 +7,8 @@ The job owns its transitions; a use case asks for one and an illegal one raises 
     queued | running --interrupt--> interrupted (a cancelling job interrupted ends cancelled: the cancel wins)
     interrupted --request_cancel--> cancelled (nothing runs it, so nothing needs to stop)
     interrupted | cancelled --resume--> queued (cancelled and running items queued again)
+    needs_login --plan--> queued (a scheduled sync that found no valid token: its items are planned at login)
+    needs_login --request_cancel--> cancelled
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class JobStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
+    NEEDS_LOGIN = "needs_login"
 
 
 class JobKind(StrEnum):
@@ -102,8 +105,8 @@ class Job:
     @property
     def progress(self) -> float:
         """Share of items finished, in percent (an item counts by its requests done while it runs)."""
-        if not self.items:
-            return 100.0
+        if not self.items:  # nothing to do, or not planned yet (waiting for a login)
+            return 0.0 if self.status is JobStatus.NEEDS_LOGIN else 100.0
         parts = []
         for item in self.items:
             if item.status in SETTLED:
@@ -119,7 +122,17 @@ class Job:
         """Queued, running or cancelling: a runner owns it (or will), so it has not stopped yet."""
         return self.status in ACTIVE
 
+    @classmethod
+    def awaiting_login(cls, job_id: str, now: int) -> Job:
+        """A job that cannot be planned without Kite (a scheduled sync while the token is dead): no items yet."""
+        return cls(job_id, now, [], JobStatus.NEEDS_LOGIN, updated_at=now)
+
     # The job's own transitions.
+
+    def plan(self, items: list[JobItem]) -> None:
+        """A job waiting for a login gets its items, and runs."""
+        self._require({JobStatus.NEEDS_LOGIN}, "plan")
+        self.items, self.status = items, JobStatus.QUEUED
 
     def start(self, pid: int) -> None:
         """A run begins in process `pid`; a cancel that landed before it stays pending (the run stops at once)."""
@@ -129,11 +142,12 @@ class Job:
         self.owner_pid, self.runs = pid, self.runs + 1
 
     def request_cancel(self) -> None:
-        """Ask the runner to stop between two requests; an interrupted job, which nothing runs, stops at once."""
+        """Ask the runner to stop between two requests; an interrupted or waiting job, which nothing runs, stops at
+        once."""
         if self.status is JobStatus.CANCELLING:
             return
-        self._require({JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.INTERRUPTED}, "cancel")
-        if self.status is JobStatus.INTERRUPTED:
+        self._require({JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.INTERRUPTED, JobStatus.NEEDS_LOGIN}, "cancel")
+        if self.status in (JobStatus.INTERRUPTED, JobStatus.NEEDS_LOGIN):
             self._stop(JobStatus.CANCELLED, ItemStatus.CANCELLED, self.finished_at)
         else:
             self.status = JobStatus.CANCELLING

@@ -245,6 +245,14 @@ class TradingCalendar(Protocol):
         ...
 
 
+class SlotClaims(Protocol):
+    """Which scheduled sync slots some process has taken on (files under the data dir, shared by every process)."""
+
+    def claim(self, slot: int) -> bool:
+        """True for exactly one caller per slot (epoch seconds) across processes and restarts; False after."""
+        ...
+
+
 class Clock(Protocol):
     def now_ts(self) -> int:
         """Epoch seconds now."""

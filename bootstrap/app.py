@@ -16,6 +16,7 @@ from adapters.inbound.http import (
     pages,
     request_context,
     security,
+    sync_routes,
     tracked_routes,
 )
 from adapters.inbound.http.errors import register_error_handlers
@@ -25,7 +26,7 @@ from bootstrap.settings import Settings
 
 MAX_REQUEST_BYTES = 1_048_576
 # views taking Provide["..."]
-WIRED_MODULES = (data_routes, auth_routes, candle_routes, job_routes, tracked_routes, pages)
+WIRED_MODULES = (data_routes, auth_routes, candle_routes, job_routes, tracked_routes, sync_routes, pages)
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.register_blueprint(candle_routes.blueprint)
     app.register_blueprint(job_routes.blueprint)
     app.register_blueprint(tracked_routes.blueprint)
+    app.register_blueprint(sync_routes.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(auth_routes.build_blueprint("auth", "/auth"))
     app.register_blueprint(auth_routes.build_blueprint("data_auth", "/api/data/auth"))

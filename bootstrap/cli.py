@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from bootstrap.settings import Settings
 
 # refused at once on a data dir they could not write
-WRITING_COMMANDS = frozenset({"fetch", "batch", "login", "track", "track-options", "track-futures", "untrack"})
+WRITING_COMMANDS = frozenset({"fetch", "batch", "login", "track", "track-options", "track-futures", "untrack",
+                            "sync"})
 
 
 def _logging(settings: Settings, verbose: bool) -> None:

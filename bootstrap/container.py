@@ -41,6 +41,7 @@ from application.run_job import RunJob
 from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
 from application.start_verify import StartVerify
+from application.sync_series import SyncSeries
 from application.track_rule import TrackRule
 from application.track_series import TrackSeries
 from application.untrack import Untrack
@@ -112,7 +113,7 @@ class Container(containers.DeclarativeContainer):
     jobs = providers.Singleton(JobFiles, providers.Callable(_under_data_dir, settings, "jobs"),
                                durable=settings.provided.durable)
     run_job = providers.Factory(RunJob, jobs=jobs, fetch_history=fetch_history, clock=clock,
-                                verify_history=verify_history)
+                                workers=settings.provided.batch_workers, verify_history=verify_history)
     job_executor = providers.Singleton(JobExecutor, run_job=run_job.provider)
     start_job = providers.Factory(StartJob, jobs=jobs, submit=job_executor.provided.submit, clock=clock)
     start_verify = providers.Factory(StartVerify, jobs=jobs, stores=stores, submit=job_executor.provided.submit,
@@ -130,6 +131,8 @@ class Container(containers.DeclarativeContainer):
     untrack = providers.Factory(Untrack, tracked=tracked)
     resolve_tracked = providers.Factory(ResolveTracked, tracked=tracked, catalog=catalog, source=market_data,
                                         clock=clock)
+    sync_series = providers.Factory(SyncSeries, resolve=resolve_tracked, stores=stores, catalog=catalog,
+                                    start_job=start_job, clock=clock)
 
     disk_space = providers.Singleton(DataDirSpace, settings.provided.data_dir)
     check_free_space = providers.Factory(CheckFreeSpace, disk=disk_space, minimum_mb=settings.provided.min_free_mb)

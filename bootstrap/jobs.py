@@ -42,6 +42,8 @@ class JobExecutor:
 
 
 def process_alive(pid: int) -> bool:
+    """Whether `pid` could still be running a job: a zombie (dead, not yet reaped: a killed worker whose parent died
+    too, under a PID 1 that never reaps, as in many containers) runs nothing."""
     if pid <= 0:
         return False
     try:
@@ -50,4 +52,12 @@ def process_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"  # the state follows the parenthesised name
+    except (OSError, IndexError):
+        return False  # no /proc (macOS): kill(pid, 0) has answered

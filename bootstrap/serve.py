@@ -34,8 +34,10 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from bootstrap.app import create_app
         from bootstrap.runtime import tune_gc
+        from bootstrap.scheduler import start_scheduler
 
         app = create_app()  # in the worker, after the fork: no file or socket crosses it
+        start_scheduler(app.container)  # type: ignore[attr-defined]  # a thread per worker when KITEFETCH_SYNC_AT is set
         tune_gc()  # per worker: its own start-up objects
         return app
 

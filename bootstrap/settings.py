@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 
 from dotenv import dotenv_values, load_dotenv
@@ -55,6 +56,8 @@ class Settings:
     min_free_mb: int = 1024  # serve warns (log line, dashboard banner) below this much free space in the data dir
     api_key: str = ""  # X-API-Key required on /api/* when set; required to bind beyond loopback
     durable: bool = True  # fsync every file kitefetch keeps; KITEFETCH_DURABLE=0 is for benchmarks only
+    sync_at: tuple[time, ...] = ()  # IST times `serve` syncs at on trading days (KITEFETCH_SYNC_AT="16:05,18:30")
+    sync_tick_seconds: int = 60  # how often the schedule looks for a login a waiting sync needs (tests: 1)
 
     @property
     def production(self) -> bool:
@@ -88,6 +91,8 @@ class Settings:
             api_key=e.get("KITEFETCH_API_KEY", ""),
             min_free_mb=int(e.get("KITEFETCH_MIN_FREE_MB", cls.min_free_mb)),
             durable=_flag("KITEFETCH_DURABLE", e.get("KITEFETCH_DURABLE", ""), cls.durable),
+            sync_at=_times("KITEFETCH_SYNC_AT", e.get("KITEFETCH_SYNC_AT", "")),
+            sync_tick_seconds=int(e.get("KITEFETCH_SYNC_TICK_SECONDS", cls.sync_tick_seconds)),
         )
 
     def check(self, bind_host: str = "127.0.0.1") -> None:
@@ -99,6 +104,16 @@ class Settings:
         if self.api_key and (not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY):
             # Browser sessions stand for the key once unlocked: cookies signed with a public key would not.
             raise ConfigurationError("KITEFETCH_API_KEY needs FLASK_SECRET_KEY set to a real secret as well")
+
+
+def _times(name: str, text: str) -> tuple[time, ...]:
+    from domain.errors import InvalidInput
+    from domain.sync_schedule import parse_times
+
+    try:
+        return parse_times(text)
+    except InvalidInput as error:
+        raise ConfigurationError(f"{name}: {error.message}") from None
 
 
 def data_dir_from_env(env_file: str | None = ".env") -> tuple[Path, str]:

@@ -13,8 +13,10 @@ if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fe
     from application.fetch_history import FetchResult
     from application.fetch_record import FetchRecord
     from application.find_gaps import SeriesGaps
+    from application.job import Job
     from application.ports import SeriesInfo, StoreDescription, StoredInstrument
     from application.resolve_tracked import Resolution
+    from application.sync_series import Skipped, SyncStarted
     from application.tracked import Tracked
     from application.verify_history import VerifyResult
     from domain.adjustments import Adjustment
@@ -209,3 +211,30 @@ def resolution_body(r: Resolution) -> dict:
             "contracts": [contract_body(i) for i in r.contracts],
             "underlying": {"symbol": str(price.symbol), "close": price.close, "date": price.day.isoformat()}
             if price else None}
+
+
+def skipped_body(s: Skipped) -> dict:
+    return {"series": s.what, "reason": s.reason, "finished": s.finished, "tracked_id": s.tracked_id,
+            "error_type": s.error_type}
+
+
+def sync_body(started: SyncStarted) -> dict:
+    """The job that runs the sync (its items: one fetch per series) and what the sync left out, and why."""
+    return {"success": True, "job_id": started.job.id, "series": len(started.job.items),
+            "skipped": [skipped_body(s) for s in started.skipped]}
+
+
+def sync_result_body(job: Job, skipped: tuple[Skipped, ...]) -> dict:
+    """A finished sync: totals, then per series what happened (its job item) and what was left out."""
+    items = []
+    for item in job.items:
+        request = item.request
+        items.append({"series": f"{request.get('exchange')}:{item.symbol}:{request.get('interval')}",
+                      "from_date": request.get("from_date"), "to_date": request.get("to_date"),
+                      "status": item.status.value, "records": item.records, "requests": item.requests_done,
+                      **({"error": item.error, "error_type": item.error_type} if item.error else {})})
+    return {"success": True, "job_id": job.id, "status": job.status.value, "series": len(job.items),
+            "series_updated": sum(i.records > 0 for i in job.items),
+            "candles_added": sum(i.records for i in job.items),
+            "requests": sum(i.requests_done for i in job.items), "failures": job.counts["failed"],
+            "items": items, "skipped": [skipped_body(s) for s in skipped]}

@@ -8,12 +8,16 @@ the symbol pattern the domain enforces), and a body's unknown field is refused r
 
 from __future__ import annotations
 
+import time
+from datetime import date
+
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from application.list_fetches import MAX_LIMIT as MAX_FETCHES
 from domain.bar_spec import ACCEPTED as RESAMPLE_FORMS
 from domain.bar_spec import PATTERN as RESAMPLE_PATTERN
 from domain.bar_spec import BarSpec
+from domain.clock_time import ist_date
 from domain.date_range import EARLIEST, LATEST
 from domain.errors import InvalidInput
 from domain.instrument import MAX_SYMBOL_LENGTH, SYMBOL_PATTERN
@@ -61,6 +65,37 @@ def _date(**kwargs) -> fields.Date:
         metadata={"pattern": DATE_PATTERN, "description": f"YYYY-MM-DD, IST, {EARLIEST} to {LATEST}"}, **kwargs)
 
 
+TODAY = "today"
+TODAY_PATTERN = DATE_PATTERN.replace("^(", f"^({TODAY}|", 1)
+
+
+def today_ist() -> date:
+    """The IST day now, for `today` (the request's own day: a use case's clock then clamps to completed candles)."""
+    return ist_date(int(time.time()))
+
+
+_DAY_FIELD = fields.Date(error_messages={"invalid": f"Not a valid date (YYYY-MM-DD or {TODAY})."})
+
+
+class _DayOrToday(fields.String):
+    """A last day that may be `today` (the IST day the request is read, so a client needs no clock of its own):
+    a fetch already stops at the last completed candle, so `today` reads "as far as there is"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text.strip().lower() == TODAY:
+            return today_ist()
+        return _DAY_FIELD._deserialize(text, attr, data, **kwargs)
+
+
+def _to_date(**kwargs) -> _DayOrToday:
+    return _DayOrToday(
+        validate=validate.Range(min=EARLIEST, max=LATEST, error="{input} is outside {min} to {max}"),
+        metadata={"pattern": TODAY_PATTERN,
+                  "description": f"YYYY-MM-DD, IST, {EARLIEST} to {LATEST}, or `{TODAY}` (the IST day the request "
+                                 "arrives; a fetch stops at the last completed candle)"}, **kwargs)
+
+
 def _exchange(choices: list[str], hint: str = "", **kwargs) -> _UpperString:
     error = f"must be one of {', '.join(choices)} ({ANY_CASE}){hint}"
     return _UpperString(validate=validate.OneOf(choices, error=error), metadata={"description": ANY_CASE},
@@ -79,7 +114,7 @@ class FetchEquitySchema(_Body):
     exchange = _exchange(["NSE", "BSE"], "; NFO and BFO are in the derivatives segment", load_default=None,
                          allow_none=True)
     from_date = _date(required=True)
-    to_date = _date(required=True)
+    to_date = _to_date(required=True)
     interval = fields.String(load_default="day", validate=validate.OneOf(INTERVALS, error="must be one of {choices}"))
     validate_candles = fields.Boolean(load_default=True, data_key="validate")
     overwrite = fields.Boolean(load_default=False)
@@ -192,6 +227,14 @@ TRACK_SCHEMAS: dict[str | None, type[Schema]] = {None: TrackSeriesSchema, "optio
 
 class EmptyBodySchema(_Body):
     """A POST that takes no parameters (cancel, resume): no body, or `{}`."""
+
+
+class SyncSchema(_Body):
+    """POST /api/data/sync: no body (everything tracked and stored), or the tracked ids to bring up to date."""
+
+    tracked_ids = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=None,
+                              data_key="only", validate=validate.Length(min=1, max=1000),  # `only` is Schema's
+                              metadata={"description": "tracked ids; absent: every tracked and every stored series"})
 
 
 class LogoutSchema(EmptyBodySchema):

@@ -13,9 +13,11 @@ from urllib.parse import parse_qs, urlparse
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_OK, emit, progress
 from adapters.inbound.cli.queries import Queries
+from adapters.inbound.cli.sync import SyncUseCases, sync
 from adapters.inbound.cli.tracking import TrackingUseCases, track, track_futures, track_options, untrack
 from adapters.inbound.fetch_requests import batch_items
 from adapters.inbound.presenters import batch_body, error_body, fetch_body, verify_body
+from adapters.inbound.schemas import TODAY, today_ist
 from application.batch_fetch import BatchFetch, BatchItem, ItemFailure
 from application.fetch_history import FetchHistory, FetchResult
 from application.fetch_request import FetchRequest
@@ -28,7 +30,7 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 
-class UseCases(Queries, TrackingUseCases, Protocol):
+class UseCases(Queries, TrackingUseCases, SyncUseCases, Protocol):
     """What every command needs; the dependency-injector container provides exactly these factories."""
 
     fetch_history: Callable[[], FetchHistory]
@@ -42,10 +44,12 @@ Handler = Callable[[UseCases, argparse.Namespace], int]
 
 
 def _date(text: str) -> date:
+    if text.strip().lower() == TODAY:  # the IST day: a fetch stops at the last completed candle anyway
+        return today_ist()
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD or today)") from None
 
 
 def _fetch_request(args: argparse.Namespace, segment: Segment) -> FetchRequest:
@@ -197,6 +201,7 @@ def login(container: UseCases, args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Handler] = {
     "fetch": fetch,
+    "sync": sync,
     "batch": batch,
     "login": login,
     "verify": verify,

@@ -26,10 +26,11 @@ environment (or a .env file in the working directory):
   KITE_TIMEOUT, KITE_RATE_LIMIT   seconds per Kite request (7), historical requests per second (3)
   KITEFETCH_DATA_DIR              EQUITY.h5, DERIVATIVES.h5, caches, token file (./data/hdf5)
   KITEFETCH_FETCH_CONCURRENCY     requests in flight per fetch (4)
-  KITEFETCH_BATCH_WORKERS         batch items in parallel (4)
+  KITEFETCH_BATCH_WORKERS         batch and job items (a sync's series) in parallel (4)
   KITEFETCH_API_KEY               required to bind serve beyond 127.0.0.1 (X-API-Key header)
   KITEFETCH_DURABLE               0 turns fsync off: benchmarks only (default on)
   KITEFETCH_MIN_FREE_MB           warn below this much free space in the data dir (1024)
+  KITEFETCH_SYNC_AT               serve syncs on trading days at these IST times, e.g. 16:05,18:30 (off)
   FLASK_SECRET_KEY, FLASK_ENV     session signing key; development (default) or production
 
 exit codes: 0 ok, 1 failure, 2 usage (a bad argument or value), 3 auth (run `kitefetch login`)
@@ -66,7 +67,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _fetch_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="from_date", required=True, metavar="YYYY-MM-DD", help="first day (inclusive)")
     parser.add_argument("--to", dest="to_date", required=True, metavar="YYYY-MM-DD",
-                        help="last day (inclusive; a future day stops at the last completed candle)")
+                        help="last day (inclusive; `today`, the IST day, or a future day stops at the last "
+                             "completed candle)")
     parser.add_argument("--interval", default="day", metavar="INTERVAL",
                         help=f"one of {INTERVALS} (default: day)")
     parser.add_argument("--no-validate", action="store_true", help="store candles without validation")
@@ -207,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(verify)
 
     _tracking_parsers(sub)
+
+    sync = sub.add_parser("sync", help="bring every tracked and every stored series up to the last completed candle")
+    sync.add_argument("--only", action="append", default=None, metavar="ID",
+                      help="only this tracked id (repeat for several; stored series are then left alone)")
+    _common(sync)
 
     login = sub.add_parser("login", help="log in to Kite and store the access token")
     login.add_argument("--request-token", default=None, help="a request token or the whole redirect URL")

@@ -25,6 +25,7 @@ from adapters.inbound.schemas import (
     GapsQuerySchema,
     InstrumentsQuerySchema,
     LogoutSchema,
+    SyncSchema,
     TrackFuturesSchema,
     TrackOptionsSchema,
     TrackSeriesSchema,
@@ -196,6 +197,15 @@ _PATH_PARAMS: dict[str, dict] = {
     "symbol": {"description": f"{SYMBOL_DESCRIPTION}; URL-encoded, `/` included",
                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_SYMBOL_LENGTH, "pattern": SYMBOL_PATTERN}},
 }
+SYNC_STARTED = {"type": "object", "required": ["success", "job_id", "series", "skipped"], "properties": {
+    "success": {"type": "boolean", "enum": [True]}, "job_id": {"type": "string"},
+    "series": {"type": "integer", "description": "series to bring up to date: the job's items"},
+    "skipped": {"type": "array", "items": {"type": "object", "required": ["series", "reason", "finished"],
+                                           "properties": {
+        "series": {"type": "string", "description": "EXCHANGE:SYMBOL:interval, or the tracked id that failed"},
+        "reason": {"type": "string"},
+        "finished": {"type": "boolean", "description": "an expired contract: done for good, not an error"},
+        "tracked_id": _NULLABLE_STRING, "error_type": _NULLABLE_STRING}}}}}
 _DATES_IN_ORDER = "from_date must not be after to_date (a rule JSON Schema cannot state); both are inclusive."
 # Server-Sent Events have no JSON Schema in OpenAPI 3.0 (3.2 adds `itemSchema`): the wire format is described
 # in words, and each event's fields are typed by JobEvent, linked under that name.
@@ -241,6 +251,8 @@ def build_spec() -> dict:
     spec.components.schema("TrackFutures", schema=TrackFuturesSchema)
     spec.components.schema("Tracked", TRACKED)
     spec.components.schema("Contracts", CONTRACTS)
+    spec.components.schema("SyncBody", schema=SyncSchema)
+    spec.components.schema("SyncStarted", SYNC_STARTED)
 
     def json_body(name: str, description: str = _DATES_IN_ORDER, required: bool = True) -> dict:
         return {"required": required, "description": description,
@@ -338,6 +350,15 @@ def build_spec() -> dict:
     spec.path("/api/data/tracked/{tracked_id}/resolve", operations={"get": {
         **tracked_id, "description": "Today's contracts (one instrument for a symbol). A rule with no live contract "
                                      "today is a 400 naming it.", "responses": _ok("Contracts")}})
+    spec.path("/api/data/sync", operations={"post": {
+        "description": "Brings every tracked series (resolved today) and every stored series up to the last completed "
+                       "candle in one background job: one incremental fetch per series, so a sync right after "
+                       "another asks Kite for nothing. Its progress, cancel and resume are /api/jobs/{job_id}'s. "
+                       "Expired contracts are skipped as finished; a tracked entry that cannot be resolved is skipped "
+                       "with its error. Nothing to sync at all is a 400; an `only` id not tracked a 404.",
+        "requestBody": json_body("SyncBody", "none, or the tracked ids to sync", required=False),
+        "responses": {"202": {"description": "sync started", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/SyncStarted"}}}}, **_ERRORS}}})
     spec.path("/auth/status", operations={"get": {"responses": _ok("AuthStatus")}})
     spec.path("/auth/logout", operations={"post": {
         "requestBody": json_body("LogoutBody", "none, or an empty object", required=False),

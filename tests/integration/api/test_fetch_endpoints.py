@@ -125,3 +125,19 @@ def test_malformed_batch_envelope_is_400(api):
         response = post(api, "fetch-batch", payload)
         assert response.status_code == 400
         assert response.json()["error_type"] == "validation"
+
+
+def test_to_date_today_is_the_ist_day_and_a_second_fetch_asks_nothing(api, sandbox_process):
+    from adapters.inbound.schemas import today_ist
+
+    today = today_ist()
+    payload = {"symbol": "WIPRO", "from_date": str(today - timedelta(days=10)), "to_date": "today",
+               "interval": "60minute"}
+    body = post(api, "fetch-equity", payload).json()
+    assert body["success"] and body["date_range"].endswith(str(today)) and body["records"] > 0, body
+    before = stats(sandbox_process)["routes"]["historical"]
+    again = post(api, "fetch-equity", {**payload, "to_date": "TODAY"}).json()
+    assert again["success"] and again["records"] == 0, again
+    assert stats(sandbox_process)["routes"]["historical"] == before
+    refused = post(api, "fetch-equity", {**payload, "to_date": "tomorrow"})
+    assert refused.status_code == 400 and "today" in refused.json()["error"]

@@ -52,7 +52,11 @@ def test_a_job_runs_in_the_background_with_live_progress(api):
 def test_cancel_then_resume_fetches_only_what_is_missing(api, sandbox_process):
     body = {"requests": [item(s, "minute", "2024-01-01", "2024-06-30") for s in ("SBIN", "AXISBANK")]}
     job_id = requests.post(f"{api.base}/api/jobs", json=body, timeout=10).json()["job_id"]
-    time.sleep(1.5)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # cancel once the first request is stored, long before the last
+        if any(i["requests_done"] for i in requests.get(f"{api.base}/api/jobs/{job_id}", timeout=10).json()["items"]):
+            break
+        time.sleep(0.02)
     cancelled = requests.post(f"{api.base}/api/jobs/{job_id}/cancel", json={}, timeout=10)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelling"  # not "running"
     events = sse_events(f"{api.base}/api/jobs/{job_id}/events")

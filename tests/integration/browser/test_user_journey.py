@@ -103,6 +103,8 @@ def test_login_fetch_chart_export(browser, tokenless_api):
     page.wait_for_function("document.getElementById('job-status').textContent === 'completed'")
     assert page.inner_text("#job-id") == job_id and page.inner_text("#job-progress") == "100%"
     assert page.locator("#job-items tr").count() == 7 and page.locator("#job-items td.error").count() == 2
+    # the link is set by the stream's "done" event, which may arrive just after the status reads completed
+    page.wait_for_function("document.getElementById('series-link').getAttribute('href') !== '#'")
     assert page.get_attribute("#series-link", "href") == "/series/NSE/INFY/60minute"
     shot(page, "04a-job-page")
     page.goto(f"{base}/fetch?job=nosuchjob")

@@ -151,3 +151,17 @@ def test_gaps_prints_the_apis_json_and_a_summary(cli_env, api):
     assert bad.returncode == 2 and "--from '2025-02-30' is not a date" in bad.stderr
     reversed_ = run(["gaps", "NSE", "ZZBADOHLC", "minute", "--from", "2025-01-15", "--to", "2025-01-13"], env)
     assert reversed_.returncode == 2 and "after" in reversed_.stderr
+
+
+def test_fetch_to_today(cli_env):
+    from datetime import timedelta
+
+    from adapters.inbound.schemas import today_ist
+
+    start = str(today_ist() - timedelta(days=20))
+    fetched = run(["fetch", "equity", "INFY", "--from", start, "--to", "today", "--json"], cli_env)
+    assert fetched.returncode == 0, fetched.stderr
+    body = json.loads(fetched.stdout)
+    assert body["records"] > 5 and body["date_range"].endswith(str(today_ist()))
+    bad = run(["fetch", "equity", "INFY", "--from", start, "--to", "someday"], cli_env)
+    assert bad.returncode != 0 and "today" in bad.stderr

@@ -54,3 +54,32 @@ def test_refusals_are_exit_codes(cli_env):  # noqa: F811
     assert run(["untrack", "nosuchid"], cli_env).returncode == 1
     assert run(["track-options", "NSE", "NIFTY", "--expiries", "1", "--strikes", "1", "--intervals", "day"],
                cli_env).returncode == 2  # argparse: NFO or BFO
+
+
+def test_sync_runs_in_the_foreground_and_a_second_sync_sends_nothing(cli_env, sandbox_process):  # noqa: F811
+    from datetime import timedelta
+
+    import requests
+
+    from adapters.inbound.schemas import today_ist
+
+    start = str(today_ist() - timedelta(days=200))
+    tcs = json.loads(run(["track", "NSE", "TCS", "--intervals", "day", "--from", start, "--json"], cli_env).stdout)
+    run(["track", "NSE", "INFY", "--intervals", "day", "--from", start], cli_env)
+    first = run(["sync"], cli_env)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[-1].startswith("sync completed: 2 of 2 series updated, ") and " 0 failed" in lines[-1], lines
+    assert any(line.startswith("NSE:TCS:day: done, ") for line in lines)
+
+    def historical() -> int:
+        return requests.get(f"{sandbox_process.url}/__sandbox/stats", timeout=5).json()["routes"]["historical"]
+
+    before = historical()
+    second = json.loads(run(["sync", "--json"], cli_env).stdout)
+    assert (second["status"], second["requests"], second["candles_added"], second["series"]) == ("completed", 0, 0, 2)
+    assert historical() == before
+    only = json.loads(run(["sync", "--only", tcs["tracked"]["id"], "--json"], cli_env).stdout)
+    assert [i["series"] for i in only["items"]] == ["NSE:TCS:day"]
+    unknown = run(["sync", "--only", "nosuch"], cli_env)
+    assert unknown.returncode == 1 and "not_found" in unknown.stderr

@@ -20,8 +20,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_help_lists_environment_exit_codes_and_intervals() -> None:
     text = build_parser().format_help()
-    for needle in ("KITEFETCH_DATA_DIR", "KITE_TIMEOUT", "KITE_RATE_LIMIT", "KITEFETCH_API_KEY", "exit codes",
-                   "3 auth"):
+    for needle in ("KITEFETCH_DATA_DIR", "KITE_TIMEOUT", "KITE_RATE_LIMIT", "KITEFETCH_API_KEY", "KITEFETCH_SYNC_AT",
+                   "exit codes", "3 auth"):
         assert needle in text
     fetch_help = build_parser()._subparsers._group_actions[0].choices["fetch"]  # type: ignore[union-attr,index]
     equity_help = fetch_help._subparsers._group_actions[0].choices["equity"].format_help()

@@ -128,6 +128,6 @@ def test_the_dashboard_shows_a_failed_job_red_and_a_partial_one_amber(app):
 def test_the_openapi_document_lists_every_job_status(app):
     job = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]["Job"]["properties"]
     assert job["status"]["enum"] == ["queued", "running", "cancelling", "completed", "failed", "cancelled",
-                                     "interrupted"]
+                                     "interrupted", "needs_login"]
     assert job["outcome"]["enum"] == ["ok", "partial", "failed"]
     assert "cancelled" in job["items"]["items"]["properties"]["status"]["enum"]

@@ -83,6 +83,8 @@ def test_request_bodies_are_closed_and_the_rules_are_in_the_document():
     equity = schemas["FetchEquity"]["properties"]
     assert equity["symbol"]["pattern"] == SYMBOL_PATTERN and equity["exchange"]["enum"] == ["NSE", "BSE", None]
     assert equity["interval"]["enum"][0] == "minute" and equity["from_date"]["pattern"] == DATE_PATTERN
+    assert re.match(equity["to_date"]["pattern"], "today") and re.match(equity["to_date"]["pattern"], "2024-01-31")
+    assert "format" not in equity["to_date"]  # `today` is no date-time format
     candles = spec["paths"]["/api/data/candles/{exchange}/{symbol}/{interval}"]["get"]["parameters"]
     by_name = {p["name"]: p for p in candles}
     assert by_name["symbol"]["schema"]["pattern"] == SYMBOL_PATTERN and by_name["symbol"]["schema"]["maxLength"] == 64
@@ -114,3 +116,12 @@ def test_the_job_event_stream_is_documented_as_events_carrying_the_job():
     assert "`progress`" in ok["description"] and "`done`" in ok["description"]
     event = spec["components"]["schemas"]["JobEvent"]["properties"]
     assert event["event"]["enum"] == ["progress", "done"] and event["data"] == {"$ref": "#/components/schemas/Job"}
+
+
+def test_to_date_today_is_the_ist_day_the_request_is_read():
+    from adapters.inbound.schemas import FetchEquitySchema, today_ist
+
+    loaded = FetchEquitySchema().load({**FETCH, "to_date": " Today "})
+    assert loaded["to_date"] == today_ist()
+    assert "today" in str(FetchEquitySchema().validate({**FETCH, "to_date": "yesterday"})["to_date"])
+    assert FetchEquitySchema().validate({**FETCH, "from_date": "today"})  # only the last day may be `today`

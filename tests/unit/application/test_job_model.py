@@ -18,17 +18,20 @@ ACTIONS = {
     "interrupt": lambda job: job.interrupt(NOW),
     "resume": Job.resume,
     "finish": lambda job: job.finish(NOW),
+    "plan": lambda job: job.plan([JobItem({"symbol": "TCS"}, "TCS")]),
 }
 # Each action's legal moves: status before -> status after. Every other status raises Conflict.
 LEGAL = {
     "start": {JobStatus.QUEUED: JobStatus.RUNNING, JobStatus.CANCELLING: JobStatus.CANCELLING},
     "request_cancel": {JobStatus.QUEUED: JobStatus.CANCELLING, JobStatus.RUNNING: JobStatus.CANCELLING,
-                       JobStatus.CANCELLING: JobStatus.CANCELLING, JobStatus.INTERRUPTED: JobStatus.CANCELLED},
+                       JobStatus.CANCELLING: JobStatus.CANCELLING, JobStatus.INTERRUPTED: JobStatus.CANCELLED,
+                       JobStatus.NEEDS_LOGIN: JobStatus.CANCELLED},
     "cancel": {JobStatus.RUNNING: JobStatus.CANCELLED, JobStatus.CANCELLING: JobStatus.CANCELLED},
     "interrupt": {JobStatus.QUEUED: JobStatus.INTERRUPTED, JobStatus.RUNNING: JobStatus.INTERRUPTED,
                   JobStatus.CANCELLING: JobStatus.CANCELLED},
     "resume": {JobStatus.INTERRUPTED: JobStatus.QUEUED, JobStatus.CANCELLED: JobStatus.QUEUED},
     "finish": {JobStatus.RUNNING: JobStatus.COMPLETED, JobStatus.CANCELLING: JobStatus.COMPLETED},
+    "plan": {JobStatus.NEEDS_LOGIN: JobStatus.QUEUED},
 }
 
 
@@ -161,6 +164,6 @@ def test_an_item_starts_only_in_a_running_job(status):
 
 def test_statuses_are_the_strings_on_the_wire():
     assert [s.value for s in JobStatus] == ["queued", "running", "cancelling", "completed", "failed", "cancelled",
-                                            "interrupted"]
+                                            "interrupted", "needs_login"]
     assert [s.value for s in ItemStatus] == ["queued", "running", "done", "failed", "cancelled"]
     assert f"{JobStatus.RUNNING}" == "running"

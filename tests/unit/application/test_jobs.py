@@ -1,9 +1,12 @@
 import os
+import threading
+import time
 from datetime import date
 
 import pytest
 
 from application.cancel_job import CancelJob
+from application.fetch_history import FetchHistory
 from application.fetch_request import FetchRequest
 from application.get_job import GetJob
 from application.interrupt_orphaned_jobs import InterruptOrphanedJobs
@@ -16,6 +19,8 @@ from domain.errors import AuthRequired, Conflict, InvalidInput, NotFound
 from domain.interval import Interval
 from domain.market import Segment
 from tests.fakes.jobs import InMemoryJobs
+from tests.fakes.market import FakeMarketData
+from tests.unit.application.conftest import INSTRUMENTS
 
 
 def minute_year(symbol: str) -> FetchRequest:
@@ -214,6 +219,61 @@ def test_a_stored_request_that_no_longer_parses_fails_only_its_item(jobs, starte
     assert done.items[0].error_type == "validation" and done.status == JobStatus.COMPLETED
 
 
+class _SlowMarketData(FakeMarketData):
+    """Counts the requests in flight at once: items run concurrently only if it ever exceeds one."""
+
+    def __init__(self, instruments) -> None:
+        super().__init__(instruments)
+        self.in_flight = self.most_in_flight = 0
+        self._count = threading.Lock()
+
+    def fetch_candles(self, *args, **kwargs):
+        with self._count:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            time.sleep(0.01)
+            return super().fetch_candles(*args, **kwargs)
+        finally:
+            with self._count:
+                self.in_flight -= 1
+
+
+@pytest.fixture
+def slow(stores, catalog, clock, calendar):
+    source = _SlowMarketData(INSTRUMENTS)
+    return source, FetchHistory(source, stores, catalog, clock, calendar)
+
+
+def test_items_run_workers_at_a_time_with_the_same_outcomes(jobs, started, clock, slow):
+    source, fetch_history = slow
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE"), minute_year("NOSUCH"), minute_year("TCS")])
+    done = RunJob(jobs, fetch_history, clock, workers=3).execute(job.id)
+    assert source.most_in_flight == 2  # RELIANCE and TCS side by side (NOSUCH fails before any request)
+    assert done.status == JobStatus.COMPLETED and done.counts["done"] == 2 and done.items[1].error_type == "not_found"
+    assert done.items[0].records == done.items[2].records == 260 * 375 and len(source.calls) == 14
+    assert jobs.load(job.id).items[2].records == 260 * 375  # every item's outcome reached the saved job
+
+
+def test_with_workers_a_cancel_stops_every_item_and_a_rejected_token_interrupts(jobs, started, clock, slow):
+    source, fetch_history = slow
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE"), minute_year("TCS")])
+    stopped = RunJob(jobs, fetch_history, clock, workers=2).execute(job.id, should_stop=lambda: len(source.calls) >= 3)
+    assert stopped.status == JobStatus.CANCELLED and {i.status for i in stopped.items} == {ItemStatus.CANCELLED}
+    assert len(source.calls) < 14
+    ResumeJob(jobs, lambda _: None).execute(job.id)
+    source.fail_with = AuthRequired("Kite rejected the access token: log in again")
+    interrupted = RunJob(jobs, fetch_history, clock, workers=2).execute(job.id)
+    assert interrupted.status == JobStatus.INTERRUPTED
+    assert {i.status for i in interrupted.items} == {ItemStatus.QUEUED}
+    source.fail_with = None
+    ResumeJob(jobs, lambda _: None).execute(job.id)
+    done = RunJob(jobs, fetch_history, clock, workers=2).execute(job.id)
+    assert done.status == JobStatus.COMPLETED and done.items[0].records == done.items[1].records == 260 * 375
+
+
 def test_a_crash_interrupts_the_job_so_cancel_and_resume_still_work(jobs, started, fetch_history, clock, source):
     """A bug (not a DomainError) used to leave the job "running" under a live process nobody ran it in."""
     start, _ = started
@@ -225,3 +285,15 @@ def test_a_crash_interrupts_the_job_so_cancel_and_resume_still_work(jobs, starte
     source.fail_with = None
     ResumeJob(jobs, lambda _: None).execute(job.id)
     assert RunJob(jobs, fetch_history, clock).execute(job.id).status == JobStatus.COMPLETED
+
+
+def test_with_workers_a_crash_stops_the_other_items_and_interrupts_the_job(jobs, started, clock, slow):
+    source, fetch_history = slow
+    start, _ = started
+    job = start.execute([minute_year("RELIANCE"), minute_year("TCS")])
+    source.fail_with, source.fail_on_call = RuntimeError("a bug of ours"), 3
+    with pytest.raises(RuntimeError):
+        RunJob(jobs, fetch_history, clock, workers=2).execute(job.id)
+    stored = jobs.load(job.id)
+    assert stored.status == JobStatus.INTERRUPTED and len(source.calls) < 10
+    assert {i.status for i in stored.items} == {ItemStatus.QUEUED}  # TCS stopped too, to run again on resume

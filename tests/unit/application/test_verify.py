@@ -79,7 +79,7 @@ def test_a_verify_job_has_one_item_per_instrument_and_is_not_started_twice(store
     with pytest.raises(NotFound):
         start.execute(Exchange.BSE)
     source.actions.append((date(2024, 2, 1), 2.0))
-    done = RunJob(jobs, fetch_history, clock, verify).execute(job.id)
+    done = RunJob(jobs, fetch_history, clock, verify_history=verify).execute(job.id)
     assert done.status is JobStatus.COMPLETED and [i.status for i in done.items] == [ItemStatus.DONE] * 2
     assert done.items[0].records > 0 and done.items[0].requests_total == 2
 
@@ -88,5 +88,5 @@ def test_a_rejected_token_interrupts_a_verify_job(stores, clock, stored, verify,
     jobs = InMemoryJobs()
     job = StartVerify(jobs, stores, lambda _: None, clock).execute(Exchange.NSE, "RELIANCE")
     source.fail_with = AuthRequired("token expired")
-    stopped = RunJob(jobs, fetch_history, clock, verify).execute(job.id)
+    stopped = RunJob(jobs, fetch_history, clock, verify_history=verify).execute(job.id)
     assert stopped.status is JobStatus.INTERRUPTED and stopped.items[0].status is ItemStatus.QUEUED
