@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import structlog
 
 from application.chunk_requests import fetch_chunks
@@ -117,8 +118,9 @@ class FetchHistory:
     (no extra request) and a difference is healed (HealHistory); a series left stale by a heal cut short is
     healed before anything else is fetched for it. Candles Kite may still change (a day candle before 08:00 IST
     of the next trading day, a running session's) are stored as provisional and asked for again, and replaced,
-    by the next fetch that reaches them, even when nothing else is due. A day-over-day move beyond ±35 % among
-    the new candles, with no corporate action recorded for that day, is stored and reported as a warning.
+    by the first fetch that reaches them once they are final, even when nothing else is due (or sooner, by a
+    request due anyway when that costs none more). A day-over-day move beyond ±35 % among the new candles, with
+    no corporate action recorded for that day, is stored and reported as a warning.
     """
 
     def __init__(self, source: MarketDataSource, stores: Mapping[Segment, CandleStore],
@@ -171,18 +173,25 @@ class FetchHistory:
             progress.healed(self._healer.resume(instrument, store, key))
             info = store.info(key)
         refetch_all = request.overwrite or not request.incremental
+        coverage = info.coverage if info is not None and not refetch_all else Coverage()
+        stored_from = info.first_ts if info is not None and not refetch_all else None
         marker = info.provisional_from if info is not None else None
         if marker is not None and marker > wanted[1]:
             marker = None
-        plan = (min(wanted[0], marker), wanted[1]) if marker is not None else wanted
-        coverage = info.coverage if info is not None and not refetch_all else Coverage()
-        if marker is not None:
-            coverage = coverage.before(marker)
-        stored_from = info.first_ts if info is not None and not refetch_all else None
-        lowest = min(plan[0], stored_from) if stored_from is not None else plan[0]
+        lowest = min(x for x in (wanted[0], stored_from, marker) if x is not None)
         sessions = self._calendar.sessions(exchange, ist_date(lowest), request.date_range.end)
-        chunks, idle = plan_chunks(plan, coverage, request.interval, incremental=not refetch_all,
+        chunks, idle = plan_chunks(wanted, coverage, request.interval, incremental=not refetch_all,
                                    sessions=sessions, stored_from=stored_from)
+        if marker is not None:
+            # Provisional candles are asked for again once Kite's values are final, or with a request due anyway
+            # when that adds none; before that, asking again would only bring the same provisional values.
+            final = provisional_marker(self._calendar, exchange, request.interval, np.array([marker]), now) is None
+            again = plan_chunks((min(wanted[0], marker), wanted[1]), coverage.before(marker), request.interval,
+                                incremental=not refetch_all, sessions=sessions, stored_from=stored_from)
+            if final or (chunks and len(again[0]) <= len(chunks)):
+                chunks, idle = again
+            else:
+                marker = None
         # Requests that reach back over stored candles first: a change they find is healed before anything else is
         # stored, so no chunk of Kite's new prices is written next to stale ones.
         chunks.sort(key=lambda c: c.overlap_from is None)

@@ -149,7 +149,7 @@ def test_a_revised_day_close_is_replaced_at_no_extra_request(kitefetch, tmp_path
 def test_a_provisional_close_is_fetched_again_and_replaced(kitefetch, tmp_path):
     kitefetch.fetch("RELIANCE", date(2026, 11, 2), TODAY)  # Friday 18:00: today's close is provisional
     assert kitefetch.equity.info(DAY).provisional_from == day_start(TODAY)
-    assert kitefetch.fetch("RELIANCE", date(2026, 11, 2), TODAY).requests == 1  # still: asked again
+    assert kitefetch.fetch("RELIANCE", date(2026, 11, 2), TODAY).requests == 0  # not final: nothing to ask yet
     kitefetch.post("revise", {"exchange": "NSE", "symbol": "RELIANCE", "interval": "day",
                               "timestamp": TODAY.isoformat(), "close": 1111.1})
     kitefetch.clock.now = at(NEXT_TRADING_DAY, 9)  # Monday after 08:00: Kite's value is final

@@ -151,6 +151,8 @@ def test_a_provisional_close_is_asked_again_and_replaced(fetch_history, source, 
     store = stores[Segment.EQUITY]
     friday = day_start(date(2024, 6, 14))
     assert store.info(DAY).provisional_from == friday
+    clock.now += 3600  # the same evening: Kite's value is not final yet, asking again would bring the same
+    assert fetch_history.execute(fetch(start=date(2024, 6, 3), end=date(2024, 6, 14))).requests == 0
     source.revised[friday] = 111.0  # the close Kite publishes the next morning
     clock.now = from_datetime(datetime(2024, 6, 17, 9, 0, tzinfo=IST))  # Monday 09:00: final now
     result = fetch_history.execute(fetch(start=date(2024, 6, 3), end=date(2024, 6, 14)))
@@ -163,10 +165,15 @@ def test_a_provisional_close_is_asked_again_and_replaced(fetch_history, source, 
 def test_a_running_sessions_candles_are_provisional(fetch_history, source, stores, clock):
     clock.now = from_datetime(datetime(2024, 6, 14, 11, 0, tzinfo=IST))
     fetch_history.execute(fetch(start=date(2024, 6, 14), end=date(2024, 6, 14), interval=Interval.MINUTE))
-    assert stores[Segment.EQUITY].info(MINUTE).provisional_from == day_start(date(2024, 6, 14)) + 33_300
+    opened = day_start(date(2024, 6, 14)) + 33_300
+    assert stores[Segment.EQUITY].info(MINUTE).provisional_from == opened
+    clock.now = from_datetime(datetime(2024, 6, 14, 12, 0, tzinfo=IST))  # still running, new candles due:
+    result = fetch_history.execute(fetch(start=date(2024, 6, 14), end=date(2024, 6, 14), interval=Interval.MINUTE))
+    assert result.requests == 1 and source.calls[-1][2] <= opened  # the due request takes the provisional ones too
+    assert result.records == 60 and stores[Segment.EQUITY].info(MINUTE).provisional_from == opened
     clock.now = from_datetime(datetime(2024, 6, 14, 16, 0, tzinfo=IST))
     result = fetch_history.execute(fetch(start=date(2024, 6, 14), end=date(2024, 6, 14), interval=Interval.MINUTE))
-    assert result.records == 375 - 105 and stores[Segment.EQUITY].info(MINUTE).provisional_from is None
+    assert result.records == 375 - 165 and stores[Segment.EQUITY].info(MINUTE).provisional_from is None
 
 
 def test_a_big_move_with_no_recorded_event_is_a_warning(source, stores, clock, calendar, catalog):

@@ -69,15 +69,10 @@ def test_a_sync_plans_tracked_and_stored_series_and_skips_the_finished(sync, sto
     assert jobs.load(started.job.id).counts["done"] == 4
 
 
-def test_a_second_sync_sends_no_request(sync, source, jobs, clock):
+def test_a_second_sync_sends_no_request(sync, source, jobs):
     use_case = sync(RELIANCE, NIFTY_FUTURES)
     first = use_case.execute()
     assert jobs.load(first.job.id).status.value == "completed" and source.calls
-    # Friday evening: that day's day candles are provisional until 08:00 on Monday, and asked for once more then.
-    clock.now += 3 * 86_400 - 9 * 3600  # Monday 09:00
-    calls = len(source.calls)
-    use_case.execute()
-    assert len(source.calls) == calls + 2  # RELIANCE day and NIFTY24JUNFUT day: Friday's close, now final
     calls = len(source.calls)
     second = use_case.execute()
     job = jobs.load(second.job.id)
