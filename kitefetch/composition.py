@@ -18,6 +18,7 @@ from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
 from adapters.outbound.instruments.saved_listings import SavedListings
 from application.continuous_futures import ContinuousFutures
 from application.find_gaps import FindGaps
+from application.list_adjustments import ListAdjustments
 from application.read_bars import ReadBars
 from domain.market import Exchange, Segment
 
@@ -63,6 +64,7 @@ class ReadSide:
         self.read_bars = ReadBars(self.stores, self.calendar)
         self.continuous = ContinuousFutures(self.stores, self.catalog, self.calendar)
         self.find_gaps = FindGaps(self.stores, self.calendar)
+        self.list_adjustments = ListAdjustments(self.stores)
 
     def close(self) -> None:
         for store in self.stores.values():

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
-from adapters.inbound.presenters import gaps_body
+from adapters.inbound.presenters import adjustments_body, gaps_body
 from application.continuous_futures import ContinuousQuery
 from application.read_bars import BarsQuery
 from domain.bar_spec import BarSpec
@@ -124,6 +124,16 @@ class Store:
             found = self._read.find_gaps.execute(key, None if lo is None else ist_date(lo),
                                                  None if hi is None else ist_date(hi))
         body = gaps_body(found)
+        del body["success"]
+        return body
+
+    def adjustments(self, exchange: str, symbol: str) -> dict[str, Any]:
+        """What Kite changed in an instrument's stored history (corporate actions, revisions) and what was healed:
+        the body `GET /api/data/adjustments/...` answers, without `success`; `events` is empty when nothing
+        changed. An instrument with no stored series raises SeriesNotFound."""
+        with translated():
+            stored = self._read.list_adjustments.execute(Exchange.parse(exchange), symbol)
+        body = adjustments_body(stored)
         del body["success"]
         return body
 

@@ -138,3 +138,11 @@ def test_gaps_equal_the_rest_route(server, store, interval, params):
 def test_gaps_of_a_series_never_stored_name_it(store):
     with pytest.raises(kitefetch.SeriesNotFound, match="NSE:M&M:3minute"):
         store.gaps("NSE", "M&M", "3minute")
+
+
+def test_adjustments_equal_the_rest_route(server, store):
+    body = requests.get(f"{server.api}/adjustments/NSE/M%26M", timeout=30).json()
+    assert body.pop("success") is True
+    assert store.adjustments("nse", "M&M") == body and body["events"] == []
+    with pytest.raises(kitefetch.SeriesNotFound):
+        store.adjustments("NSE", "NOSUCHCO")
