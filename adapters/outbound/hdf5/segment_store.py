@@ -64,20 +64,21 @@ class Hdf5SegmentStore:
               held_back: Sequence[DayCount] = (), provisional_from: int | None = None,
               record: Adjustment | None = None, settles: Settlement | None = None) -> int:
         path = self._path_of(key)
-        try:
+        with self._writing():
             return self._writer.write(key, path, candles, covered, replace, held_back, provisional_from, record,
                                       settles)
-        except OSError:
-            self._roll_back()
-            raise
-        finally:
-            self._reader.forget()
 
     @in_data_dir
     def mark_stale(self, keys: Sequence[SeriesKey], before_ts: int, event: Adjustment) -> None:
         series = [(key, self._path_of(key)) for key in keys]
-        try:
+        with self._writing():
             self._writer.mark_stale(series, before_ts, event)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write the disk refuses part-way is rolled back at once; afterwards cached metadata is re-read."""
+        try:
+            yield
         except OSError:
             self._roll_back()
             raise
