@@ -96,11 +96,23 @@ class StoredInstrument:
 
 @dataclass(frozen=True, slots=True)
 class StoreDescription:
+    """A segment database's contents. `series` may be lazy (the HDF5 store decodes an entry when it is first
+    read, so counting 50,000 series or showing a page of them decodes no more than that page); `exchanges` are
+    those with at least one series, which a store that knows them without walking `series` fills in."""
+
     segment: Segment
     file_path: str
     exists: bool
     size_bytes: int
-    series: tuple[SeriesInfo, ...]
+    series: Sequence[SeriesInfo]
+    exchanges: tuple[Exchange, ...] | None = None
+
+    def stored_exchanges(self) -> tuple[Exchange, ...]:
+        """Those with a series, in the segment's order."""
+        if self.exchanges is not None:
+            return self.exchanges
+        present = {s.key.exchange for s in self.series}
+        return tuple(e for e in self.segment.exchanges if e in present)
 
 
 class CandleStore(Protocol):

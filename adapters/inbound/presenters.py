@@ -161,7 +161,7 @@ def gaps_body(found: SeriesGaps) -> dict:
 
 
 def database_body(d: StoreDescription) -> dict:
-    exchanges = sorted({s.key.exchange.value for s in d.series})
+    exchanges = sorted(e.value for e in d.stored_exchanges())
     return {
         "success": True,
         "segment": d.segment.value,
