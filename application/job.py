@@ -47,6 +47,14 @@ class ItemStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class JobOrigin(StrEnum):
+    """Who started a job: a caller's batch (`batch`), a sync asked for (`sync`) or the schedule's (`scheduled`)."""
+
+    BATCH = "batch"
+    SYNC = "sync"
+    SCHEDULED = "scheduled"
+
+
 class JobOutcome(StrEnum):
     """How the items went, whatever the job's status: `partial` when some failed, `failed` when all did."""
 
@@ -87,6 +95,7 @@ class Job:
     updated_at: int = 0
     finished_at: int | None = None
     runs: int = 0
+    origin: JobOrigin = JobOrigin.BATCH
 
     @property
     def counts(self) -> dict[str, int]:
@@ -125,7 +134,7 @@ class Job:
     @classmethod
     def awaiting_login(cls, job_id: str, now: int) -> Job:
         """A job that cannot be planned without Kite (a scheduled sync while the token is dead): no items yet."""
-        return cls(job_id, now, [], JobStatus.NEEDS_LOGIN, updated_at=now)
+        return cls(job_id, now, [], JobStatus.NEEDS_LOGIN, updated_at=now, origin=JobOrigin.SCHEDULED)
 
     # The job's own transitions.
 

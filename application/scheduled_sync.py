@@ -8,7 +8,7 @@ from datetime import time
 
 import structlog
 
-from application.job import Job, JobStatus
+from application.job import Job, JobOrigin, JobStatus
 from application.job_lookup import update_job
 from application.ports import Clock, JobRepository, SlotClaims, TradingCalendar
 from application.sync_series import SyncSeries
@@ -64,7 +64,7 @@ class ScheduledSync:
 
     def _start(self, into: str | None, slot: int | None) -> list[str]:
         try:
-            started = self._sync().execute(into=into)
+            started = self._sync().execute(into=into, origin=JobOrigin.SCHEDULED)
         except AuthRequired:
             log.warning("scheduled_sync_needs_login_again", job_id=into)
             return []

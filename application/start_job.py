@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Sequence
 
 from application.fetch_request import FetchRequest, request_to_dict
-from application.job import Job, JobItem
+from application.job import Job, JobItem, JobOrigin
 from application.job_lookup import update_job
 from application.ports import Clock, JobRepository
 from domain.errors import InvalidInput
@@ -24,14 +24,16 @@ class StartJob:
         self._submit = submit
         self._clock = clock
 
-    def execute(self, requests: Sequence[FetchRequest], into: str | None = None) -> Job:
-        """`into`: the id of a job waiting for a login (needs_login), which gets these items instead of a new job."""
+    def execute(self, requests: Sequence[FetchRequest], into: str | None = None,
+                origin: JobOrigin = JobOrigin.BATCH) -> Job:
+        """`into`: the id of a job waiting for a login (needs_login), which gets these items instead of a new job
+        (and keeps its origin)."""
         if not requests:
             raise InvalidInput("a job needs at least one request")
         items = [JobItem(request_to_dict(request), request.symbol) for request in requests]
         now = self._clock.now_ts()
         if into is None:
-            job = Job(secrets.token_hex(8), now, items, owner_pid=os.getpid(), updated_at=now)
+            job = Job(secrets.token_hex(8), now, items, owner_pid=os.getpid(), updated_at=now, origin=origin)
             self._jobs.save(job)
         else:
             def planned(stored: Job) -> None:

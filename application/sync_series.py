@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import structlog
 
 from application.fetch_request import FetchRequest
-from application.job import Job
+from application.job import Job, JobOrigin
 from application.ports import CandleStore, Clock, InstrumentCatalog, SeriesInfo
 from application.resolve_tracked import ResolvedSeries, ResolveTracked
 from application.start_job import StartJob
@@ -77,7 +77,8 @@ class SyncSeries:
         self._start_job = start_job
         self._clock = clock
 
-    def execute(self, only: Sequence[str] | None = None, into: str | None = None) -> SyncStarted:
+    def execute(self, only: Sequence[str] | None = None, into: str | None = None,
+                origin: JobOrigin = JobOrigin.SYNC) -> SyncStarted:
         """`into`: a job waiting for a login (a scheduled sync), which gets the plan instead of a new job."""
         today = ist_date(self._clock.now_ts())
         wanted: dict[SeriesKey, _Wanted] = {}
@@ -100,7 +101,7 @@ class SyncSeries:
                                                       if skipped else "nothing is tracked or stored"))
         requests = [FetchRequest(w.key.segment, w.key.symbol, DateRange(w.start, w.end), w.key.interval,
                                  w.key.exchange) for w in wanted.values()]
-        job = self._start_job.execute(requests, into)
+        job = self._start_job.execute(requests, into, origin)
         log.info("sync_started", job_id=job.id, series=len(requests), skipped=len(skipped))
         return SyncStarted(job, tuple(skipped))
 

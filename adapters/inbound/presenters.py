@@ -160,8 +160,10 @@ def gaps_body(found: SeriesGaps) -> dict:
             "out_of_session": day_counts_body(gaps.held_back), "estimated": gaps.estimated}
 
 
-def database_body(d: StoreDescription) -> dict:
+def database_body(d: StoreDescription, offset: int = 0, limit: int | None = None) -> dict:
+    """`datasets` from `offset`, at most `limit` of them (all by default); `total_datasets` counts them all."""
     exchanges = sorted(e.value for e in d.stored_exchanges())
+    shown = d.series[offset:] if limit is None else d.series[offset:offset + limit]
     return {
         "success": True,
         "segment": d.segment.value,
@@ -176,7 +178,7 @@ def database_body(d: StoreDescription) -> dict:
              "start_date": ist_date(s.first_ts).isoformat() if s.first_ts is not None else None,
              "end_date": ist_date(s.last_ts).isoformat() if s.last_ts is not None else None,
              **series_notes(s)}
-            for s in d.series
+            for s in shown
         ],
     }
 

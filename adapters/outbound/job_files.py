@@ -20,7 +20,7 @@ import orjson
 from adapters.outbound.atomic_file import make_directory, write_file
 from adapters.outbound.damaged_file import DamageLog
 from adapters.outbound.storage_errors import storage_error, storage_errors
-from application.job import ItemStatus, Job, JobItem, JobKind, JobStatus
+from application.job import ItemStatus, Job, JobItem, JobKind, JobOrigin, JobStatus
 
 _ITEM_FIELDS = ("request", "symbol", "requests_done", "requests_total", "records", "rejected", "elapsed_seconds",
                 "error", "error_type")
@@ -30,6 +30,7 @@ def job_to_dict(job: Job) -> dict:
     return {"id": job.id, "created_at": job.created_at, "status": job.status.value, "owner_pid": job.owner_pid,
             "updated_at": job.updated_at, "finished_at": job.finished_at,
             "cancel_requested": job.status is JobStatus.CANCELLING, "runs": job.runs,
+            "origin": job.origin.value,
             "items": [{**{name: getattr(item, name) for name in _ITEM_FIELDS}, "status": item.status.value,
                        "kind": item.kind.value} for item in job.items]}
 
@@ -44,7 +45,8 @@ def job_from_dict(data: dict) -> Job:
              for item in data["items"]]
     return Job(id=data["id"], created_at=data["created_at"], items=items, status=status,
                owner_pid=data.get("owner_pid", 0), updated_at=data.get("updated_at", 0),
-               finished_at=data.get("finished_at"), runs=data.get("runs", 0))
+               finished_at=data.get("finished_at"), runs=data.get("runs", 0),
+               origin=JobOrigin(data.get("origin", JobOrigin.BATCH)))
 
 
 class JobFiles:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from adapters.outbound.job_files import JobFiles
-from application.job import ItemStatus, Job, JobItem, JobKind, JobStatus
+from application.job import ItemStatus, Job, JobItem, JobKind, JobOrigin, JobStatus
 from tests.fakes.jobs import InMemoryJobs
 
 REQUEST = {"segment": "EQUITY", "symbol": "INFY", "exchange": None, "from_date": "2023-01-01",
@@ -58,7 +58,7 @@ def test_the_file_holds_the_statuses_as_plain_strings(tmp_path):
     data = json.loads((tmp_path / "abc123.json").read_text())
     assert data["status"] == "cancelling" and data["cancel_requested"] is True  # an older kitefetch reads it too
     assert data["items"][0]["status"] == "queued" and data["items"][0]["request"] == REQUEST
-    assert set(data) == set(old_file("running", False, "running"))
+    assert set(data) == set(old_file("running", False, "running")) | {"origin"}
 
 
 def test_an_items_kind_is_kept(tmp_path):
@@ -67,6 +67,15 @@ def test_an_items_kind_is_kept(tmp_path):
                                  JobItem({"exchange": "NSE", "symbol": "INFY"}, "INFY", kind=JobKind.VERIFY)]))
     assert [i.kind for i in files.load("kinds1").items] == [JobKind.FETCH, JobKind.VERIFY]
     assert json.loads((tmp_path / "kinds1.json").read_text())["items"][1]["kind"] == "verify"
+
+
+def test_a_jobs_origin_is_kept_and_older_files_are_batches(tmp_path):
+    files = JobFiles(tmp_path)
+    files.save(Job("sync1", 1, [JobItem(REQUEST, "INFY")], origin=JobOrigin.SCHEDULED))
+    assert files.load("sync1").origin is JobOrigin.SCHEDULED
+    assert json.loads((tmp_path / "sync1.json").read_text())["origin"] == "scheduled"
+    (tmp_path / "0ldf0rmat0000001.json").write_text(json.dumps(old_file("running", False, "running")))
+    assert files.load("0ldf0rmat0000001").origin is JobOrigin.BATCH
 
 
 def test_files_that_are_not_jobs_are_skipped_in_the_listing(tmp_path):

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 import pytest
 
 from adapters.outbound.slot_claims import SlotClaimFiles
-from application.job import JobStatus
+from application.job import JobOrigin, JobStatus
 from application.resolve_tracked import ResolveTracked
 from application.run_job import RunJob
 from application.scheduled_sync import ScheduledSync
@@ -75,6 +75,7 @@ def test_a_tick_runs_the_slot_once_and_the_next_tick_does_nothing(scheduled, clo
     first = scheduled().tick()
     assert len(first) == 1 and jobs.load(first[0]).status is JobStatus.COMPLETED
     assert [i.symbol for i in jobs.load(first[0]).items] == ["RELIANCE"]
+    assert jobs.load(first[0]).origin is JobOrigin.SCHEDULED
     clock.now = at(14, 16, 6)
     assert scheduled().tick() == []  # claimed, even by another process (another ScheduledSync, same files)
     clock.now = at(15, 10)  # Saturday: still Friday's slot, done
@@ -103,6 +104,7 @@ def test_without_a_valid_token_the_run_waits_as_needs_login_and_starts_after_a_l
     assert scheduled().tick() == [job.id]
     done = jobs.load(job.id)
     assert done.status is JobStatus.COMPLETED and [i.symbol for i in done.items] == ["RELIANCE"]
+    assert done.origin is JobOrigin.SCHEDULED
     assert scheduled().tick() == [] and len(jobs.all()) == 1
 
 

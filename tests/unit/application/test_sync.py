@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from application.job import JobOrigin
 from application.resolve_tracked import ResolveTracked
 from application.run_job import RunJob
 from application.start_job import StartJob
@@ -67,6 +68,7 @@ def test_a_sync_plans_tracked_and_stored_series_and_skips_the_finished(sync, sto
     }
     assert [(s.what, s.finished) for s in started.skipped] == [("NFO:NIFTY24MAYFUT:day", True)]
     assert jobs.load(started.job.id).counts["done"] == 4
+    assert jobs.load(started.job.id).origin is JobOrigin.SYNC
 
 
 def test_a_second_sync_sends_no_request(sync, source, jobs):
