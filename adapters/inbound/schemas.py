@@ -257,6 +257,13 @@ class FetchesQuerySchema(_Query):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_FETCHES))
 
 
+class TrackedQuerySchema(_Query):
+    """GET /api/data/tracked: everything by default; `page` (from 1) of `per_page` entries when either is given."""
+
+    page = fields.Integer(validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(validate=validate.Range(min=1, max=1000))
+
+
 def describe_errors(messages: dict | list | str, prefix: str = "") -> str:
     """Marshmallow's nested error dict as one readable sentence."""
     if isinstance(messages, str):

@@ -27,7 +27,8 @@ def job_body(job: Job) -> dict:
     counts = job.counts
     return {"success": True, "job_id": job.id, "status": job.status.value, "outcome": job.outcome.value,
             "progress": job.progress, "created_at": job.created_at, "updated_at": job.updated_at,
-            "finished_at": job.finished_at, "origin": job.origin.value, "total": counts["total"], "successful": counts["done"],
+            "finished_at": job.finished_at, "origin": job.origin.value, "total": counts["total"],
+            "successful": counts["done"],
             "failed": counts["failed"], "pending": counts["pending"], "cancelled": counts["cancelled"],
             "items": [{"symbol": i.symbol, "kind": i.kind.value, "status": i.status.value,
                        "requests_done": i.requests_done,

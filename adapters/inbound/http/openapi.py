@@ -26,6 +26,7 @@ from adapters.inbound.schemas import (
     InstrumentsQuerySchema,
     LogoutSchema,
     SyncSchema,
+    TrackedQuerySchema,
     TrackFuturesSchema,
     TrackOptionsSchema,
     TrackSeriesSchema,
@@ -341,8 +342,12 @@ def build_spec() -> dict:
                  "requestBody": track_body, "responses": {
                      "201": {"description": "tracked", "content": {"application/json": {"schema": tracked_one}}},
                      **_ERRORS}},
-        "get": {"responses": _ok({"type": "object", "properties": {
-            "success": {"type": "boolean"}, "tracked": {"type": "array", "items": _TRACKED_REF}}})}})
+        "get": {"description": "Everything tracked; with `page` and/or `per_page` (50 by default) one page of it, with "
+                               "`total`, `page` and `pages`.",
+                "parameters": [{"in": "query", "schema": TrackedQuerySchema}],
+                "responses": _ok({"type": "object", "properties": {
+                    "success": {"type": "boolean"}, "tracked": {"type": "array", "items": _TRACKED_REF},
+                    "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"}}})}})
     spec.path("/api/data/tracked/{tracked_id}", operations={"delete": {
         **tracked_id, "description": "Stops tracking; the candles stored for it stay.", "requestBody": no_body,
         "responses": _ok({"type": "object", "properties": {"success": {"type": "boolean"},

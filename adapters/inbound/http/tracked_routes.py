@@ -4,11 +4,11 @@ means today."""
 from __future__ import annotations
 
 from dependency_injector.wiring import Provide, inject
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from adapters.inbound.http.bodies import json_body, optional_body
 from adapters.inbound.presenters import resolution_body, tracked_body
-from adapters.inbound.schemas import EmptyBodySchema
+from adapters.inbound.schemas import EmptyBodySchema, TrackedQuerySchema, load
 from adapters.inbound.tracked_requests import track_request
 from application.list_tracked import ListTracked
 from application.resolve_tracked import ResolveTracked
@@ -17,6 +17,7 @@ from application.track_series import TrackSeries, TrackSeriesRequest
 from application.untrack import Untrack
 
 blueprint = Blueprint("tracked", __name__, url_prefix="/api/data/tracked")
+DEFAULT_PER_PAGE = 50
 
 
 @blueprint.post("")
@@ -30,7 +31,14 @@ def track(series: TrackSeries = Provide["track_series"], rule: TrackRule = Provi
 @blueprint.get("")
 @inject
 def tracked(use_case: ListTracked = Provide["list_tracked"]):
-    return jsonify({"success": True, "tracked": [tracked_body(e) for e in use_case.execute().entries]})
+    """Everything tracked, or with `?page=N&per_page=M` (per_page 50 by default once paging) one page of it, with
+    `total`, `page` and `pages`."""
+    query = load(TrackedQuerySchema(), request.args.to_dict())
+    if not query:
+        return jsonify({"success": True, "tracked": [tracked_body(e) for e in use_case.execute().entries]})
+    shown = use_case.execute(query.get("page", 1), query.get("per_page", DEFAULT_PER_PAGE))
+    return jsonify({"success": True, "tracked": [tracked_body(e) for e in shown.entries], "total": shown.total,
+                    "page": shown.page, "pages": shown.pages})
 
 
 @blueprint.delete("/<tracked_id>")

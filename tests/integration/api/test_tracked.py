@@ -195,5 +195,12 @@ def test_the_dashboard_pages_a_long_tracked_list(tmp_path):
         assert last.count('<tr data-id="') == 20 and "id119" in last and "Page 3 of 3" in last
         assert client.get("/?tracked_page=x").get_data(as_text=True).count('<tr data-id="') == 50
         assert len(client.get("/api/data/tracked").get_json()["tracked"]) == 120  # the API lists them all
+        page = client.get("/api/data/tracked?page=3").get_json()  # or a page (50 by default)
+        assert [t["id"] for t in page["tracked"]] == [f"id{n:03}" for n in range(100, 120)]
+        assert (page["total"], page["page"], page["pages"]) == (120, 3, 3)
+        small = client.get("/api/data/tracked?per_page=7&page=2").get_json()
+        assert [t["id"] for t in small["tracked"]] == [f"id{n:03}" for n in range(7, 14)] and small["pages"] == 18
+        refused = client.get("/api/data/tracked?per_page=0")
+        assert refused.status_code == 400 and refused.get_json()["error_type"] == "validation"
     finally:
         app.container.unwire()
