@@ -47,6 +47,7 @@ bench: install-dev
 	$(BIN)/python -m bench.cli_start
 	$(BIN)/python -m bench.revisions
 	$(BIN)/python -m bench.python_api
+	$(BIN)/python -m bench.many_series
 
 ## make soak: the crash tests at length: 200 kills instead of CI's 20, and 100 random power-cut images per call
 ## of each simulated write instead of 8 (thousands of images instead of ~500).
