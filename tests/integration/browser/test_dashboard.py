@@ -112,9 +112,9 @@ def stored_api(sandbox_process, tmp_path):
     settings = Settings(data_dir=data_dir, durable=False)
     for segment, exchange, count in ((Segment.EQUITY, Exchange.NSE, 45), (Segment.DERIVATIVES, Exchange.NFO, 15)):
         store = segment_store(settings, segment)
+        empty = CandleFrame.empty(segment is Segment.DERIVATIVES)
         for n in range(count):
-            store.write(SeriesKey(exchange, f"S{n:03}", Interval.DAY), CandleFrame.empty(segment is Segment.DERIVATIVES),
-                        [(1_700_000_000, 1_700_086_399)])
+            store.write(SeriesKey(exchange, f"S{n:03}", Interval.DAY), empty, [(1_700_000_000, 1_700_086_399)])
     server = _serve(sandbox_process, data_dir, free_port(), tmp_path / "api.log", None)
     yield server
     server.stop()
