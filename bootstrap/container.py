@@ -42,6 +42,7 @@ from application.show_dashboard import ShowDashboard
 from application.start_job import StartJob
 from application.start_verify import StartVerify
 from application.sync_series import SyncSeries
+from application.sync_status import ShowSyncStatus
 from application.track_rule import TrackRule
 from application.track_series import TrackSeries
 from application.untrack import Untrack
@@ -139,6 +140,8 @@ class Container(containers.DeclarativeContainer):
     show_dashboard = providers.Factory(ShowDashboard, stores=stores, fetch_log=fetch_log, jobs=jobs,
                                        free_space=check_free_space, tracked=list_tracked)
     list_fetches = providers.Factory(ListFetches, fetch_log=fetch_log)
+    sync_status = providers.Factory(ShowSyncStatus, jobs=jobs, calendar=calendar, clock=clock,
+                                    times=settings.provided.sync_at)
 
 
 def build_container(settings: Settings) -> Container:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dependency_injector.wiring import Provide, inject
 from flask import Blueprint, render_template, request, send_from_directory, url_for
 
@@ -10,6 +12,7 @@ from adapters.inbound.presenters import database_body, series_notes, tracked_bod
 from application.auth_status import AuthStatus
 from application.get_existing_range import GetExistingRange
 from application.show_dashboard import ShowDashboard
+from application.sync_status import ShowSyncStatus
 from domain.clock_time import to_datetime
 from domain.instrument import SeriesKey
 from domain.interval import Interval
@@ -27,20 +30,36 @@ def _outcome_class(outcome: str) -> str:
     return {"failed": "error", "partial": "warn"}.get(outcome, "")
 
 
+def _slot(ts: int) -> str:
+    return to_datetime(ts).strftime("%a %Y-%m-%d %H:%M")
+
+
 def _page(text: str | None) -> int:
     """`?tracked_page=` as a page number; anything else is the first page (a hand-edited URL is no error)."""
     return int(text) if text and text.isdigit() and 0 < int(text) < 1_000_000 else 1
 
 
+def _page_url(anchor: str, **pages: int) -> str:
+    """The dashboard with one list on another page, the other lists' pages kept."""
+    args: dict[str, Any] = {**request.args.to_dict(), **pages}
+    return url_for("pages.dashboard", _anchor=anchor, **args)
+
+
 @blueprint.get("/")
 @inject
-def dashboard(use_case: ShowDashboard = Provide["show_dashboard"], auth: AuthStatus = Provide["auth_status"]):
-    """`?tracked_page=N` pages the tracked list (ShowDashboard.TRACKED_PER_PAGE a page)."""
-    board = use_case.execute(tracked_page=_page(request.args.get("tracked_page")))
-    tracked = board.tracked
-    return render_template("dashboard.html", databases=[database_body(d) for d in board.databases],
-                           fetches=board.recent_fetches, jobs=board.recent_jobs, low_space=board.low_space, when=_when,
-                           outcome_class=_outcome_class, auth=auth.execute(),
+def dashboard(use_case: ShowDashboard = Provide["show_dashboard"], auth: AuthStatus = Provide["auth_status"],
+              sync: ShowSyncStatus = Provide["sync_status"]):
+    """`?tracked_page=N` pages the tracked list (ShowDashboard.TRACKED_PER_PAGE a page), `?series_page=N` the
+    stored series (SERIES_PER_PAGE a page)."""
+    board = use_case.execute(tracked_page=_page(request.args.get("tracked_page")),
+                             series_page=_page(request.args.get("series_page")))
+    tracked, series = board.tracked, board.series_page
+    windows = series.windows if series else [(0, None)] * len(board.databases)
+    return render_template("dashboard.html",
+                           databases=[database_body(d, *w) for d, w in zip(board.databases, windows, strict=True)],
+                           series_page=series, fetches=board.recent_fetches, jobs=board.recent_jobs,
+                           low_space=board.low_space, when=_when, slot=_slot, page_url=_page_url,
+                           outcome_class=_outcome_class, auth=auth.execute(), sync=sync.execute(),
                            tracked=[tracked_body(e) for e in tracked.entries] if tracked else [], tracked_page=tracked,
                            intervals=[i.value for i in Interval], csrf=security.csrf_token())
 

@@ -1,5 +1,6 @@
 // The fetch form: symbol autocomplete from the instrument cache, From/To defaulted to what is stored, then a
-// background job with live progress (SSE). /fetch?job=<id> shows one job's progress (the dashboard links there).
+// background job with live progress (SSE, drawn by job_progress.js). /fetch?job=<id> shows one job's progress (the
+// dashboard links there).
 (function () {
   const $ = (id) => document.getElementById(id);
   const day = (ms) => new Date(ms).toISOString().slice(0, 10);
@@ -69,30 +70,6 @@
     }, 150);
   });
 
-  // A job whose items all failed shows red, one where some failed amber (as on the dashboard).
-  const OUTCOME_CLASS = {failed: "error", partial: "warn"};
-
-  function render(job) {
-    $("job-status").textContent = job.status;
-    $("job-status").className = OUTCOME_CLASS[job.outcome] || "";
-    $("job-progress").textContent = `${job.progress}%`;
-    $("job-bar").style.width = `${job.progress}%`;
-    const rows = job.items.map((i) => {
-      const tr = document.createElement("tr");
-      const interval = i.request ? i.request.interval : "";
-      for (const text of [i.symbol, interval, i.status, `${i.requests_done}/${i.requests_total}`, i.records,
-                          i.error || ""]) {
-        const td = document.createElement("td");
-        td.textContent = text;
-        tr.appendChild(td);
-      }
-      if (i.status === "failed") tr.cells[2].className = "error";
-      return tr;
-    });
-    const table = $("job-items");
-    table.replaceChildren(table.rows[0], ...rows);
-  }
-
   // The series of the first item that succeeded; none when every item failed. A request sent without exchange or
   // interval (through the API) used the API's defaults.
   function seriesOf(job) {
@@ -103,31 +80,19 @@
     return `/series/${exchange}/${encodeURIComponent(done.symbol)}/${request.interval || "day"}`;
   }
 
-  let events = null;
+  // The job's progress (job_progress.js), then the series it stored.
   function follow(job) {
-    if (events) events.close();
-    $("job").hidden = false;
-    $("job-id").textContent = job.job_id;
     $("series-link").hidden = true;
-    render(job);
-    events = new EventSource(`/api/jobs/${encodeURIComponent(job.job_id)}/events`);
-    events.addEventListener("progress", (e) => render(JSON.parse(e.data)));
-    events.addEventListener("done", (e) => {
-      const final = JSON.parse(e.data);
-      render(final);
-      events.close();
+    kitefetch.progress.follow(job, {onDone: (final) => {
       $("submit").disabled = false;
       const series = seriesOf(final);
       if (series) $("series-link").href = series;
       $("series-link").hidden = !series;
-    });
+    }});
   }
 
   function refused(message) {
-    $("job").hidden = false;
-    $("job-status").textContent = message;
-    $("job-status").className = "error";
-    $("job-items").replaceChildren($("job-items").rows[0]);
+    kitefetch.progress.refused(message);
     $("series-link").hidden = true;
   }
 

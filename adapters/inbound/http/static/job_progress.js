@@ -1,0 +1,66 @@
+// A background job's live progress, shared by the fetch page and the dashboard's sync card: its status (red when
+// every item failed, amber when some did, as in the dashboard's job list), bar, a row per item and, where the page
+// has #job-summary, a sync's totals; kept current by the job's Server-Sent Events until `done`.
+kitefetch.progress = (function () {
+  const $ = (id) => document.getElementById(id);
+  const OUTCOME_CLASS = {failed: "error", partial: "warn"};
+  let events = null;
+
+  // A sync's totals, worded as the dashboard renders them (application/sync_status.py SyncTotals): an item a series.
+  function summary(job) {
+    if (!job.items.length) return job.status === "needs_login" ? "waiting for a login" : "no series";
+    const sum = (f) => job.items.reduce((n, i) => n + f(i), 0);
+    return `${job.items.length} series: ${sum((i) => (i.records > 0 ? 1 : 0))} updated, ` +
+      `${sum((i) => i.records)} candles added, ${sum((i) => i.requests_done)} requests, ${job.failed} failed`;
+  }
+
+  // `rows` picks the items shown (all of them by default); the table hides when none is.
+  function render(job, rows = (items) => items) {
+    $("job-status").textContent = job.status;
+    $("job-status").className = OUTCOME_CLASS[job.outcome] || "";
+    $("job-progress").textContent = `${job.progress}%`;
+    $("job-bar").style.width = `${job.progress}%`;
+    if ($("job-summary")) $("job-summary").textContent = summary(job);
+    const shown = rows(job.items).map((i) => {
+      const tr = document.createElement("tr");
+      const interval = i.request ? i.request.interval : "";
+      for (const text of [i.symbol, interval, i.status, `${i.requests_done}/${i.requests_total}`, i.records,
+                          i.error || ""]) {
+        tr.insertCell().textContent = text;
+      }
+      if (i.status === "failed") tr.cells[2].className = "error";
+      return tr;
+    });
+    const table = $("job-items");
+    table.replaceChildren(table.rows[0], ...shown);
+    table.hidden = !shown.length;
+  }
+
+  // Show `job` (a body of /api/jobs/<id>) at once, then follow its events; `onDone(final)` once it has stopped.
+  function follow(job, {rows, onDone} = {}) {
+    if (events) events.close();
+    $("job").hidden = false;
+    $("job-id").textContent = job.job_id;
+    render(job, rows);
+    events = new EventSource(`/api/jobs/${encodeURIComponent(job.job_id)}/events`);
+    events.addEventListener("progress", (e) => render(JSON.parse(e.data), rows));
+    events.addEventListener("done", (e) => {
+      const final = JSON.parse(e.data);
+      render(final, rows);
+      events.close();
+      if (onDone) onDone(final);
+    });
+  }
+
+  // A job that could not be shown or started: the API's message in its status, no rows.
+  function refused(message) {
+    if (events) events.close();
+    $("job").hidden = false;
+    $("job-status").textContent = message;
+    $("job-status").className = "error";
+    $("job-items").replaceChildren($("job-items").rows[0]);
+    $("job-items").hidden = true;
+  }
+
+  return {follow, refused, render};
+})();
