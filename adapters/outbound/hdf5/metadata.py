@@ -2,7 +2,11 @@
 
 Beside rows, first/last candle and coverage it may hold `held_back` days, `stale` ({"before_ts", "events"}: a
 corporate action's heal still to do), `provisional_from` and `healed_at` (epoch seconds); attributes written
-before these existed read as "none".
+before these existed read as "none". The same JSON is the series' record in the file's catalog (catalog.py).
+
+Decoding is on the path of every "what do I have?" over tens of thousands of series, so it is lean: orjson, and
+the coverage taken as stored (`encode` writes a Coverage's spans, already sorted and merged) instead of merged
+again: ~1.5 us an entry where json and Coverage.of took ~4.7 us.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from adapters.outbound.hdf5.readonly import ReadOnlyFile
 from application.ports import SeriesInfo
 from domain.adjustments import StaleMark
 from domain.coverage import Coverage
 from domain.instrument import SeriesKey
+from domain.interval import Interval
+from domain.market import Exchange
 from domain.validation import DayCount
 
 META = "kf_meta"
@@ -53,16 +60,21 @@ def decode(key: SeriesKey, raw: object) -> SeriesInfo | None:
         return None
     if isinstance(raw, np.ndarray):
         raw = raw.item()
-    if isinstance(raw, bytes):
-        raw = raw.decode()
-    meta = json.loads(str(raw))
-    key = SeriesKey(key.exchange, meta.get("symbol", key.symbol), key.interval)
-    stale = meta.get("stale")
-    return SeriesInfo(key, int(meta["rows"]), meta["first_ts"], meta["last_ts"],
-                      Coverage.of((a, b) for a, b in meta["coverage"]),
-                      tuple((date.fromisoformat(day), int(count)) for day, count in meta.get("held_back", ())),
+    return parse(raw if isinstance(raw, bytes | str) else str(raw), key.exchange, key.interval, key.symbol)
+
+
+def parse(raw: bytes | str, exchange: Exchange, interval: Interval, symbol: str | None = None) -> SeriesInfo:
+    """The series' metadata from its JSON. The stored symbol wins over `symbol` (`reliance` asked, `RELIANCE`
+    stored); KeyError when neither is there (every kf_meta written holds it)."""
+    meta = orjson.loads(raw)
+    get = meta.get
+    held, stale = get("held_back"), get("stale")
+    return SeriesInfo(SeriesKey(exchange, meta["symbol"] if symbol is None else get("symbol", symbol), interval),
+                      int(meta["rows"]), meta["first_ts"], meta["last_ts"],
+                      Coverage(tuple([(a, b) for a, b in meta["coverage"]])),
+                      tuple([(date.fromisoformat(day), int(count)) for day, count in held]) if held else (),
                       StaleMark(int(stale["before_ts"]), tuple(stale["events"])) if stale else None,
-                      meta.get("provisional_from"), meta.get("healed_at"))
+                      get("provisional_from"), get("healed_at"))
 
 
 def read(path: Path, series: str, key: SeriesKey) -> SeriesInfo | None:

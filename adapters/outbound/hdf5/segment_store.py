@@ -46,9 +46,9 @@ class Hdf5SegmentStore:
         self.path = Path(path)
         self.segment = segment
         self._file = SegmentFile(self.path, lock_timeout, idle_close_seconds, durable, file_io)
-        self._reader = SeriesReader(self._file, segment.has_open_interest)
-        self._writer = SeriesWriter(self._file, segment.has_open_interest)
         self._listing = Listing(self._file, segment)
+        self._reader = SeriesReader(self._file, segment.has_open_interest, self._listing.known)
+        self._writer = SeriesWriter(self._file, segment)
 
     def _path_of(self, key: SeriesKey) -> str:
         if key.segment is not self.segment:
