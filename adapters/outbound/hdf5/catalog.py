@@ -16,15 +16,15 @@ records only, under a new `epoch`: amortised O(1) an append. Chunks grow with th
 (`_chunk_for`): reading 16 MB takes 22 ms through 4 KiB chunks and 3.3 ms through 64 KiB ones, but a file of a few
 series should not carry a 64 KiB log.
 
-Header: one attribute (`kf_catalog`, JSON): the format version, the epoch, the live bytes and the number of links
-of the root group and of each exchange group. A reader keeps the parsed log while the epoch stays and reads only
-the new tail when the log grew (listing.py). A file with series but no catalog (written before it existed) gets
-one from a walk of its groups at its first write, under the exclusive lock and inside that write's transaction;
-until then readers walk. A kitefetch from before the catalog writing a file that has one would leave the catalog
-stale, and kitefetch is the only writer of its series: the link counts catch such a writer's new instruments (and
-anything else added beside the series) for the price of one look at each exchange group's size, and the catalog is
-then ignored and rebuilt like a missing one; appends to existing series and new intervals of a known instrument
-by such an old writer are not detected (that would take the walk the catalog exists to avoid).
+Header: one attribute (`kf_catalog`, JSON): the format version, the epoch and the live bytes. A reader keeps the
+parsed log while the epoch stays and reads only the new tail when the log grew (listing.py). A file with series but
+no catalog (written before it existed) gets one from a walk of its groups at its first write, under the exclusive
+lock and inside that write's transaction (6.6 s at 50,000 series, once); until then readers walk.
+Not detected: a kitefetch from before the catalog writing a file that has one (kitefetch is the only writer of its
+series) would leave the catalog stale. Every cheap sign of it was measured and found wanting: HDF5 counts the links
+of a large group by walking its B-tree (13 ms at 50,000 instruments, on every write), and `.gen` is rewritten by
+recoveries and lost by power cuts (a false alarm would cost a rebuild). Deleting `/_kf_catalog` (h5py: `del
+h5["_kf_catalog"]`) makes the next write rebuild it.
 
 pandas and PyTables read the file unchanged: PyTables takes the dataset for an EArray without a warning, and
 `HDFStore.keys()` lists only groups carrying pandas' attributes.
@@ -56,7 +56,6 @@ Entries = dict[bytes, bytes]  # group path -> kf_meta JSON
 class Header:
     epoch: str
     live: int  # bytes of the last record of each path
-    links: dict[str, int]  # "/" and each exchange group present -> its number of links
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,21 +74,8 @@ def _access() -> h5py.h5p.PropDAID:
     return dapl
 
 
-def links(h5: h5py.File, exchanges: Sequence[str]) -> dict[str, int]:
-    """Links in the root and in each exchange group: a few microseconds, without visiting any series."""
-    root = h5.id
-    counts = {"/": len(root)}
-    for name in exchanges:
-        if name.encode() in root:
-            try:
-                counts[name] = len(h5py.h5g.open(root, name.encode()))
-            except ValueError:  # not a group
-                counts[name] = -1
-    return counts
-
-
-def open_log(h5: h5py.File, exchanges: Sequence[str]) -> Log | None:
-    """The catalog if it is there, of this version and current (see the module docstring); else None."""
+def open_log(h5: h5py.File) -> Log | None:
+    """The catalog if it is there and of this version; else None."""
     root = h5.id
     if NAME.encode() not in root:
         return None
@@ -99,10 +85,8 @@ def open_log(h5: h5py.File, exchanges: Sequence[str]) -> Log | None:
         head = orjson.loads(raw.tobytes() if isinstance(raw, np.ndarray) else bytes(raw))
         if head.get("version") != VERSION:
             return None
-        header = Header(str(head["epoch"]), int(head["live"]), {str(k): int(v) for k, v in head["links"].items()})
+        header = Header(str(head["epoch"]), int(head["live"]))
     except (KeyError, TypeError, ValueError, AttributeError, orjson.JSONDecodeError):
-        return None
-    if header.links != links(h5, exchanges):
         return None
     return Log(dataset, header, dataset.shape[0])
 
@@ -160,16 +144,12 @@ def _record(path: bytes, meta: bytes) -> int:
 
 
 class Recorder:
-    """The catalog records of one write, appended at its end inside its transaction (`commit`).
-
-    Created when the transaction starts, before the write changes anything, so that the link counts it checks
-    are those the header recorded at the previous write.
-    """
+    """The catalog records of one write, appended at its end inside its transaction (`commit`)."""
 
     def __init__(self, h5: h5py.File, exchanges: Sequence[str]) -> None:
         self._h5 = h5
         self._exchanges = exchanges
-        self._log = open_log(h5, exchanges)
+        self._log = open_log(h5)
         self._records: list[bytes] = []
         self._live_change = 0
 
@@ -183,7 +163,7 @@ class Recorder:
         if not self._records:
             return
         log = self._log
-        if log is None:  # no catalog yet, or one left stale: from the groups, this write's changes included
+        if log is None:  # no catalog yet: from the groups, this write's changes included
             self._rewrite(dict(walk(self._h5, self._exchanges)))
             return
         data = b"".join(self._records)
@@ -198,7 +178,7 @@ class Recorder:
         space = dataset.get_space()
         space.select_hyperslab((log.length,), (len(data),))
         dataset.write(h5py.h5s.create_simple((len(data),)), space, np.frombuffer(data, dtype=np.uint8))
-        self._write_header(dataset, Header(log.header.epoch, live, links(self._h5, self._exchanges)))
+        self._write_header(dataset, Header(log.header.epoch, live))
 
     def _rewrite(self, entries: Entries) -> None:
         """The live records alone, in path order, under a new epoch, in chunks sized for them."""
@@ -213,13 +193,13 @@ class Recorder:
         dataset = h5py.h5d.create(root, NAME.encode(), h5py.h5t.NATIVE_UINT8, space, dcpl=dcpl, dapl=_access())
         if data:
             dataset.write(h5py.h5s.ALL, h5py.h5s.ALL, np.frombuffer(data, dtype=np.uint8))
-        self._write_header(dataset, Header(os.urandom(8).hex(), len(data), links(self._h5, self._exchanges)))
+        self._write_header(dataset, Header(os.urandom(8).hex(), len(data)))
 
     @staticmethod
     def _write_header(dataset: h5py.h5d.DatasetID, header: Header) -> None:
         # A fixed-length string, kept in the dataset's object header (a variable-length one lives in the global heap).
         h5py.Dataset(dataset).attrs[HEADER] = np.bytes_(orjson.dumps(
-            {"version": VERSION, "epoch": header.epoch, "live": header.live, "links": header.links}))
+            {"version": VERSION, "epoch": header.epoch, "live": header.live}))
 
 
 def _chunk_for(size: int) -> int:

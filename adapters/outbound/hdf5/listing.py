@@ -79,7 +79,7 @@ class Listing:
 
     def _load(self, h5: h5py.File, signature: Signature) -> Snapshot:
         previous = self._snapshot
-        log = catalog.open_log(h5, self._exchanges)
+        log = catalog.open_log(h5)
         try:
             if log is None:
                 return self._snapshot_of(signature, None, 0, dict(catalog.walk(h5, self._exchanges)), None)

@@ -14,12 +14,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import orjson
 
-from adapters.outbound.hdf5.readonly import ReadOnlyFile
 from application.ports import SeriesInfo
 from domain.adjustments import StaleMark
 from domain.coverage import Coverage
@@ -75,13 +73,3 @@ def parse(raw: bytes | str, exchange: Exchange, interval: Interval, symbol: str 
                       tuple([(date.fromisoformat(day), int(count)) for day, count in held]) if held else (),
                       StaleMark(int(stale["before_ts"]), tuple(stale["events"])) if stale else None,
                       get("provisional_from"), get("healed_at"))
-
-
-def read(path: Path, series: str, key: SeriesKey) -> SeriesInfo | None:
-    """The series' metadata; None when the file or the series does not exist."""
-    try:
-        with ReadOnlyFile(path) as handle:
-            group = handle.h5.get(series)
-            return None if group is None else decode(key, group.attrs.get(META))
-    except FileNotFoundError:
-        return None

@@ -59,8 +59,9 @@ class SeriesReader:
                 self._info_signature = signature
             if path in self._info_cache:
                 return self._info_cache[path]
-        with file.shared(), file.guard:
-            info = metadata.read(file.path, path, key)
+        with file.reading() as handle:  # the cached handle: the candles asked next are read through it too
+            group = handle.h5.get(path) if handle is not None else None
+            info = None if group is None else metadata.decode(key, group.attrs.get(metadata.META))
             if file.signature() == self._info_signature:
                 self._info_cache[path] = info
             return info

@@ -13,7 +13,7 @@ from domain.market import Segment
 def catalog_of(path: Path, segment: Segment) -> dict[bytes, bytes] | None:
     """The catalog's entries; None when the file has none (or none current)."""
     with h5py.File(path, "r") as h5:
-        log = catalog.open_log(h5, tuple(e.value for e in segment.exchanges))
+        log = catalog.open_log(h5)
         return None if log is None else catalog.parse(catalog.read(log))
 
 

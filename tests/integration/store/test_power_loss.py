@@ -165,7 +165,7 @@ def setup_to_the_edge_of_compaction(store: Hdf5SegmentStore) -> None:
 def compacts_next(path: Path) -> bool:
     """Whether one more record of the last one's length will make the catalog rewrite itself."""
     with h5py.File(path, "r") as h5:
-        log = catalog.open_log(h5, EXCHANGES)
+        log = catalog.open_log(h5)
         record = len(catalog.read(log).rstrip(b"\n").rsplit(b"\n", 1)[-1]) + 1
         chunk = log.dataset.get_create_plist().get_chunk()[0]
         return log.length + record > 2 * log.header.live + chunk
