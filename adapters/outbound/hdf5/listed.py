@@ -13,28 +13,35 @@ from typing import overload
 from adapters.outbound.hdf5 import metadata
 from adapters.outbound.hdf5.naming import decode_symbol
 from application.ports import SeriesInfo
+from domain.coverage import Coverage
 from domain.interval import Interval
 from domain.market import Exchange
 
 _EXCHANGES = {e.value.encode(): e for e in Exchange}
 _INTERVALS = {i.value.encode(): i for i in Interval}
+_KEPT_COVERAGES = 100_000
 
 
 class Decoded:
-    """Group path -> (JSON, SeriesInfo) of the entries decoded so far; shared by a store's successive listings."""
+    """Group path -> (JSON, SeriesInfo) of the entries decoded so far; shared by a store's successive listings.
+    Coverages are interned by their text (metadata.parse): a capture's series share one."""
 
     def __init__(self) -> None:
         self._kept: dict[bytes, tuple[bytes, SeriesInfo]] = {}
+        self._coverages: dict[bytes, Coverage] = {}
 
     def info(self, path: bytes, raw: bytes) -> SeriesInfo:
         kept = self._kept.get(path)
         if kept is not None and kept[0] == raw:
             return kept[1]
         _, exchange, symbol, interval = path.split(b"/")
+        if len(self._coverages) > _KEPT_COVERAGES:  # texts of coverages since replaced: start over
+            self._coverages.clear()
         try:
-            info = metadata.parse(raw, _EXCHANGES[exchange], _INTERVALS[interval])
+            info = metadata.parse(raw, _EXCHANGES[exchange], _INTERVALS[interval], None, self._coverages)
         except KeyError:  # a record without its symbol: the group's name spells it
-            info = metadata.parse(raw, _EXCHANGES[exchange], _INTERVALS[interval], decode_symbol(symbol.decode()))
+            info = metadata.parse(raw, _EXCHANGES[exchange], _INTERVALS[interval], decode_symbol(symbol.decode()),
+                                  self._coverages)
         self._kept[path] = (raw, info)
         return info
 

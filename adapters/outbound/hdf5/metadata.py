@@ -61,15 +61,24 @@ def decode(key: SeriesKey, raw: object) -> SeriesInfo | None:
     return parse(raw if isinstance(raw, bytes | str) else str(raw), key.exchange, key.interval, key.symbol)
 
 
-def parse(raw: bytes | str, exchange: Exchange, interval: Interval, symbol: str | None = None) -> SeriesInfo:
+def parse(raw: bytes | str, exchange: Exchange, interval: Interval, symbol: str | None = None,
+          coverages: dict[bytes, Coverage] | None = None) -> SeriesInfo:
     """The series' metadata from its JSON. The stored symbol wins over `symbol` (`reliance` asked, `RELIANCE`
-    stored); KeyError when neither is there (every kf_meta written holds it)."""
+    stored); KeyError when neither is there (every kf_meta written holds it). `coverages` interns coverages by
+    their JSON text: the series of one capture share theirs, and one object for all of them saves building each."""
     meta = orjson.loads(raw)
     get = meta.get
-    held, stale = get("held_back"), get("stale")
+    held, stale, spans = get("held_back"), get("stale"), meta["coverage"]
+    if coverages is None or not spans or not isinstance(raw, bytes):
+        coverage = Coverage(tuple([(a, b) for a, b in spans]))
+    else:
+        at = raw.find(b'"coverage"')
+        text = raw[at:raw.find(b"]]", at)]  # the spans' text: equal texts, equal coverages
+        coverage = coverages.get(text)  # type: ignore[assignment]
+        if coverage is None:
+            coverage = coverages[text] = Coverage(tuple([(a, b) for a, b in spans]))
     return SeriesInfo(SeriesKey(exchange, meta["symbol"] if symbol is None else get("symbol", symbol), interval),
-                      int(meta["rows"]), meta["first_ts"], meta["last_ts"],
-                      Coverage(tuple([(a, b) for a, b in meta["coverage"]])),
+                      int(meta["rows"]), meta["first_ts"], meta["last_ts"], coverage,
                       tuple([(date.fromisoformat(day), int(count)) for day, count in held]) if held else (),
                       StaleMark(int(stale["before_ts"]), tuple(stale["events"])) if stale else None,
                       get("provisional_from"), get("healed_at"))

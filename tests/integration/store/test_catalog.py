@@ -25,7 +25,7 @@ from domain.interval import Interval
 from domain.market import Exchange, Segment
 
 EXCHANGES = tuple(e.value for e in Segment.DERIVATIVES.exchanges)
-START = 1_735_702_500  # 2025-01-01 09:15 IST
+START = 1_735_702_500  # 2025-01-01 09:05 IST
 
 
 def candles(start: int, n: int, seed: int = 0) -> CandleFrame:
@@ -221,14 +221,20 @@ def test_another_processs_writes_are_read_as_a_tail_and_a_compaction_as_a_new_ep
     assert_catalog_is_the_walk(path, reader)
 
 
+def the_log(h5: h5py.File) -> catalog.Log:
+    log = catalog.open_log(h5)
+    assert log is not None
+    return log
+
+
 def catalog_length(path: Path) -> int:
     with h5py.File(path, "r") as h5:
-        return catalog.open_log(h5).length
+        return the_log(h5).length
 
 
 def catalog_epoch(path: Path) -> str:
     with h5py.File(path, "r") as h5:
-        return catalog.open_log(h5).header.epoch
+        return the_log(h5).header.epoch
 
 
 def test_pandas_and_pytables_read_a_file_with_a_catalog_unchanged(tmp_path):
@@ -310,9 +316,12 @@ def test_the_lean_decoder_reads_every_field_as_before(tmp_path):
                           meta.get("provisional_from"), meta.get("healed_at"))
 
     rng = random.Random(5)
+    interned: dict = {}  # shared by every entry, as a listing shares it
     for _ in range(300):
         k = key(rng.randrange(5), rng.choice(list(Interval)))
-        coverage = Coverage.of((a, a + rng.randrange(1, 10_000)) for a in rng.sample(range(0, 10**6, 100), 4))
+        coverage = Coverage.of((a, a + rng.randrange(1, 10_000)) for a in rng.sample(range(0, 10**6, 100), 4)
+                               if rng.random() < 0.5)
+        coverage = rng.choice([coverage, Coverage(((0, 59),)), Coverage(((0, 59), (120, 179)))])
         rows = rng.randrange(3)
         raw = metadata.encode(k, rows, START if rows else None, START + 60 if rows else None, coverage,
                               [(date(2025, 1, d), rng.randrange(1, 9)) for d in range(1, rng.randrange(1, 4))],
@@ -320,3 +329,5 @@ def test_the_lean_decoder_reads_every_field_as_before(tmp_path):
                               rng.choice([None, START + 9]))
         assert metadata.parse(raw, k.exchange, k.interval) == before(k, raw) == metadata.decode(k, raw)
         assert metadata.parse(raw.encode(), k.exchange, k.interval) == before(k, raw)
+        assert metadata.parse(raw.encode(), k.exchange, k.interval, None, interned) == before(k, raw)
+    assert 0 < len(interned) < 300

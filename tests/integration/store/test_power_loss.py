@@ -146,8 +146,7 @@ def writing(key: SeriesKey, frame: CandleFrame, replace: bool = False) -> Callab
 
 def setup_before_the_catalog(store: Hdf5SegmentStore) -> None:
     """ALPHA and BETA in a file as a kitefetch from before the catalog left it."""
-    setup_alpha(store)
-    writing(BETA, candles(0, 300, seed=6))(store)
+    setup_alpha_and_beta(store)
     store.close()
     with h5py.File(store.path, "r+") as h5:
         del h5[catalog.NAME]
@@ -166,9 +165,15 @@ def compacts_next(path: Path) -> bool:
     """Whether one more record of the last one's length will make the catalog rewrite itself."""
     with h5py.File(path, "r") as h5:
         log = catalog.open_log(h5)
+        assert log is not None
         record = len(catalog.read(log).rstrip(b"\n").rsplit(b"\n", 1)[-1]) + 1
         chunk = log.dataset.get_create_plist().get_chunk()[0]
         return log.length + record > 2 * log.header.live + chunk
+
+
+def setup_alpha_and_beta(store: Hdf5SegmentStore) -> None:
+    setup_alpha(store)
+    writing(BETA, candles(0, 300, seed=6))(store)
 
 
 def stale_marking(store: Hdf5SegmentStore) -> None:
@@ -186,7 +191,7 @@ SCENARIOS: dict[str, tuple[Callable, Callable]] = {
     # The catalog (catalog.py): built from the groups at a file's first write since, rewritten by a compaction.
     "catalog built": (setup_before_the_catalog, writing(ALPHA, candles(2000, 500, seed=4))),
     "catalog compacted": (setup_to_the_edge_of_compaction, writing(ALPHA, candles(5000, 500, seed=4))),
-    "stale marks": (lambda store: (setup_alpha(store), writing(BETA, candles(0, 300, seed=6))(store)), stale_marking),
+    "stale marks": (setup_alpha_and_beta, stale_marking),
 }
 
 
