@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from domain.clock_time import DAY, IST_OFFSET_SECONDS, ist_date, to_datetime
 from domain.errors import DomainError
+from domain.interval import Interval
+from domain.market import Exchange
 
 if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fetch use cases (and structlog)
     from application.batch_fetch import BatchResult, ItemFailure
@@ -189,7 +191,7 @@ def _dataset(s: SeriesInfo) -> dict:
     and three calls per dataset are a third of the listing's time)."""
     key, stale, healed, provisional = s.key, s.stale, s.healed_at, s.provisional_from
     first, last = s.first_ts, s.last_ts
-    return {"exchange": key.exchange.value, "symbol": key.symbol, "interval": key.interval.value, "rows": s.rows,
+    return {"exchange": _NAMES[key.exchange], "symbol": key.symbol, "interval": _NAMES[key.interval], "rows": s.rows,
             "start_date": None if first is None else _day_text((first + IST_OFFSET_SECONDS) // DAY),
             "end_date": None if last is None else _day_text((last + IST_OFFSET_SECONDS) // DAY),
             "stale_before": None if stale is None else _day_text((stale.before_ts + IST_OFFSET_SECONDS) // DAY),
@@ -204,6 +206,7 @@ def _day_text(day: int) -> str:
 
 
 _EPOCH = date(1970, 1, 1)
+_NAMES = {member: member.value for member in (*Exchange, *Interval)}  # an enum's `.value` is a slow property
 
 
 def tracked_body(entry: Tracked) -> dict:

@@ -6,7 +6,8 @@ before these existed read as "none". The same JSON is the series' record in the 
 
 Decoding is on the path of every "what do I have?" over tens of thousands of series, so it is lean: orjson, and
 the coverage taken as stored (`encode` writes a Coverage's spans, already sorted and merged) instead of merged
-again: ~1.5 us an entry where json and Coverage.of took ~4.7 us.
+again. Measured over 50,000 entries kept in memory (a 2-core VM under load): 2.5-3 us an entry with coverages
+interned (`coverages`), 3-5 us without, where json and Coverage.of took 5-9 us; ~2 us alone in a loop.
 """
 
 from __future__ import annotations
