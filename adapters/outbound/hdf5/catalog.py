@@ -1,31 +1,32 @@
-"""`/_kf_catalog`: every series' kf_meta in one dataset, so "what do I have?" reads one log instead of walking
-every group (~125 us a series cold: 6.8 s at 50,000 series; from the catalog, 25-50 ms: 8.3 MB, 166 bytes a series).
+"""`/_kf_catalog`: every series' kf_meta in one dataset, so "what do I have?" reads one log instead of walking every
+group (~125 us a series cold: 6.8 s at 50,000 series; from the catalog, 25-50 ms: 8.3 MB, 166 bytes a series).
 
 The log is a root-level 1-D uint8 dataset of records `<group path>\\t<kf_meta JSON>\\n`, one per change of a series;
-the last record of a path is the series' metadata, the very string of its `kf_meta` attribute (JSON escapes tabs
-and newlines; group paths hold neither, see naming.py). It lives in the file, not beside it, so the rollback
-journal covers it like the candles: it changes with each write or not at all, costs no fsync of its own, and a
-writer killed at any instant leaves it equal to the groups.
+the last record of a path is the series' metadata, the very string of its `kf_meta` attribute (JSON escapes tabs and
+newlines; group paths hold neither, see naming.py). It lives in the file, not beside it, so the rollback journal
+covers it like the candles: it changes with each write or not at all, costs no fsync of its own, and a writer killed
+at any instant leaves it equal to the groups.
 
 Appends: each write and mark_stale appends the records of the series it changed, inside its own transaction
 (`Recorder`). The dataset is chunked and unfiltered, its chunks are never pre-filled (fill time "never") and it is
 written with no chunk cache, so HDF5 writes the new bytes straight to their place: a page or two through the
-journal, whatever the log's size (the catalog's part of a write, opening it included: ~0.3 ms at 1,000 series and
-at 50,000 alike, beside ~3 ms for an append without fsync). Compaction: once the log holds more than twice its live bytes (the last record
-of each path, counted in the header as records are replaced) plus a chunk, the writer rewrites it with the live
-records only, under a new `epoch`: amortised O(1) an append. Chunks grow with the log, by the same rewrite
-(`_chunk_for`): reading 16 MB takes 22 ms through 4 KiB chunks and 3.3 ms through 64 KiB ones, but a file of a few
-series should not carry a 64 KiB log.
+journal, whatever the log's size (the catalog's part of a write, opening it included: ~0.3 ms at 1,000 series and at
+50,000 alike, beside ~3 ms for an append without fsync). Compaction: once the log holds more than twice its live
+bytes (the last record of each path, counted in the header as records are replaced) plus a chunk, the writer
+rewrites it with the live records only, under a new `epoch`: amortised O(1) an append. Chunks grow with the log, by
+the same rewrite (`_chunk_for`): reading 16 MB takes 22 ms through 4 KiB chunks and 3.3 ms through 64 KiB ones, but
+a file of a few series should not carry a 64 KiB log.
 
 Header: one attribute (`kf_catalog`, JSON): the format version, the epoch and the live bytes. A reader keeps the
 parsed log while the epoch stays and reads only the new tail when the log grew (listing.py). A file with series but
 no catalog (written before it existed) gets one from a walk of its groups at its first write, under the exclusive
 lock and inside that write's transaction (6.6 s at 50,000 series, once); until then readers walk.
+
 Not detected: a kitefetch from before the catalog writing a file that has one (kitefetch is the only writer of its
 series) would leave the catalog stale. Every cheap sign of it was measured and found wanting: HDF5 counts the
 members of an exchange group (a symbol table) by walking it (13 ms at 50,000 instruments, on every write), and
-`.gen` is rewritten by recoveries and lost by power cuts (a false alarm would cost a rebuild). Deleting `/_kf_catalog` (h5py: `del
-h5["_kf_catalog"]`) makes the next write rebuild it.
+`.gen` is rewritten by recoveries and lost by power cuts (a false alarm would cost a rebuild). Deleting
+`/_kf_catalog` (h5py: `del h5["_kf_catalog"]`) makes the next write rebuild it.
 
 pandas and PyTables read the file unchanged: PyTables takes the dataset for an EArray without a warning, and
 `HDFStore.keys()` lists only groups carrying pandas' attributes.
