@@ -68,7 +68,8 @@ def test_a_page_of_datasets(client):
     assert beyond["datasets"] == [] and beyond["total_datasets"] == 30
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=10001", "offset=-1", "limit=ten", "offset=1.5"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=10001", "offset=-1", "limit=ten", "offset=1.5",
+                                   f"offset={2**70}"])
 def test_a_bad_page_is_a_400_naming_it(client, query):
     response = client.get(f"/api/data/database-info/DERIVATIVES?{query}")
     body = response.get_json()
