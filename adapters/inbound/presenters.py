@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from domain.clock_time import ist_date, to_datetime
+from domain.clock_time import DAY, IST_OFFSET_SECONDS, ist_date, to_datetime
 from domain.errors import DomainError
+from domain.interval import Interval
+from domain.market import Exchange
 
 if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fetch use cases (and structlog)
     from application.batch_fetch import BatchResult, ItemFailure
@@ -161,10 +164,14 @@ def gaps_body(found: SeriesGaps) -> dict:
 
 
 def database_body(d: StoreDescription, offset: int = 0, limit: int | None = None) -> dict:
-    """`datasets` from `offset`, at most `limit` of them (all by default); `total_datasets` counts them all."""
+    """`datasets` from `offset`, at most `limit` of them (all by default); `total_datasets` counts them all. A page
+    asked for (`limit`, or an `offset`) is echoed as `offset` and `limit`; the unpaged body is as it always was.
+
+    Built for 50,000 datasets: a dataset's dict without helper calls, an IST day's text made once (`_day_text`).
+    """
     exchanges = sorted(e.value for e in d.stored_exchanges())
     shown = d.series[offset:] if limit is None else d.series[offset:offset + limit]
-    return {
+    body: dict[str, object] = {
         "success": True,
         "segment": d.segment.value,
         "file_path": d.file_path,
@@ -172,15 +179,34 @@ def database_body(d: StoreDescription, offset: int = 0, limit: int | None = None
         "size_mb": round(d.size_bytes / 1_048_576, 3),
         "exchanges": exchanges,
         "total_datasets": len(d.series),
-        "datasets": [
-            {"exchange": s.key.exchange.value, "symbol": s.key.symbol, "interval": s.key.interval.value,
-             "rows": s.rows,
-             "start_date": ist_date(s.first_ts).isoformat() if s.first_ts is not None else None,
-             "end_date": ist_date(s.last_ts).isoformat() if s.last_ts is not None else None,
-             **series_notes(s)}
-            for s in shown
-        ],
     }
+    if limit is not None or offset:
+        body.update({"offset": offset, "limit": limit})
+    body["datasets"] = [_dataset(s) for s in shown]
+    return body
+
+
+def _dataset(s: SeriesInfo) -> dict:
+    """One series of database_body; the keys and values of `series_notes` after its own, spelled out (a dict merge
+    and three calls per dataset are a third of the listing's time)."""
+    key, stale, healed, provisional = s.key, s.stale, s.healed_at, s.provisional_from
+    first, last = s.first_ts, s.last_ts
+    return {"exchange": _NAMES[key.exchange], "symbol": key.symbol, "interval": _NAMES[key.interval], "rows": s.rows,
+            "start_date": None if first is None else _day_text((first + IST_OFFSET_SECONDS) // DAY),
+            "end_date": None if last is None else _day_text((last + IST_OFFSET_SECONDS) // DAY),
+            "stale_before": None if stale is None else _day_text((stale.before_ts + IST_OFFSET_SECONDS) // DAY),
+            "healed_at": None if healed is None else _when(healed),
+            "provisional_from": None if provisional is None else _when(provisional)}
+
+
+@functools.lru_cache(maxsize=100_000)
+def _day_text(day: int) -> str:
+    """The IST day `day` days after 1970-01-01 as YYYY-MM-DD."""
+    return (_EPOCH + timedelta(days=day)).isoformat()
+
+
+_EPOCH = date(1970, 1, 1)
+_NAMES = {member: member.value for member in (*Exchange, *Interval)}  # an enum's `.value` is a slow property
 
 
 def tracked_body(entry: Tracked) -> dict:

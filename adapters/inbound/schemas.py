@@ -26,6 +26,8 @@ from domain.market import Exchange, Segment
 from domain.option_chain import MAX_EXPIRIES, MAX_STRIKES
 
 MAX_BATCH_ITEMS = 500
+MAX_DATASETS_PAGE = 10_000
+MAX_DATASETS_OFFSET = 1_000_000_000
 # YYYY-MM-DD from EARLIEST (1970-01-02) to LATEST (2200-01-01), for the document (the Range below checks it);
 # `format: date` beside it keeps out days no calendar has (02-30).
 _DAY, _MONTH = "(0[1-9]|[12][0-9]|3[01])", "(0[1-9]|1[0-2])"
@@ -262,6 +264,15 @@ class TrackedQuerySchema(_Query):
 
     page = fields.Integer(validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(validate=validate.Range(min=1, max=1000))
+
+
+class DatabaseInfoQuerySchema(_Query):
+    """GET /api/data/database-info: a page of the datasets; without `limit`, all of them from `offset`."""
+
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_DATASETS_OFFSET),
+                            metadata={"description": "datasets to skip, in the listing's order"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_DATASETS_PAGE),
+                           metadata={"description": "datasets to list at most; all by default"})
 
 
 def describe_errors(messages: dict | list | str, prefix: str = "") -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from adapters.inbound.cli.output import EXIT_FAILURE, EXIT_USAGE, fail
@@ -57,6 +57,18 @@ class _VersionAction(argparse.Action):
                  option_string: str | None = None) -> None:
         print(f"kitefetch {_version()}")
         parser.exit()
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        return value
+    return count
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -196,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db-info", help="describe a segment database")
     db.add_argument("segment", help="EQUITY or DERIVATIVES (any case)")
+    db.add_argument("--offset", type=_at_least(0), default=0, metavar="N",
+                    help="skip the first N series (exchange, symbol, interval order; default: 0)")
+    db.add_argument("--limit", type=_at_least(1), default=None, metavar="N",
+                    help="list at most N series (default: all)")
     _common(db)
 
     changes = sub.add_parser("adjustments", help="what Kite changed in an instrument's stored history")

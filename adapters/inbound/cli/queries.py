@@ -115,9 +115,13 @@ def gaps(container: Queries, args: argparse.Namespace) -> int:
 
 
 def db_info(container: Queries, args: argparse.Namespace) -> int:
-    body = database_body(container.describe_database().execute(Segment.parse(args.segment)))
+    """The file and its series, or a page of them (`--offset`, `--limit`), as GET /api/data/database-info."""
+    offset, limit = args.offset, args.limit
+    body = database_body(container.describe_database().execute(Segment.parse(args.segment)), offset, limit)
+    shown = len(body["datasets"])
+    page = (f", {offset + 1}-{offset + shown} shown" if shown else ", none shown") if "limit" in body else ""
     lines = [f"{body['segment']}: {body['file_path']} ({'exists' if body['exists'] else 'missing'}, "
-             f"{body['size_mb']} MB, {body['total_datasets']} series)"]
+             f"{body['size_mb']} MB, {body['total_datasets']} series{page})"]
     lines += [f"  {d['exchange']}:{d['symbol']} {d['interval']}: {d['start_date']} to {d['end_date']}, "
               f"{d['rows']} rows" for d in body["datasets"]]
     emit(body, args.json, "\n".join(lines))

@@ -17,6 +17,7 @@ from adapters.inbound.schemas import (
     BatchItemSchema,
     BatchSchema,
     CandlesQuerySchema,
+    DatabaseInfoQuerySchema,
     EmptyBodySchema,
     ExportQuerySchema,
     FetchDerivativesSchema,
@@ -278,7 +279,11 @@ def build_spec() -> dict:
     spec.path("/api/data/lookup/{exchange}/{symbol}", operations={"get": {
         "parameters": _path_params("exchange", "symbol"), "responses": _ok(obj)}})
     spec.path("/api/data/database-info/{segment}", operations={"get": {
-        "parameters": _path_params("segment"), "responses": _ok(obj)}})
+        "description": "The segment database's file and its datasets, in the order exchange, symbol, interval; "
+                       "`total_datasets` counts them all. With `offset` or `limit` a page of them, and the body "
+                       "echoes both.",
+        "parameters": _path_params("segment") + [{"in": "query", "schema": DatabaseInfoQuerySchema}],
+        "responses": _ok(obj)}})
     spec.path("/api/data/existing-range/{exchange}/{symbol}/{interval}", operations={"get": {
         "parameters": _path_params("exchange", "symbol", "interval"), "responses": _ok(obj)}})
     spec.path("/api/data/gaps/{exchange}/{symbol}/{interval}", operations={"get": {

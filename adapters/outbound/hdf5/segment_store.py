@@ -8,7 +8,8 @@ The parts, each in its own module: segment_file.py holds the locks, the read han
 transaction (a writer killed at any instant leaves the file as it was before that write; a write that raises
 changes nothing); generation.py how a process tells the file changed; series_reader.py and series_writer.py
 the read and write paths (chunks are compressed and decompressed by chunk_io.py, in the format the HDF5
-blosc2 filter reads, so pandas and PyTables read the files unchanged); listing.py `describe` and `instrument`;
+blosc2 filter reads, so pandas and PyTables read the files unchanged); catalog.py the log of every series'
+metadata in the file itself, which each write appends to; listing.py `describe` (from that log) and `instrument`;
 ledger.py the record of what Kite changed in an instrument's history (`kf_adjustments`). The OS's
 refusals (a full disk, a read-only file system) leave here as StorageFull / StorageUnavailable (storage_errors.py);
 the journal has rolled the write back by then.
@@ -46,9 +47,9 @@ class Hdf5SegmentStore:
         self.path = Path(path)
         self.segment = segment
         self._file = SegmentFile(self.path, lock_timeout, idle_close_seconds, durable, file_io)
-        self._reader = SeriesReader(self._file, segment.has_open_interest)
-        self._writer = SeriesWriter(self._file, segment.has_open_interest)
         self._listing = Listing(self._file, segment)
+        self._reader = SeriesReader(self._file, segment.has_open_interest, self._listing.known)
+        self._writer = SeriesWriter(self._file, segment)
 
     def _path_of(self, key: SeriesKey) -> str:
         if key.segment is not self.segment:

@@ -2,12 +2,13 @@
 
 A read finds its rows with a binary search of the timestamps (layout.search_index), then decompresses only
 the chunks they span, their bytes fetched with `pread` on the handle's own descriptor (chunk_io.py). `info`
-answers from a cache kept while the file's signature is unchanged, so "what do I have?" never reads candles.
+answers from the store's listing when one is loaded for the file as it is now (listing.py), else from a cache
+kept while the file's signature is unchanged, so "what do I have?" never reads candles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import h5py
@@ -22,11 +23,19 @@ from domain.instrument import SeriesKey
 from domain.sessions import candles_per_day
 from domain.validation import DayCount
 
+# (group path, signature) -> (True, metadata or None when not stored), or (False, None) when it cannot tell.
+Known = Callable[[str, Signature], tuple[bool, SeriesInfo | None]]
+
+
+def _unknown(path: str, signature: Signature) -> tuple[bool, SeriesInfo | None]:
+    return False, None
+
 
 class SeriesReader:
-    def __init__(self, file: SegmentFile, with_oi: bool) -> None:
+    def __init__(self, file: SegmentFile, with_oi: bool, known: Known = _unknown) -> None:
         self._file = file
         self._with_oi = with_oi
+        self._known = known
         self._info_cache: dict[str, SeriesInfo | None] = {}
         self._info_signature: Signature | None = None
 
@@ -42,13 +51,17 @@ class SeriesReader:
             signature = file.signature()
             if signature is None:
                 return None
+            listed, info = self._known(path, signature)
+            if listed:
+                return info
             if signature != self._info_signature:
                 self._info_cache.clear()
                 self._info_signature = signature
             if path in self._info_cache:
                 return self._info_cache[path]
-        with file.shared(), file.guard:
-            info = metadata.read(file.path, path, key)
+        with file.reading() as handle:  # the cached handle: the candles asked next are read through it too
+            group = handle.h5.get(path) if handle is not None else None
+            info = None if group is None else metadata.decode(key, group.attrs.get(metadata.META))
             if file.signature() == self._info_signature:
                 self._info_cache[path] = info
             return info

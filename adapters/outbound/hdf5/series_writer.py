@@ -4,6 +4,8 @@ An append rewrites the partly filled last chunk of each array (chunk_io.append).
 previous append left spares reading, decompressing and copying it, so the writer keeps the last chunks of the
 series this process appended to most recently (~1.5 MB for a minute series, so only a few), trusted only
 while the file's generation is the one their commit set: nobody has written since.
+
+Every change of a series' kf_meta is recorded in the file's catalog in the same transaction (catalog.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import replace as replaced
 
 import h5py
 
-from adapters.outbound.hdf5 import layout, ledger, metadata
+from adapters.outbound.hdf5 import catalog, layout, ledger, metadata
 from adapters.outbound.hdf5.generation import Generation
 from adapters.outbound.hdf5.segment_file import SegmentFile, Transaction
 from application.ports import SeriesInfo
@@ -23,6 +25,7 @@ from domain.candles import CandleFrame, merge_frames
 from domain.coverage import Coverage, Span, held_back_after
 from domain.errors import StoreConflict
 from domain.instrument import SeriesKey
+from domain.market import Segment
 from domain.provisional import next_marker
 from domain.validation import DayCount
 
@@ -62,9 +65,10 @@ class KeptTails:
 
 
 class SeriesWriter:
-    def __init__(self, file: SegmentFile, with_oi: bool) -> None:
+    def __init__(self, file: SegmentFile, segment: Segment) -> None:
         self._file = file
-        self._with_oi = with_oi
+        self._with_oi = segment.has_open_interest
+        self._exchanges = tuple(e.value for e in segment.exchanges)
         self._tails = KeptTails()
 
     def write(self, key: SeriesKey, path: str, candles: CandleFrame, covered: Sequence[Span],
@@ -74,10 +78,12 @@ class SeriesWriter:
         with self._file.writing() as transaction:
             written: dict[str, tuple[int, layout.Tails]] = {}  # path -> (rows, tails) once this write commits
             transaction.on_commit(lambda after: self._tails.keep(transaction.before, after, written))
+            recorder = catalog.Recorder(transaction.h5, self._exchanges)
             group = transaction.h5.get(path)
-            info = None
+            info, old = None, None
             if group is not None:
-                info = metadata.decode(key, group.attrs.get(metadata.META))
+                old = group.attrs.get(metadata.META)
+                info = metadata.decode(key, old)
                 if info is None or not layout.is_series(group):
                     raise StoreConflict(f"{path} in {self._file.path.name} was not written by kitefetch; move or "
                                         "delete it before fetching this series")
@@ -90,12 +96,15 @@ class SeriesWriter:
                                      layout.append_columns(group, candles.columns(), self._with_oi, tails))
                 first = info.first_ts if info.first_ts is not None else (int(candles.ts[0]) if len(candles) else None)
                 last = int(candles.ts[-1]) if len(candles) else info.last_ts
-                group.attrs[metadata.META] = metadata.encode(key, info.rows + len(candles), first, last, *marks)
+                meta = metadata.encode(key, info.rows + len(candles), first, last, *marks)
+                group.attrs[metadata.META] = meta
                 added = len(candles)
             else:
-                added = self._rewrite(transaction, key, path, group, candles, marks, replace, written)
+                added, meta = self._rewrite(transaction, key, path, group, candles, marks, replace, written)
             if record is not None or settles is not None:
                 _log_change(transaction.h5[path.rsplit("/", 1)[0]], str(key), record, settles)
+            recorder.changed(path, old, meta)
+            recorder.commit()
             return added
 
     def mark_stale(self, series: Sequence[tuple[SeriesKey, str]], before_ts: int, event: Adjustment) -> None:
@@ -103,24 +112,29 @@ class SeriesWriter:
         with self._file.writing() as transaction:
             # Only attributes change: the chunks kept from earlier appends stay exactly as they are.
             transaction.on_commit(lambda after: self._tails.keep(transaction.before, after, {}))
+            recorder = catalog.Recorder(transaction.h5, self._exchanges)
             parent = None
             for key, path in series:
                 group = transaction.h5.get(path)
                 if group is None:
                     continue
-                info = metadata.decode(key, group.attrs.get(metadata.META))
+                old = group.attrs.get(metadata.META)
+                info = metadata.decode(key, old)
                 if info is None:
                     raise StoreConflict(f"{path} in {self._file.path.name} was not written by kitefetch")
-                group.attrs[metadata.META] = metadata.encode_info(
-                    replaced(info, stale=StaleMark.adding(info.stale, before_ts, event.id)))
+                meta = metadata.encode_info(replaced(info, stale=StaleMark.adding(info.stale, before_ts, event.id)))
+                group.attrs[metadata.META] = meta
+                recorder.changed(path, old, meta)
                 parent = group.parent
             if parent is not None:
                 ledger.update(parent, lambda events: [*events, event])
+            recorder.commit()
 
     def _rewrite(self, transaction: Transaction, key: SeriesKey, path: str, old: h5py.Group | None,
                  candles: CandleFrame, marks: Marks, replace: Span | None,
-                 written: dict[str, tuple[int, layout.Tails]]) -> int:
-        """Create the series, or build it anew beside the old one with the candles merged in, then swap."""
+                 written: dict[str, tuple[int, layout.Tails]]) -> tuple[int, str]:
+        """Create the series, or build it anew beside the old one with the candles merged in, then swap; returns
+        the candles added and the series' new kf_meta."""
         h5 = transaction.h5
         existing = (CandleFrame.from_columns(layout.read_columns(old, self._with_oi)) if old is not None
                     else CandleFrame.empty(self._with_oi))
@@ -134,12 +148,13 @@ class SeriesWriter:
         if len(merged):
             written[path] = (len(merged), layout.append_columns(fresh, merged.columns(), self._with_oi))
         rows = len(merged)
-        fresh.attrs[metadata.META] = metadata.encode(key, rows, int(merged.ts[0]) if rows else None,
-                                                     int(merged.ts[-1]) if rows else None, *marks)
+        meta = metadata.encode(key, rows, int(merged.ts[0]) if rows else None, int(merged.ts[-1]) if rows else None,
+                               *marks)
+        fresh.attrs[metadata.META] = meta
         if old is not None:
             del h5[path]
             h5.move(target, path)
-        return added
+        return added, meta
 
 
 def _marks(info: SeriesInfo | None, covered: Sequence[Span], held_back: Sequence[DayCount], replace: Span | None,

@@ -18,6 +18,7 @@ from domain.candles import CandleFrame
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
+from tests.integration.store.catalog_check import assert_catalog_is_the_walk
 
 KEY = SeriesKey(Exchange.NSE, "CRASH", Interval.MINUTE)
 PIECE = 500
@@ -91,8 +92,11 @@ def test_kill_at_random_points_keeps_exactly_the_acknowledged_candles(tmp_path):
         store = Hdf5SegmentStore(path, Segment.EQUITY)
         stored = store.read(KEY)  # recovers first if the writer died mid-commit
         info = store.info(KEY)
+        listed = list(store.describe().series)
         store.close()
         assert not journal_path(path).exists()
+        assert_catalog_is_the_walk(path, Segment.EQUITY)
+        assert listed == ([info] if info is not None else [])
         # A new process starts from scratch (fresh file per round would hide accumulated damage: keep it).
         pieces = len(stored) // PIECE
         assert len(stored) % PIECE == 0, f"round {round_no}: a partial write survived"

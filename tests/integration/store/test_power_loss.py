@@ -15,24 +15,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pandas as pd
 import pytest
 
 from adapters.outbound.file_io import FileIO
+from adapters.outbound.hdf5 import catalog
 from adapters.outbound.hdf5.journal import journal_path
 from adapters.outbound.hdf5.naming import series_path
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
+from domain.adjustments import Adjustment, ChangeKind
 from domain.candles import CandleFrame
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
+from tests.integration.store.catalog_check import assert_catalog_is_the_walk, catalog_of
 from tests.integration.store.crash_sim import RecordingIO, fingerprint
 
 RANDOM_PER_POINT = int(os.environ.get("KITEFETCH_CRASH_IMAGES", "8"))
 ALPHA = SeriesKey(Exchange.NSE, "ALPHA", Interval.MINUTE)
 BETA = SeriesKey(Exchange.NSE, "BETA", Interval.MINUTE)
 FILE = "EQUITY.h5"
+EXCHANGES = tuple(e.value for e in Segment.EQUITY.exchanges)
 
 
 def candles(start: int, n: int, seed: int = 3, shift: float = 0.0) -> CandleFrame:
@@ -48,11 +53,14 @@ def span(frame: CandleFrame) -> tuple[int, int]:
 
 
 def state(directory: Path) -> tuple:
-    """Everything the next process can see: per series, the metadata and every candle (our reader), checked
-    against pandas.read_hdf. Opening it rolls a hot journal back first, as any next process would."""
+    """Everything the next process can see: whether the file has a catalog (equal to its groups) and per series, the
+    metadata and every candle (our reader), checked against pandas.read_hdf. Opening it rolls a hot journal back
+    first, as any next process would."""
     store = Hdf5SegmentStore(directory / FILE, Segment.EQUITY)
     try:
-        seen = []
+        store.describe()  # rolls a hot journal back
+        assert_catalog_is_the_walk(directory / FILE, Segment.EQUITY, required=False)
+        seen: list[object] = [(directory / FILE).exists() and catalog_of(directory / FILE, Segment.EQUITY) is not None]
         for info in sorted(store.describe().series, key=lambda i: i.key.symbol):
             frame = store.read(info.key)
             assert store.info(info.key) == info
@@ -63,7 +71,7 @@ def state(directory: Path) -> tuple:
             theirs = pd.read_hdf(directory / FILE, series_path("NSE", info.key.symbol, "minute"))
             assert np.array_equal(pd.DatetimeIndex(theirs.index).as_unit("s").asi8, frame.ts)
             assert np.array_equal(theirs["close"].to_numpy(), frame.close)
-            seen.append((info.key.symbol, info.rows, info.first_ts, info.last_ts, info.coverage.spans,
+            seen.append((info.key.symbol, info.rows, info.first_ts, info.last_ts, info.coverage.spans, info.stale,
                          tuple(sorted(ours.items()))))
         return tuple(seen)
     finally:
@@ -122,7 +130,7 @@ def simulate(tmp_path: Path, setup: Callable[[Hdf5SegmentStore], object],
             continue
         allowed = (after,) if returned else (before, after)
         if found not in allowed:
-            outcome.bad.append(f"{where}: neither before nor after ({len(found)} series)")
+            outcome.bad.append(f"{where}: neither before nor after ({len(found) - 1} series)")
     print(f"{outcome.images} crash images over {calls} calls, {outcome.rolled_back} with a journal rolled back")
     return outcome
 
@@ -136,6 +144,42 @@ def writing(key: SeriesKey, frame: CandleFrame, replace: bool = False) -> Callab
     return lambda store: store.write(key, frame, [span(frame)], replace=span(frame) if replace else None)
 
 
+def setup_before_the_catalog(store: Hdf5SegmentStore) -> None:
+    """ALPHA and BETA in a file as a kitefetch from before the catalog left it."""
+    setup_alpha_and_beta(store)
+    store.close()
+    with h5py.File(store.path, "r+") as h5:
+        del h5[catalog.NAME]
+
+
+def setup_to_the_edge_of_compaction(store: Hdf5SegmentStore) -> None:
+    """ALPHA appended to until one more append compacts the catalog."""
+    setup_alpha(store)
+    rows = 2000
+    while not compacts_next(store.path):
+        writing(ALPHA, candles(rows, 1))(store)
+        rows += 1
+
+
+def compacts_next(path: Path) -> bool:
+    """Whether one more record of the last one's length will make the catalog rewrite itself."""
+    with h5py.File(path, "r") as h5:
+        log = catalog.open_log(h5)
+        assert log is not None
+        record = len(catalog.read(log).rstrip(b"\n").rsplit(b"\n", 1)[-1]) + 1
+        chunk = log.dataset.get_create_plist().get_chunk()[0]
+        return log.length + record > 2 * log.header.live + chunk
+
+
+def setup_alpha_and_beta(store: Hdf5SegmentStore) -> None:
+    setup_alpha(store)
+    writing(BETA, candles(0, 300, seed=6))(store)
+
+
+def stale_marking(store: Hdf5SegmentStore) -> None:
+    store.mark_stale([ALPHA, BETA], span(candles(0, 100))[1], Adjustment("e1", ChangeKind.CORPORATE_ACTION, 1, ()))
+
+
 SCENARIOS: dict[str, tuple[Callable, Callable]] = {
     "append": (setup_alpha, writing(ALPHA, candles(2000, 500, seed=4))),
     "coverage only": (setup_alpha, lambda store: store.write(ALPHA, CandleFrame.empty(False), [(1, 3599)])),
@@ -144,6 +188,10 @@ SCENARIOS: dict[str, tuple[Callable, Callable]] = {
     "new file": (lambda store: None, writing(ALPHA, candles(0, 1000))),
     # Past journal.DIRECT_WRITE_MIN: the extension goes to the file during the write, behind a length-only journal.
     "bulk load": (setup_alpha, writing(ALPHA, candles(2000, 150_000, seed=7))),
+    # The catalog (catalog.py): built from the groups at a file's first write since, rewritten by a compaction.
+    "catalog built": (setup_before_the_catalog, writing(ALPHA, candles(2000, 500, seed=4))),
+    "catalog compacted": (setup_to_the_edge_of_compaction, writing(ALPHA, candles(5000, 500, seed=4))),
+    "stale marks": (setup_alpha_and_beta, stale_marking),
 }
 
 
