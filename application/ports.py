@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
 from application.fetch_record import FetchRecord
-from application.job import Job
+from application.job import Job, JobStatus
 from application.tracked import TrackedList
 from domain.adjustments import Adjustment, Settlement, StaleMark
 from domain.candles import CandleFrame
@@ -219,7 +219,15 @@ class JobRepository(Protocol):
         ...
 
     def all(self) -> list[Job]:
-        """Every job, newest first."""
+        """Every job, newest first (reads every one: for tools and tests; prefer the two below)."""
+        ...
+
+    def recent(self, limit: int = 50) -> list[Job]:
+        """The `limit` jobs changed last, newest created first, reading no other job."""
+        ...
+
+    def with_status(self, statuses: Collection[JobStatus]) -> list[Job]:
+        """The jobs in one of `statuses`, newest first, without reading the others whole."""
         ...
 
 

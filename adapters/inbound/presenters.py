@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fe
     from application.job import Job
     from application.ports import SeriesInfo, StoreDescription, StoredInstrument
     from application.resolve_tracked import Resolution
-    from application.sync_series import Skipped, SyncStarted
+    from application.sync_series import SyncStarted
+    from application.sync_summary import Skipped
     from application.tracked import Tracked
     from application.verify_history import VerifyResult
     from domain.adjustments import Adjustment

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Collection
 
-from application.job import Job
+from application.job import Job, JobStatus
 from application.ports import JobRepository
 
 
 class InMemoryJobs(JobRepository):
     def __init__(self) -> None:
         self.jobs: dict[str, Job] = {}
+        self.written: dict[str, int] = {}  # job id -> when it was last saved (as a file's mtime orders them)
+        self._saves = itertools.count()
 
     def save(self, job: Job) -> None:
         self.jobs[job.id] = copy.deepcopy(job)
+        self.written[job.id] = next(self._saves)
 
     def load(self, job_id: str) -> Job | None:
         job = self.jobs.get(job_id)
@@ -27,3 +31,10 @@ class InMemoryJobs(JobRepository):
 
     def all(self) -> list[Job]:
         return sorted((copy.deepcopy(j) for j in self.jobs.values()), key=lambda j: j.created_at, reverse=True)
+
+    def recent(self, limit: int = 50) -> list[Job]:
+        last = sorted(self.jobs, key=lambda i: self.written[i], reverse=True)[:limit]
+        return sorted((copy.deepcopy(self.jobs[i]) for i in last), key=lambda j: j.created_at, reverse=True)
+
+    def with_status(self, statuses: Collection[JobStatus]) -> list[Job]:
+        return [j for j in self.all() if j.status in statuses]
