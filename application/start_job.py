@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 
 from application.fetch_request import FetchRequest, request_to_dict
 from application.job import Job, JobItem, JobOrigin
-from application.sync_summary import SyncSummary
 from application.job_lookup import update_job
 from application.ports import Clock, JobRepository
+from application.sync_summary import SyncSummary
 from domain.errors import InvalidInput
 
 Submit = Callable[[str], None]

@@ -7,8 +7,9 @@ warning naming it: the other jobs still list and the server still starts; a refu
 StorageUnavailable. Items written before they had a `kind` are fetches, jobs before they had a `summary` none.
 
 A year of daily syncs is hundreds of files, some of thousands of items (megabytes of JSON): listing the recent
-ones reads only those (by file time), and finding the jobs in a state reads each file's first bytes (the job's
-`status` is written before its items) and parses only the matches. Updates serialise on `jobs.lock`
+ones reads only those (by file time), and finding the jobs in a state, or a running job's status (is it being
+cancelled?), reads each file's first bytes (the job's `status` is written before its items) and parses only the
+matches. Updates serialise on `jobs.lock`
 (InterProcessLock: a bounded wait, then StoreBusy)."""
 
 from __future__ import annotations
@@ -97,6 +98,21 @@ class JobFiles:
                 self.save(job)
                 return job
 
+    def save_progress(self, job: Job, merge: Callable[[JobStatus | None], None]) -> None:
+        with storage_errors(self._dir):
+            make_directory(self._dir, durable=self._durable)
+            with self._update_lock.hold(exclusive=True):
+                merge(self.status_of(job.id))
+                self.save(job)
+
+    def status_of(self, job_id: str) -> JobStatus | None:
+        """From the file's first bytes (one small read), else from the whole file."""
+        head = self._status(self._path(job_id))
+        if head is not None:
+            return head
+        job = self.load(job_id)
+        return job.status if job else None
+
     def load(self, job_id: str) -> Job | None:
         """None when there is no such job, or its file is damaged (logged)."""
         path = self._path(job_id)
@@ -131,13 +147,10 @@ class JobFiles:
     def with_status(self, statuses: Collection[JobStatus]) -> list[Job]:
         """The jobs in one of `statuses`, newest first: only the files whose first bytes say so are parsed (a file
         whose first bytes do not show the job's status, as older ones wrote items first, is parsed whole)."""
-        wanted = {s.value for s in statuses}
-        if JobStatus.CANCELLING in statuses:  # an older file's queued or running job may be cancelling
-            wanted |= {JobStatus.QUEUED.value, JobStatus.RUNNING.value}
         matches = []
         for path in self._files():
             status = self._status(path)
-            if status is None or status in wanted:
+            if status is None or status in statuses:
                 job = self._read(path)
                 if job is not None and job.status in statuses:
                     matches.append(job)
@@ -147,8 +160,9 @@ class JobFiles:
         if self._dir.exists():
             yield from self._dir.glob("*.json")
 
-    def _status(self, path: Path) -> str | None:
-        """The job's status as its file's first bytes state it; None when they do not (read the whole file)."""
+    def _status(self, path: Path) -> JobStatus | None:
+        """The job's status as its file's first bytes state it; None when they do not: a file written before jobs
+        were a model has its items first (and a `cancel_requested` flag after them), so it is read whole."""
         try:
             with path.open("rb") as file:
                 head = file.read(_HEAD_BYTES)
@@ -158,7 +172,10 @@ class JobFiles:
         items = head.find(b'"items"')
         if found is None or 0 <= items < found.start():
             return None
-        return found.group(1).decode()
+        try:
+            return JobStatus(found.group(1).decode())
+        except ValueError:
+            return None
 
     def _read(self, path: Path) -> Job | None:
         try:

@@ -29,6 +29,14 @@ class InMemoryJobs(JobRepository):
         self.save(job)
         return copy.deepcopy(job)
 
+    def status_of(self, job_id: str) -> JobStatus | None:
+        job = self.jobs.get(job_id)
+        return job.status if job else None
+
+    def save_progress(self, job: Job, merge: Callable[[JobStatus | None], None]) -> None:
+        merge(self.status_of(job.id))
+        self.save(job)
+
     def all(self) -> list[Job]:
         return sorted((copy.deepcopy(j) for j in self.jobs.values()), key=lambda j: j.created_at, reverse=True)
 
