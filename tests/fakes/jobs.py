@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import threading
 from collections.abc import Callable, Collection
 
 from application.job import Job, JobStatus
@@ -15,6 +16,7 @@ class InMemoryJobs(JobRepository):
         self.jobs: dict[str, Job] = {}
         self.written: dict[str, int] = {}  # job id -> when it was last saved (as a file's mtime orders them)
         self._saves = itertools.count()
+        self._updating = threading.RLock()  # update and save_progress are one step, as across processes
 
     def save(self, job: Job) -> None:
         self.jobs[job.id] = copy.deepcopy(job)
@@ -25,17 +27,19 @@ class InMemoryJobs(JobRepository):
         return copy.deepcopy(job) if job else None
 
     def update(self, job_id: str, change: Callable[[Job | None], Job]) -> Job:
-        job = change(self.load(job_id))
-        self.save(job)
-        return copy.deepcopy(job)
+        with self._updating:
+            job = change(self.load(job_id))
+            self.save(job)
+            return copy.deepcopy(job)
 
     def status_of(self, job_id: str) -> JobStatus | None:
         job = self.jobs.get(job_id)
         return job.status if job else None
 
     def save_progress(self, job: Job, merge: Callable[[JobStatus | None], None]) -> None:
-        merge(self.status_of(job.id))
-        self.save(job)
+        with self._updating:
+            merge(self.status_of(job.id))
+            self.save(job)
 
     def all(self) -> list[Job]:
         return sorted((copy.deepcopy(j) for j in self.jobs.values()), key=lambda j: j.created_at, reverse=True)
