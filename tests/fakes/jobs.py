@@ -38,7 +38,8 @@ class InMemoryJobs(JobRepository):
 
     def save_progress(self, job: Job, merge: Callable[[JobStatus | None], None]) -> None:
         with self._updating:
-            merge(self.status_of(job.id))
+            stored = self.jobs.get(job.id)
+            merge(stored.status if stored else None)
             self.save(job)
 
     def all(self) -> list[Job]:
