@@ -83,19 +83,24 @@ class SyncSeries:
         today = ist_date(now)
         wanted: dict[SeriesKey, _Wanted] = {}
         skipped: list[Skipped] = []
+        # Every stored series' metadata in one pass (a sync covers them all), which the tracked ones are looked up
+        # in too: thousands of captured contracts are not thousands of metadata reads more.
+        stored = None if only is not None else {
+            info.key: info for store in self._stores.values() for info in store.describe().series}
         for resolution in self._resolve.execute(only):
             if resolution.error is not None:
                 skipped.append(Skipped(resolution.entry.id, resolution.error.message, False, resolution.entry.id,
                                        resolution.error.error_type))
                 continue
             for series in resolution.series():
-                self._want_tracked(series, today, wanted, skipped)
-        if only is None:
+                info = stored.get(series.key) if stored is not None else self._stores[series.key.segment].info(
+                    series.key)
+                self._want_tracked(series, info, today, wanted, skipped)
+        if stored is not None:
             decided = {*wanted, *(s.key for s in skipped if s.key is not None)}
-            for store in self._stores.values():
-                for info in store.describe().series:
-                    if info.key not in decided:
-                        self._want_stored(info, today, wanted, skipped)
+            for key, info in stored.items():
+                if key not in decided:
+                    self._want_stored(info, today, wanted, skipped)
         if not wanted:
             raise InvalidInput("Nothing to sync: " + ("; ".join(f"{s.what}: {s.reason}" for s in skipped[:5])
                                                       if skipped else "nothing is tracked or stored"))
@@ -115,14 +120,13 @@ class SyncSeries:
                  skipped=len(skipped))
         return SyncStarted(job, tuple(skipped), tuple(up_to_date))
 
-    def _want_tracked(self, series: ResolvedSeries, today: date, wanted: dict[SeriesKey, _Wanted],
-                      skipped: list[Skipped]) -> None:
+    def _want_tracked(self, series: ResolvedSeries, info: SeriesInfo | None, today: date,
+                      wanted: dict[SeriesKey, _Wanted], skipped: list[Skipped]) -> None:
         if series.until is not None and series.until < today or series.instrument.expired:
             skipped.append(Skipped(str(series.key), f"finished: expired {series.until}", True, series.tracked_id,
                                    key=series.key))
             return
         end = min(today, series.until) if series.until else today
-        info = self._stores[series.key.segment].info(series.key)
         start = series.from_date
         if start is None:
             first = _first_day(info) if info else None

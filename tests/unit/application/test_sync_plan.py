@@ -17,7 +17,7 @@ from application.resolve_tracked import ResolveTracked
 from application.run_job import RunJob
 from application.start_job import StartJob
 from application.sync_series import SyncSeries
-from application.tracked import TrackedList
+from application.tracked import TrackedList, TrackedSeries
 from domain.adjustments import Adjustment
 from domain.clock_time import IST, day_end, day_start, from_datetime
 from domain.date_range import DateRange
@@ -73,7 +73,7 @@ class World:
         frame = synthetic_candles(day_start(first), min(end, day_end(last)), key.interval, False)
         self.stores[key.segment].write(key, frame, [(day_start(first), end)], provisional_from=provisional_from)
 
-    def sync(self, run: bool = True) -> SyncSeries:
+    def sync(self, run: bool = True, tracked: tuple[TrackedSeries, ...] = ()) -> SyncSeries:
         runner = RunJob(self.jobs, self.fetch, self.clock)
 
         def submit(job_id: str) -> None:
@@ -82,7 +82,7 @@ class World:
                 runner.execute(job_id)
 
         start = StartJob(self.jobs, submit, self.clock)
-        resolve = ResolveTracked(MemoryTracked(TrackedList(())), self.catalog, self.source, self.clock)
+        resolve = ResolveTracked(MemoryTracked(TrackedList(tracked)), self.catalog, self.source, self.clock)
         return SyncSeries(resolve, self.stores, self.catalog, start, self.clock, self.calendar)
 
     def job(self, job_id: str) -> Job:
@@ -106,6 +106,36 @@ def test_thousands_of_up_to_date_series_are_planned_fast_with_no_item_and_no_req
     assert len(started.up_to_date) == 5000 and world.source.calls == [] and job.progress == 100.0
     assert len(world.calendar.asked) - asked_before < 10  # one plan asks the calendar each question once
     assert elapsed < 2.0
+
+
+class _CountingStore(InMemoryCandleStore):
+    """Counts metadata reads of one series (`info`) outside a listing of all of them (`describe`)."""
+
+    def __init__(self, segment: Segment) -> None:
+        super().__init__(segment)
+        self.infos = 0
+
+    def info(self, key):
+        self.infos += 1
+        return super().info(key)
+
+    def describe(self):
+        description = super().describe()
+        self.infos -= len(description.series)
+        return description
+
+
+def test_tracked_series_are_looked_up_in_the_one_listing_of_stored_ones():
+    world = World(300, at(FRIDAY, 18))
+    world.stores[Segment.EQUITY] = store = _CountingStore(Segment.EQUITY)
+    world.fetch = FetchHistory(world.source, world.stores, world.catalog, world.clock, world.calendar)
+    tracked = tuple(TrackedSeries(f"t{i}", Exchange.NSE, world.instruments[i].tradingsymbol, (Interval.DAY,),
+                                  FRIDAY - timedelta(days=11)) for i in range(200))
+    for i in range(300):
+        world.store(world.key(i), FRIDAY - timedelta(days=11), FRIDAY)
+    store.infos = 0
+    assert len(world.sync(tracked=tracked).execute().up_to_date) == 300 and store.infos == 0
+    assert len(world.sync(tracked=tracked).execute(only=["t1", "t2"]).up_to_date) == 2 and store.infos == 2
 
 
 def test_series_with_something_due_become_items_and_the_others_stay_up_to_date():
