@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 import structlog
 
 from application.chunk_requests import fetch_chunks
+from application.fetch_plan import plan_request
 from application.fetch_record import FetchRecord, FetchStatus
 from application.fetch_request import FetchRequest
 from application.heal_history import Answer, HealHistory, HealReport, provisional_marker
@@ -18,14 +18,14 @@ from application.ports import CandleStore, Clock, FetchLog, InstrumentCatalog, M
 from application.resolve_instrument import resolve_instrument
 from domain.adjustments import Adjustment, ChangeKind
 from domain.candles import CandleFrame
-from domain.clock_time import day_end, day_start, ist_date
+from domain.clock_time import day_end, day_start
 from domain.coverage import Coverage, Span
 from domain.date_range import DateRange
 from domain.errors import DomainError
 from domain.instrument import SeriesKey
 from domain.interval import Interval
 from domain.market import Exchange, Segment
-from domain.planner import Chunk, plan_chunks
+from domain.planner import Chunk
 from domain.price_jumps import price_jumps
 from domain.revisions import CorporateActionFound, compare
 from domain.sessions import SessionTable
@@ -165,36 +165,12 @@ class FetchHistory:
         progress.exchange, progress.symbol = exchange.value, key.symbol
         store = self._stores[request.segment]
         now = self._clock.now_ts()
-        wanted = (request.date_range.start_ts,
-                  min(request.date_range.end_ts,
-                      request.interval.complete_until(now, self._calendar.sessions_on(exchange, ist_date(now)))))
         info = store.info(key)
         if info is not None and info.stale is not None:
             progress.healed(self._healer.resume(instrument, store, key))
             info = store.info(key)
-        refetch_all = request.overwrite or not request.incremental
-        coverage = info.coverage if info is not None and not refetch_all else Coverage()
-        stored_from = info.first_ts if info is not None and not refetch_all else None
-        marker = info.provisional_from if info is not None else None
-        if marker is not None and marker > wanted[1]:
-            marker = None
-        lowest = min(x for x in (wanted[0], stored_from, marker) if x is not None)
-        sessions = self._calendar.sessions(exchange, ist_date(lowest), request.date_range.end)
-        chunks, idle = plan_chunks(wanted, coverage, request.interval, incremental=not refetch_all,
-                                   sessions=sessions, stored_from=stored_from)
-        if marker is not None:
-            # Provisional candles are asked for again once Kite's values are final, or with a request due anyway
-            # when that adds none; before that, asking again would only bring the same provisional values.
-            final = provisional_marker(self._calendar, exchange, request.interval, np.array([marker]), now) is None
-            again = plan_chunks((min(wanted[0], marker), wanted[1]), coverage.before(marker), request.interval,
-                                incremental=not refetch_all, sessions=sessions, stored_from=stored_from)
-            if final or (chunks and len(again[0]) <= len(chunks)):
-                chunks, idle = again
-            else:
-                marker = None
-        # Requests that reach back over stored candles first: a change they find is healed before anything else is
-        # stored, so no chunk of Kite's new prices is written next to stale ones.
-        chunks.sort(key=lambda c: c.overlap_from is None)
+        plan = plan_request(request, exchange, info, now, self._calendar)
+        wanted, chunks, idle, marker, sessions = plan.wanted, plan.chunks, plan.idle, plan.marker, plan.sessions
         progress.requests += len(chunks)
         if idle:  # nothing Kite could serve by the calendar: covered without a request, but for the days held back
             kept = [d for d, _ in info.held_back] if info else []

@@ -17,4 +17,5 @@ class GetJob:
         return load_job(self._jobs, job_id)
 
     def recent(self, limit: int = 50) -> list[Job]:
-        return self._jobs.all()[:limit]
+        """The `limit` jobs changed last, newest first (a year of jobs is not read to show a few)."""
+        return self._jobs.recent(limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from application.job import Job
+from application.job import ACTIVE, Job
 from application.ports import Clock, JobRepository
 from domain.errors import NotFound
 
@@ -22,7 +22,7 @@ class InterruptOrphanedJobs:
     def execute(self) -> int:
         """How many jobs were interrupted."""
         count = 0
-        for listed in self._jobs.all():
+        for listed in self._jobs.with_status(ACTIVE):
             if not self._orphaned(listed):
                 continue
             try:

@@ -3,6 +3,7 @@
 The job owns its transitions; a use case asks for one and an illegal one raises Conflict:
 
     queued --start--> running --finish--> completed | failed (every item failed)
+    queued --complete_empty--> completed (no items: a sync that found every series up to date)
     queued | running --request_cancel--> cancelling --cancel--> cancelled (unfinished items cancelled)
     queued | running --interrupt--> interrupted (a cancelling job interrupted ends cancelled: the cancel wins)
     interrupted --request_cancel--> cancelled (nothing runs it, so nothing needs to stop)
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from application.sync_summary import SyncSummary
 from domain.errors import Conflict, DomainError
 
 
@@ -96,6 +98,7 @@ class Job:
     finished_at: int | None = None
     runs: int = 0
     origin: JobOrigin = JobOrigin.BATCH
+    summary: SyncSummary | None = None  # a sync's: what it found up to date or left out (not items)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -138,10 +141,18 @@ class Job:
 
     # The job's own transitions.
 
-    def plan(self, items: list[JobItem]) -> None:
-        """A job waiting for a login gets its items, and runs."""
+    def plan(self, items: list[JobItem], summary: SyncSummary | None = None) -> None:
+        """A job waiting for a login gets its items (and the sync's summary), and runs."""
         self._require({JobStatus.NEEDS_LOGIN}, "plan")
-        self.items, self.status = items, JobStatus.QUEUED
+        self.items, self.status, self.summary = items, JobStatus.QUEUED, summary
+
+    def complete_empty(self, now: int) -> None:
+        """A queued job without items (a sync that found every series up to date) has nothing to run: it is
+        completed at once, without a runner."""
+        self._require({JobStatus.QUEUED}, "complete")
+        if self.items:
+            raise Conflict(f"job {self.id} has items to run")
+        self.status, self.finished_at = JobStatus.COMPLETED, now
 
     def start(self, pid: int) -> None:
         """A run begins in process `pid`; a cancel that landed before it stays pending (the run stops at once)."""

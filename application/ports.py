@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
 from application.fetch_record import FetchRecord
-from application.job import Job
+from application.job import Job, JobStatus
 from application.tracked import TrackedList
 from domain.adjustments import Adjustment, Settlement, StaleMark
 from domain.candles import CandleFrame
@@ -218,8 +218,27 @@ class JobRepository(Protocol):
         must neither be lost under a progress save nor reopen a job that just finished); `change` may raise."""
         ...
 
+    def status_of(self, job_id: str) -> JobStatus | None:
+        """The stored job's status without reading its items (a runner asks every quarter second whether another
+        process cancelled it); None when there is no such job."""
+        ...
+
+    def save_progress(self, job: Job, merge: Callable[[JobStatus | None], None]) -> None:
+        """Write a runner's copy over the stored job, after `merge(stored status)` has taken in what another
+        process may have changed since (only the status changes under a running job: a cancel), as one step no
+        other process interleaves with; the stored items are not read (a 50,000-item job is 19 MB of JSON)."""
+        ...
+
     def all(self) -> list[Job]:
-        """Every job, newest first."""
+        """Every job, newest first (reads every one: for tools and tests; prefer the two below)."""
+        ...
+
+    def recent(self, limit: int = 50) -> list[Job]:
+        """The `limit` jobs changed last, newest created first, reading no other job."""
+        ...
+
+    def with_status(self, statuses: Collection[JobStatus]) -> list[Job]:
+        """The jobs in one of `statuses`, newest first, without reading the others whole."""
         ...
 
 

@@ -43,7 +43,7 @@ class ScheduledSync:
     def tick(self) -> list[str]:
         """The ids of the jobs this tick started or left waiting for a login."""
         touched: list[str] = []
-        waiting = [j for j in self._jobs.all() if j.status is JobStatus.NEEDS_LOGIN]
+        waiting = self._jobs.with_status({JobStatus.NEEDS_LOGIN})  # every minute: not every job read whole
         slot = latest_slot(self._clock.now_ts(), self._times,
                            lambda day: bool(self._calendar.sessions_on(Exchange.NSE, day)))
         due = slot is not None and self._claims.claim(slot)

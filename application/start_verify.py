@@ -6,7 +6,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 
-from application.job import Job, JobItem, JobKind
+from application.job import ACTIVE, Job, JobItem, JobKind
 from application.ports import CandleStore, Clock, JobRepository
 from application.verify_history import stored_instruments
 from domain.errors import NotFound
@@ -40,8 +40,8 @@ class StartVerify:
             if not targets:
                 raise NotFound("Nothing stored to verify" + (f" on {exchange.value}" if exchange else ""))
         requests = [{"exchange": e.value, "symbol": s} for e, s in targets]
-        for job in self._jobs.all():
-            if job.active and [i.request for i in job.items if i.kind is JobKind.VERIFY] == requests:
+        for job in self._jobs.with_status(ACTIVE):
+            if [i.request for i in job.items if i.kind is JobKind.VERIFY] == requests:
                 return job
         now = self._clock.now_ts()
         items = [JobItem(request, request["symbol"], kind=JobKind.VERIFY) for request in requests]

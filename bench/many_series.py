@@ -159,12 +159,17 @@ def child(data_dir: Path, what: str, now: int) -> dict[str, float]:
     if what == "dbinfo_page":
         return {"seconds": get("/api/data/database-info/DERIVATIVES?offset=0&limit=50")}
     if what == "walk":
-        from adapters.outbound.hdf5 import listing
+        from adapters.outbound.hdf5 import catalog, metadata
+        from adapters.outbound.hdf5.readonly import ReadOnlyFile
+        from domain.instrument import SeriesKey
 
         store = container.derivatives_store()
         started = time.perf_counter()
-        walk = getattr(listing, "walk", None)  # the describe every kitefetch did before the catalog
-        count = len(walk(store.path, store.segment).series if walk else store.describe().series)
+        with ReadOnlyFile(store.path) as handle:  # the describe every kitefetch did before the catalog
+            count = 0
+            for path, meta in catalog.walk(handle.h5, [e.value for e in store.segment.exchanges]):
+                exchange, name, interval = path.decode().strip("/").split("/")
+                count += metadata.decode(SeriesKey.parse(exchange, "X", interval), meta) is not None
         return {"seconds": time.perf_counter() - started, "count": count}
     if what == "range":
         first = get(f"/api/data/existing-range/{key}")

@@ -133,7 +133,7 @@ class Container(containers.DeclarativeContainer):
     resolve_tracked = providers.Factory(ResolveTracked, tracked=tracked, catalog=catalog, source=market_data,
                                         clock=clock)
     sync_series = providers.Factory(SyncSeries, resolve=resolve_tracked, stores=stores, catalog=catalog,
-                                    start_job=start_job, clock=clock)
+                                    start_job=start_job, clock=clock, calendar=calendar)
 
     disk_space = providers.Singleton(DataDirSpace, settings.provided.data_dir)
     check_free_space = providers.Factory(CheckFreeSpace, disk=disk_space, minimum_mb=settings.provided.min_free_mb)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fe
     from application.job import Job
     from application.ports import SeriesInfo, StoreDescription, StoredInstrument
     from application.resolve_tracked import Resolution
-    from application.sync_series import Skipped, SyncStarted
+    from application.sync_series import SyncStarted
+    from application.sync_summary import Skipped
     from application.tracked import Tracked
     from application.verify_history import VerifyResult
     from domain.adjustments import Adjustment
@@ -247,13 +248,27 @@ def skipped_body(s: Skipped) -> dict:
 
 
 def sync_body(started: SyncStarted) -> dict:
-    """The job that runs the sync (its items: one fetch per series) and what the sync left out, and why."""
-    return {"success": True, "job_id": started.job.id, "series": len(started.job.items),
+    """The job that runs the sync (its items: one fetch per series with something due; none at all, and the job
+    completed already, when every series is up to date) and what the sync left out, and why."""
+    due = len(started.job.items)
+    return {"success": True, "job_id": started.job.id, "status": started.job.status.value,
+            "series": due + len(started.up_to_date), "due": due, "up_to_date": len(started.up_to_date),
             "skipped": [skipped_body(s) for s in started.skipped]}
 
 
-def sync_result_body(job: Job, skipped: tuple[Skipped, ...]) -> dict:
-    """A finished sync: totals, then per series what happened (its job item) and what was left out."""
+def sync_summary_body(job: Job) -> dict | None:
+    """A sync job's summary in a job's body: counts, and the tracked entries it could not resolve (the finished
+    contracts, which pile up over the years, only counted). None for a job that is no sync."""
+    if job.summary is None:
+        return None
+    skipped = job.summary.skipped
+    return {"up_to_date": len(job.summary.up_to_date), "finished": sum(s.finished for s in skipped),
+            "not_resolved": [skipped_body(s) for s in skipped if not s.finished]}
+
+
+def sync_result_body(job: Job) -> dict:
+    """A sync as its job tells it (finished or not): totals, then per series fetched what happened (its job item),
+    the series found up to date, and what was left out."""
     items = []
     for item in job.items:
         request = item.request
@@ -261,8 +276,11 @@ def sync_result_body(job: Job, skipped: tuple[Skipped, ...]) -> dict:
                       "from_date": request.get("from_date"), "to_date": request.get("to_date"),
                       "status": item.status.value, "records": item.records, "requests": item.requests_done,
                       **({"error": item.error, "error_type": item.error_type} if item.error else {})})
-    return {"success": True, "job_id": job.id, "status": job.status.value, "series": len(job.items),
+    up_to_date = job.summary.up_to_date if job.summary else ()
+    return {"success": True, "job_id": job.id, "status": job.status.value, "created_at": job.created_at,
+            "finished_at": job.finished_at, "series": len(job.items) + len(up_to_date),
             "series_updated": sum(i.records > 0 for i in job.items),
             "candles_added": sum(i.records for i in job.items),
             "requests": sum(i.requests_done for i in job.items), "failures": job.counts["failed"],
-            "items": items, "skipped": [skipped_body(s) for s in skipped]}
+            "up_to_date": len(up_to_date), "items": items, "up_to_date_series": list(up_to_date),
+            "skipped": [skipped_body(s) for s in (job.summary.skipped if job.summary else ())]}

@@ -32,6 +32,8 @@ def _item_line(item: dict) -> str:
 def _summary(body: dict) -> str:
     lines = [_item_line(i) for i in body["items"]]
     lines += [f"{s['series']}: skipped, {s['reason']}" for s in body["skipped"]]
+    if body["up_to_date"]:  # counted, not listed: with option chains captured, tens of thousands (--json lists them)
+        lines.append(f"{body['up_to_date']} series already up to date")
     lines.append(f"sync {body['status']}: {body['series_updated']} of {body['series']} series updated, "
                  f"{body['candles_added']} candles added, {body['requests']} requests, {body['failures']} failed")
     return "\n".join(lines)
@@ -50,6 +52,6 @@ def sync(container: SyncUseCases, args: argparse.Namespace) -> int:
             if not job.active:
                 break
             time.sleep(POLL_SECONDS)
-    body = sync_result_body(job, started.skipped)
+    body = sync_result_body(job)
     emit(body, args.json, _summary(body))
     return EXIT_OK if body["status"] == "completed" and not body["failures"] else EXIT_FAILURE

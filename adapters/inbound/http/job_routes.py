@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify
 
 from adapters.inbound.fetch_requests import job_requests
 from adapters.inbound.http.bodies import json_body, optional_body
+from adapters.inbound.presenters import sync_summary_body
 from adapters.inbound.schemas import EmptyBodySchema
 from application.cancel_job import CancelJob
 from application.get_job import GetJob
@@ -25,11 +26,12 @@ MAX_STREAM_SECONDS = 6 * 3600
 
 def job_body(job: Job) -> dict:
     counts = job.counts
+    summary = sync_summary_body(job)
     return {"success": True, "job_id": job.id, "status": job.status.value, "outcome": job.outcome.value,
             "progress": job.progress, "created_at": job.created_at, "updated_at": job.updated_at,
             "finished_at": job.finished_at, "origin": job.origin.value, "total": counts["total"],
-            "successful": counts["done"],
-            "failed": counts["failed"], "pending": counts["pending"], "cancelled": counts["cancelled"],
+            "successful": counts["done"], "failed": counts["failed"], "pending": counts["pending"],
+            "cancelled": counts["cancelled"], **({"summary": summary} if summary is not None else {}),
             "items": [{"symbol": i.symbol, "kind": i.kind.value, "status": i.status.value,
                        "requests_done": i.requests_done,
                        "requests_total": i.requests_total, "records": i.records, "rejected": i.rejected,

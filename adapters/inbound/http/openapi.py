@@ -33,7 +33,7 @@ from adapters.inbound.schemas import (
     TrackSeriesSchema,
     VerifySchema,
 )
-from application.job import ItemStatus, JobKind, JobOutcome, JobStatus
+from application.job import ItemStatus, JobKind, JobOrigin, JobOutcome, JobStatus
 from domain.instrument import MAX_SYMBOL_LENGTH, SYMBOL_PATTERN
 from domain.market import Segment
 
@@ -137,7 +137,13 @@ JOB = {"type": "object", "required": ["success", "job_id", "status", "outcome", 
                           "status": {"type": "string", "enum": [s.value for s in ItemStatus]},
                           "requests_done": _COUNT, "requests_total": _COUNT, "records": _COUNT,
                           "rejected": _COUNT, "elapsed_seconds": {"type": "number"}, "error": {"type": "string"},
-                          "error_type": {"type": "string"}, "request": {"type": "object"}}}}}}
+                          "error_type": {"type": "string"}, "request": {"type": "object"}}}},
+                      "origin": {"type": "string", "enum": [o.value for o in JobOrigin]},
+                      "summary": {"type": "object", "description": "a sync's: series found up to date (no item), "
+                                                                   "contracts skipped as finished, tracked entries "
+                                                                   "not resolved",
+                                  "properties": {"up_to_date": _COUNT, "finished": _COUNT,
+                                                 "not_resolved": {"type": "array", "items": {"type": "object"}}}}}}
 _TOKEN_SOURCE = {"type": "string", "nullable": True, "enum": ["session", "token_file", "environment", None]}
 AUTH_STATUS = {"type": "object",
                "required": ["success", "authenticated", "user_id", "user_name", "source", "csrf_token"],
@@ -201,7 +207,11 @@ _PATH_PARAMS: dict[str, dict] = {
 }
 SYNC_STARTED = {"type": "object", "required": ["success", "job_id", "series", "skipped"], "properties": {
     "success": {"type": "boolean", "enum": [True]}, "job_id": {"type": "string"},
-    "series": {"type": "integer", "description": "series to bring up to date: the job's items"},
+    "status": {"type": "string", "enum": [s.value for s in JobStatus],
+               "description": "the job's: `completed` already when no series had anything due"},
+    "series": {"type": "integer", "description": "series the sync keeps current: due plus up_to_date"},
+    "due": {"type": "integer", "description": "series with a request due: the job's items"},
+    "up_to_date": {"type": "integer", "description": "series with nothing due: no item, no request"},
     "skipped": {"type": "array", "items": {"type": "object", "required": ["series", "reason", "finished"],
                                            "properties": {
         "series": {"type": "string", "description": "EXCHANGE:SYMBOL:interval, or the tracked id that failed"},
@@ -362,8 +372,10 @@ def build_spec() -> dict:
                                      "today is a 400 naming it.", "responses": _ok("Contracts")}})
     spec.path("/api/data/sync", operations={"post": {
         "description": "Brings every tracked series (resolved today) and every stored series up to the last completed "
-                       "candle in one background job: one incremental fetch per series, so a sync right after "
-                       "another asks Kite for nothing. Its progress, cancel and resume are /api/jobs/{job_id}'s. "
+                       "candle in one background job: one incremental fetch per series with something due (each "
+                       "series is planned up front; those up to date are counted, not fetched), so a sync right "
+                       "after another asks Kite for nothing and its job, with no item, is completed at once. Its "
+                       "progress, cancel and resume are /api/jobs/{job_id}'s. "
                        "Expired contracts are skipped as finished; a tracked entry that cannot be resolved is skipped "
                        "with its error. Nothing to sync at all is a 400; an `only` id not tracked a 404.",
         "requestBody": json_body("SyncBody", "none, or the tracked ids to sync", required=False),

@@ -64,11 +64,14 @@ def test_track_sync_and_a_second_sync_sends_no_request(server, sandbox_process):
     assert by_symbol["TCS"]["records"] > 200 and by_symbol["ITC"]["records"] > 10
     assert by_symbol["ITC"]["request"]["to_date"] == str(today_ist())
     before = stats(sandbox_process)["routes"]["historical"]
-    again = finished(server, sync(server)["job_id"])
-    assert again["status"] == "completed" and sum(i["records"] for i in again["items"]) == 0
+    second = sync(server)  # every series planned up to date: no item, the job completed before the 202
+    assert (second["status"], second["series"], second["due"], second["up_to_date"]) == ("completed", 3, 0, 3)
+    again = finished(server, second["job_id"])
+    assert again["status"] == "completed" and again["items"] == [] and again["origin"] == "sync"
+    assert again["summary"] == {"up_to_date": 3, "finished": 0, "not_resolved": []}
     assert stats(sandbox_process)["routes"]["historical"] == before  # 0 historical requests
     only = sync(server, {"only": [tcs]})
-    assert only["series"] == 1
+    assert (only["series"], only["up_to_date"]) == (1, 1)
     finished(server, only["job_id"])
     assert stats(sandbox_process)["routes"]["historical"] == before
 

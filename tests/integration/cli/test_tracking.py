@@ -78,8 +78,12 @@ def test_sync_runs_in_the_foreground_and_a_second_sync_sends_nothing(cli_env, sa
     before = historical()
     second = json.loads(run(["sync", "--json"], cli_env).stdout)
     assert (second["status"], second["requests"], second["candles_added"], second["series"]) == ("completed", 0, 0, 2)
+    assert second["items"] == [] and sorted(second["up_to_date_series"]) == ["NSE:INFY:day", "NSE:TCS:day"]
     assert historical() == before
     only = json.loads(run(["sync", "--only", tcs["tracked"]["id"], "--json"], cli_env).stdout)
-    assert [i["series"] for i in only["items"]] == ["NSE:TCS:day"]
+    assert only["items"] == [] and only["up_to_date_series"] == ["NSE:TCS:day"]  # planned: nothing due, no item
+    text = run(["sync"], cli_env)
+    assert text.returncode == 0 and text.stdout.splitlines()[-2:] == [
+        "2 series already up to date", "sync completed: 0 of 2 series updated, 0 candles added, 0 requests, 0 failed"]
     unknown = run(["sync", "--only", "nosuch"], cli_env)
     assert unknown.returncode == 1 and "not_found" in unknown.stderr

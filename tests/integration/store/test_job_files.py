@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
+from structlog.testing import capture_logs
 
 from adapters.outbound.job_files import JobFiles
 from application.job import ItemStatus, Job, JobItem, JobKind, JobOrigin, JobStatus
+from application.sync_summary import Skipped, SyncSummary
+from domain.errors import StoreBusy
 from tests.fakes.jobs import InMemoryJobs
 
 REQUEST = {"segment": "EQUITY", "symbol": "INFY", "exchange": None, "from_date": "2023-01-01",
@@ -59,6 +65,7 @@ def test_the_file_holds_the_statuses_as_plain_strings(tmp_path):
     assert data["status"] == "cancelling" and data["cancel_requested"] is True  # an older kitefetch reads it too
     assert data["items"][0]["status"] == "queued" and data["items"][0]["request"] == REQUEST
     assert set(data) == set(old_file("running", False, "running")) | {"origin"}
+    assert list(data).index("status") < list(data).index("items")  # read from the first bytes (with_status)
 
 
 def test_an_items_kind_is_kept(tmp_path):
@@ -86,6 +93,72 @@ def test_files_that_are_not_jobs_are_skipped_in_the_listing(tmp_path):
     assert [j.id for j in files.all()] == ["good1"]
 
 
+def test_a_syncs_summary_is_kept_and_older_files_have_none(tmp_path):
+    files = JobFiles(tmp_path)
+    summary = SyncSummary(("NSE:TCS:day", "NFO:NIFTY24JUNFUT:minute"),
+                          (Skipped("NFO:NIFTY24MAYFUT:day", "finished: expired 2024-05-30", True),
+                           Skipped("t-1", "No instrument NSE:GONE", False, "t-1", "not_found")))
+    files.save(Job("sync2", 1, [], JobStatus.COMPLETED, origin=JobOrigin.SYNC, summary=summary))
+    assert files.load("sync2").summary == summary
+    (tmp_path / "0ldf0rmat0000001.json").write_text(json.dumps(old_file("running", False, "running")))
+    assert files.load("0ldf0rmat0000001").summary is None
+
+
+def _aged(path, seconds_ago: int) -> None:
+    when = path.stat().st_mtime - seconds_ago
+    os.utime(path, (when, when))
+
+
+def test_recent_reads_only_the_files_written_last(tmp_path):
+    files = JobFiles(tmp_path)
+    for n in range(4):
+        files.save(Job(f"job{n}", n, [JobItem(REQUEST, "INFY")]))
+        _aged(tmp_path / f"job{n}.json", 100 - n)
+    (tmp_path / "torn0.json").write_text('{"id": "torn0", "created_at": 0, "it')
+    _aged(tmp_path / "torn0.json", 1000)
+    files.save(Job("job1", 1, [JobItem(REQUEST, "TCS")]))  # rewritten: among the last, in created order
+    with capture_logs() as logs:
+        assert [j.id for j in files.recent(3)] == ["job3", "job2", "job1"]
+        assert [j.id for j in files.recent(10)] == ["job3", "job2", "job1", "job0"]
+    assert [entry["event"] for entry in logs] == ["job_file_damaged_skipped"]  # read by the second only
+
+
+def test_with_status_parses_only_files_whose_first_bytes_say_so(tmp_path):
+    files = JobFiles(tmp_path)
+    files.save(Job.awaiting_login("wait1", 5))
+    files.save(Job("done1", 1, [JobItem(REQUEST, "INFY")], JobStatus.COMPLETED))
+    (tmp_path / "torn1.json").write_text('{"id": "torn1", "created_at": 2, "status": "completed", "items": [{"req')
+    (tmp_path / "0ldf0rmat0000001.json").write_text(json.dumps(old_file("interrupted", False, "queued")))
+    with capture_logs() as logs:
+        assert [j.id for j in files.with_status({JobStatus.NEEDS_LOGIN})] == ["wait1"]
+        assert [j.id for j in files.with_status({JobStatus.INTERRUPTED})] == ["0ldf0rmat0000001"]  # items first
+    assert logs == []  # the torn file's head says completed: never parsed
+    assert files.status_of("torn1") is JobStatus.COMPLETED and files.status_of("nope") is None
+    (tmp_path / "0ldf0rmat0000002.json").write_text(json.dumps(old_file("running", True, "running")))
+    assert files.status_of("0ldf0rmat0000002") is JobStatus.CANCELLING  # the old format's pending cancel
+
+
+def test_updates_wait_for_another_process_holding_the_lock_then_are_busy(tmp_path):
+    files = JobFiles(tmp_path, lock_timeout=0.3)
+    files.save(Job("lock1", 1, [JobItem(REQUEST, "INFY")]))
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(tmp_path / 'jobs.lock')!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreBusy, match="try again"):
+            files.update("lock1", lambda job: job)
+        with pytest.raises(StoreBusy):
+            files.save_progress(Job("lock1", 1, []), lambda status: None)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert files.update("lock1", lambda job: (job.request_cancel(), job)[1]).status is JobStatus.CANCELLING
+    assert files.load("lock1").items  # the refused save_progress wrote nothing
+
+
 @pytest.fixture(params=["fake", "files"])
 def repository(request, tmp_path):
     return InMemoryJobs() if request.param == "fake" else JobFiles(tmp_path)
@@ -109,3 +182,17 @@ def test_the_fake_and_the_files_keep_a_job_alike(repository):
     updated = repository.update("newer", start)
     assert updated.status is JobStatus.RUNNING and repository.load("newer") == updated
     assert repository.load("newer").items[1].status is ItemStatus.RUNNING
+
+
+def test_the_fake_and_the_files_list_and_save_progress_alike(repository):
+    for n, status in enumerate([JobStatus.COMPLETED, JobStatus.NEEDS_LOGIN, JobStatus.RUNNING]):
+        repository.save(Job(f"j{n}", n, [JobItem(REQUEST, "INFY")], status))
+    assert [j.id for j in repository.recent(2)] == ["j2", "j1"]
+    assert [j.id for j in repository.with_status({JobStatus.NEEDS_LOGIN, JobStatus.COMPLETED})] == ["j1", "j0"]
+    assert repository.status_of("j2") is JobStatus.RUNNING and repository.status_of("nope") is None
+    runner_copy = repository.load("j2")
+    runner_copy.items[0].records = 7
+    repository.update("j2", lambda job: (job.request_cancel(), job)[1])  # another process cancels
+    seen: list[JobStatus | None] = []
+    repository.save_progress(runner_copy, seen.append)
+    assert seen == [JobStatus.CANCELLING] and repository.load("j2").items[0].records == 7

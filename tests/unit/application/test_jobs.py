@@ -297,3 +297,70 @@ def test_with_workers_a_crash_stops_the_other_items_and_interrupts_the_job(jobs,
     stored = jobs.load(job.id)
     assert stored.status == JobStatus.INTERRUPTED and len(source.calls) < 10
     assert {i.status for i in stored.items} == {ItemStatus.QUEUED}  # TCS stopped too, to run again on resume
+
+
+class _CountingJobs(InMemoryJobs):
+    """Counts how often a runner reads and writes the job (each is a file of up to megabytes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = {"load": 0, "update": 0, "status_of": 0, "save_progress": 0}
+
+    def load(self, job_id):
+        self.reads["load"] += 1
+        return super().load(job_id)
+
+    def update(self, job_id, change):
+        self.reads["update"] += 1
+        return super().update(job_id, change)
+
+    def status_of(self, job_id):
+        self.reads["status_of"] += 1
+        return super().status_of(job_id)
+
+    def save_progress(self, job, merge):
+        self.reads["save_progress"] += 1
+        super().save_progress(job, merge)
+
+
+def test_a_run_of_thousands_of_quick_items_reads_and_writes_the_job_by_time_not_per_item(fetch_history, clock,
+                                                                                       stores, source):
+    day = FetchRequest(Segment.EQUITY, "RELIANCE", DateRange(date(2024, 6, 3), date(2024, 6, 14)))
+    fetch_history.execute(day)  # stored: each item below finds nothing to fetch
+    jobs = _CountingJobs()
+    job = StartJob(jobs, lambda _: None, clock).execute([day] * 2000)
+    started = time.monotonic()
+    done = RunJob(jobs, fetch_history, clock).execute(job.id)
+    elapsed = time.monotonic() - started
+    assert done.status is JobStatus.COMPLETED and done.counts["done"] == 2000 and len(source.calls) == 1
+    assert jobs.load(job.id).counts["done"] == 2000
+    by_time = elapsed / 0.25 + 2
+    assert jobs.reads["load"] <= 2 and jobs.reads["update"] == 1  # the start; the end is a save_progress
+    assert jobs.reads["status_of"] + jobs.reads["save_progress"] <= by_time, (jobs.reads, elapsed)
+
+
+def test_a_cancel_from_another_process_lands_within_a_quarter_second_between_requests(clock, slow):
+    source, fetch_history = slow
+    jobs = InMemoryJobs()
+    months = [FetchRequest(Segment.EQUITY, "RELIANCE", DateRange(date(2023, m, 1), date(2023, m, 28)),
+                           Interval.MINUTE) for m in range(1, 13)]
+    months_tcs = [FetchRequest(Segment.EQUITY, "TCS", r.date_range, Interval.MINUTE) for r in months]
+    job = StartJob(jobs, lambda _: None, clock).execute([*months, *months_tcs])  # a request of 10 ms each
+    cancelled_at: list[tuple[float, int]] = []
+
+    def cancel_from_elsewhere() -> None:  # another worker: its signal cannot reach this runner
+        while len(source.calls) < 3:
+            time.sleep(0.001)
+        CancelJob(jobs, lambda _: None).execute(job.id)
+        cancelled_at.append((time.monotonic(), len(source.calls)))
+
+    other = threading.Thread(target=cancel_from_elsewhere)
+    other.start()
+    stopped = RunJob(jobs, fetch_history, clock).execute(job.id)
+    stopped_at = time.monotonic()
+    other.join()
+    (at, calls_then), = cancelled_at
+    assert stopped.status is JobStatus.CANCELLED and jobs.load(job.id).status is JobStatus.CANCELLED
+    assert stopped_at - at < 0.25 + 0.15  # one look at the status per quarter second, plus a request in flight
+    assert len(source.calls) - calls_then <= 0.25 / 0.01 + 2 and len(source.calls) < 24
+    assert {i.status for i in stopped.items[-3:]} == {ItemStatus.CANCELLED}

@@ -47,7 +47,7 @@ def scheduled(source, stores, catalog, clock, calendar, jobs, fetch_history, tmp
         start = StartJob(jobs, run, clock)
 
         def sync() -> SyncSeries:
-            return SyncSeries(ResolveTracked(tracked, catalog, source, clock), stores, catalog, start, clock)
+            return SyncSeries(ResolveTracked(tracked, catalog, source, clock), stores, catalog, start, clock, calendar)
 
         return ScheduledSync(sync, jobs, SlotClaimFiles(tmp_path / "schedule"), lambda: login["valid"], calendar,
                              clock, times)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from application.job import JobOrigin
+from application.job import JobOrigin, JobStatus
 from application.resolve_tracked import ResolveTracked
 from application.run_job import RunJob
 from application.start_job import StartJob
@@ -34,12 +34,12 @@ def jobs():
 
 
 @pytest.fixture
-def sync(source, stores, catalog, clock, jobs, fetch_history):
+def sync(source, stores, catalog, clock, calendar, jobs, fetch_history):
     def make(*entries):
         tracked = MemoryTracked(TrackedList(tuple(entries)))
         run = RunJob(jobs, fetch_history, clock)
         start = StartJob(jobs, run.execute, clock)  # the job runs at once, in the caller
-        return SyncSeries(ResolveTracked(tracked, catalog, source, clock), stores, catalog, start, clock)
+        return SyncSeries(ResolveTracked(tracked, catalog, source, clock), stores, catalog, start, clock, calendar)
 
     return make
 
@@ -78,8 +78,9 @@ def test_a_second_sync_sends_no_request(sync, source, jobs):
     calls = len(source.calls)
     second = use_case.execute()
     job = jobs.load(second.job.id)
-    assert len(source.calls) == calls and all(i.requests_done == 0 and i.records == 0 for i in job.items)
-    assert {i.symbol for i in job.items} == {"RELIANCE", "NIFTY24JUNFUT"}
+    assert len(source.calls) == calls and job.items == [] and job.status is JobStatus.COMPLETED
+    assert {str(k) for k in second.up_to_date} == set(job.summary.up_to_date) == {
+        "NSE:RELIANCE:day", "NFO:NIFTY24JUNFUT:day", "NFO:NIFTY24JUNFUT:minute"}
 
 
 def test_a_stored_contract_starts_where_it_is_stored_and_only_limits_to_the_tracked(sync, stores, jobs):
