@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from application.fetch_record import FetchRecord
-from application.job import Job, JobStatus
+from application.job import Job, JobOrigin, JobStatus
 from application.tracked import TrackedList
 from domain.adjustments import Adjustment, Settlement, StaleMark
 from domain.candles import CandleFrame
@@ -239,6 +239,11 @@ class JobRepository(Protocol):
 
     def with_status(self, statuses: Collection[JobStatus]) -> list[Job]:
         """The jobs in one of `statuses`, newest first, without reading the others whole."""
+        ...
+
+    def newest(self, origins: Collection[JobOrigin]) -> Job | None:
+        """The job of one of `origins` written last (a sync, however many batches ran since), reading no other
+        job whole; None when there is none."""
         ...
 
 

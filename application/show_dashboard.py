@@ -72,6 +72,6 @@ class ShowDashboard:
         series = SeriesPage(page_windows(sizes, series_page, self.SERIES_PER_PAGE), sum(sizes), series_page,
                             self.SERIES_PER_PAGE)
         return Dashboard(databases, self._fetch_log.recent(limit),
-                         self._jobs.all()[:limit], self._free_space.execute() if self._free_space else None,
+                         self._jobs.recent(limit), self._free_space.execute() if self._free_space else None,
                          self._tracked.execute(tracked_page, self.TRACKED_PER_PAGE) if self._tracked else None,
                          series)

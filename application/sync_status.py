@@ -52,9 +52,9 @@ class ShowSyncStatus:
         self._times = tuple(times)
 
     def execute(self) -> SyncStatus:
-        syncs = [j for j in self._jobs.all() if j.origin in SYNC_ORIGINS]  # newest first
-        last = syncs[0] if syncs else None
-        waiting = next((j for j in syncs if j.status is JobStatus.NEEDS_LOGIN), None)
+        last = self._jobs.newest(SYNC_ORIGINS)
+        waiting = next((j for j in self._jobs.with_status({JobStatus.NEEDS_LOGIN}) if j.origin in SYNC_ORIGINS),
+                       None)
         upcoming = next_slot(self._clock.now_ts(), self._times,
                              lambda day: bool(self._calendar.sessions_on(Exchange.NSE, day)))
         return SyncStatus(last, SyncTotals.of(last) if last else None, waiting, self._times, upcoming)

@@ -32,6 +32,7 @@ _ITEM_FIELDS = ("request", "symbol", "requests_done", "requests_total", "records
                 "error", "error_type")
 _SKIPPED_FIELDS = ("what", "reason", "finished", "tracked_id", "error_type")
 _STATUS = re.compile(rb'"status"\s*:\s*"([a-z_]+)"')
+_ORIGIN = re.compile(rb'"origin"\s*:\s*"([a-z_]+)"')
 _HEAD_BYTES = 512  # the fields before `items` (id, created_at, status) fit well within this
 LOCK_TIMEOUT_SECONDS = 10.0
 
@@ -129,14 +130,8 @@ class JobFiles:
 
     def recent(self, limit: int = 50) -> list[Job]:
         """The `limit` jobs whose files were written last, newest created first; reads no other file."""
-        stamped = []
-        for path in self._files():
-            try:
-                stamped.append((path.stat().st_mtime_ns, path))
-            except OSError:  # gone since the listing
-                continue
         jobs: list[Job] = []
-        for _, path in sorted(stamped, reverse=True):
+        for _, path in sorted(self._stamped(), reverse=True):
             if len(jobs) >= limit:
                 break
             job = self._read(path)
@@ -156,6 +151,37 @@ class JobFiles:
                     matches.append(job)
         return self._sorted(matches)
 
+    def newest(self, origins: Collection[JobOrigin]) -> Job | None:
+        """Files looked at newest written first, by their first bytes; a file with no origin there (written before
+        jobs had one) is a batch."""
+        wanted = {o.value.encode() for o in origins}
+        for _, path in sorted(self._stamped(), reverse=True):
+            head = self._head(path)
+            found = _ORIGIN.search(head)
+            items = head.find(b'"items"')
+            if found is None or 0 <= items < found.start() or found.group(1) not in wanted:
+                continue
+            job = self._read(path)
+            if job is not None and job.origin in origins:
+                return job
+        return None
+
+    def _stamped(self) -> list[tuple[int, Path]]:
+        stamped = []
+        for path in self._files():
+            try:
+                stamped.append((path.stat().st_mtime_ns, path))
+            except OSError:  # gone since the listing
+                continue
+        return stamped
+
+    def _head(self, path: Path) -> bytes:
+        try:
+            with path.open("rb") as file:
+                return file.read(_HEAD_BYTES)
+        except OSError:
+            return b""
+
     def _files(self) -> Iterator[Path]:
         if self._dir.exists():
             yield from self._dir.glob("*.json")
@@ -163,11 +189,7 @@ class JobFiles:
     def _status(self, path: Path) -> JobStatus | None:
         """The job's status as its file's first bytes state it; None when they do not: a file written before jobs
         were a model has its items first (and a `cancel_requested` flag after them), so it is read whole."""
-        try:
-            with path.open("rb") as file:
-                head = file.read(_HEAD_BYTES)
-        except OSError:
-            return None
+        head = self._head(path)
         found = _STATUS.search(head)
         items = head.find(b'"items"')
         if found is None or 0 <= items < found.start():

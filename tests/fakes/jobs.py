@@ -7,7 +7,7 @@ import itertools
 import threading
 from collections.abc import Callable, Collection
 
-from application.job import Job, JobStatus
+from application.job import Job, JobOrigin, JobStatus
 from application.ports import JobRepository
 
 
@@ -51,3 +51,9 @@ class InMemoryJobs(JobRepository):
 
     def with_status(self, statuses: Collection[JobStatus]) -> list[Job]:
         return [j for j in self.all() if j.status in statuses]
+
+    def newest(self, origins: Collection[JobOrigin]) -> Job | None:
+        for i in sorted(self.jobs, key=lambda i: self.written[i], reverse=True):
+            if self.jobs[i].origin in origins:
+                return copy.deepcopy(self.jobs[i])
+        return None

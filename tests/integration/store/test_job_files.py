@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import os
 import subprocess
 import sys
@@ -196,3 +197,17 @@ def test_the_fake_and_the_files_list_and_save_progress_alike(repository):
     seen: list[JobStatus | None] = []
     repository.save_progress(runner_copy, seen.append)
     assert seen == [JobStatus.CANCELLING] and repository.load("j2").items[0].records == 7
+
+
+def test_the_fake_and_the_files_find_the_newest_sync_alike(repository, tmp_path):
+    syncs = {JobOrigin.SYNC, JobOrigin.SCHEDULED}
+    assert repository.newest(syncs) is None
+    jobs = [Job("sync1", 1, [JobItem(REQUEST, "INFY")], origin=JobOrigin.SYNC),
+            Job("sched2", 2, [], JobStatus.NEEDS_LOGIN, origin=JobOrigin.SCHEDULED),
+            *(Job(f"batch{n}", 3 + n, [JobItem(REQUEST, "INFY")]) for n in range(5))]  # batches since
+    for job in jobs:
+        repository.save(job)
+        time.sleep(0.01)  # file times tell the order: a coarse clock must see each save apart
+    assert repository.newest(syncs).id == "sched2"
+    assert repository.newest({JobOrigin.SYNC}).id == "sync1"
+    assert repository.newest({JobOrigin.BATCH}).id == "batch4"
