@@ -90,7 +90,7 @@ class TrackedFile:
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise storage_error(error, self.path.parent) from error
+            raise storage_error(error, self.path.parent, reading=True) from error
 
     def _decode(self, raw: bytes | None) -> tuple[TrackedList, bool]:
         """The list in `raw`, and whether anything in it was damaged (logged)."""
