@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from application.fetch_record import FetchRecord
 from application.job import Job, JobOrigin, JobStatus
@@ -94,6 +94,30 @@ class StoredInstrument:
     events: tuple[Adjustment, ...]
 
 
+class SeriesSummary(NamedTuple):
+    """A series as a listing shows it (database-info, the dashboard): SeriesInfo without its coverage and marks'
+    details, cheap enough to make 50,000 of at once. `stale_before`: the stale mark's boundary (epoch seconds)."""
+
+    exchange: Exchange
+    symbol: str
+    interval: Interval
+    rows: int
+    first_ts: int | None
+    last_ts: int | None
+    stale_before: int | None
+    healed_at: int | None
+    provisional_from: int | None
+
+    @classmethod
+    def of(cls, info: SeriesInfo) -> SeriesSummary:
+        key = info.key
+        return cls(key.exchange, key.symbol, key.interval, info.rows, info.first_ts, info.last_ts,
+                   info.stale.before_ts if info.stale else None, info.healed_at, info.provisional_from)
+
+
+Summarize = Callable[[int, int | None], Sequence[SeriesSummary]]  # (offset, limit) -> the summaries of that page
+
+
 @dataclass(frozen=True, slots=True)
 class StoreDescription:
     """A segment database's contents. `series` may be lazy (the HDF5 store decodes an entry when it is first
@@ -106,6 +130,14 @@ class StoreDescription:
     size_bytes: int
     series: Sequence[SeriesInfo]
     exchanges: tuple[Exchange, ...] | None = None
+    summarize: Summarize | None = None  # the store's own faster way to `summaries`, if it has one
+
+    def summaries(self, offset: int = 0, limit: int | None = None) -> Sequence[SeriesSummary]:
+        """The series from `offset`, at most `limit` of them (all by default), as listings show them."""
+        if self.summarize is not None:
+            return self.summarize(offset, limit)
+        shown = self.series[offset:] if limit is None else self.series[offset:offset + limit]
+        return [SeriesSummary.of(s) for s in shown]
 
     def stored_exchanges(self) -> tuple[Exchange, ...]:
         """Those with a series, in the segment's order."""

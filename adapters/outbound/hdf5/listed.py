@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import overload
 
+import orjson
+
 from adapters.outbound.hdf5 import metadata
 from adapters.outbound.hdf5.naming import decode_symbol
-from application.ports import SeriesInfo
+from application.ports import SeriesInfo, SeriesSummary
 from domain.coverage import Coverage
 from domain.interval import Interval
 from domain.market import Exchange
@@ -74,6 +76,23 @@ class ListedSeries(Sequence[SeriesInfo]):
         info = self._info
         for path in self._paths:
             yield info(path)
+
+    def summaries(self, offset: int = 0, limit: int | None = None) -> list[SeriesSummary]:
+        """StoreDescription.summaries: straight from the JSON, loaded in one call and never made SeriesInfo
+        (50,000: ~60 ms where decoding them takes ~200 ms; the full database-info listing is this)."""
+        paths = self._paths[offset:] if limit is None else self._paths[offset:offset + limit]
+        entries = self._entries
+        raws = [entries[path] for path in paths]
+        out = []
+        for path, meta in zip(paths, orjson.loads(b"[" + b",".join(raws) + b"]"), strict=True):
+            _, exchange, name, interval = path.split(b"/")
+            get, stale = meta.get, meta.get("stale")
+            symbol = get("symbol")
+            out.append(SeriesSummary(_EXCHANGES[exchange], decode_symbol(name.decode()) if symbol is None else symbol,
+                                     _INTERVALS[interval], int(meta["rows"]), meta["first_ts"], meta["last_ts"],
+                                     None if stale is None else int(stale["before_ts"]), get("healed_at"),
+                                     get("provisional_from")))
+        return out
 
     def _info(self, path: bytes) -> SeriesInfo:
         return self._decoded.info(path, self._entries[path])

@@ -98,8 +98,9 @@ class Listing:
             paths, exchanges = previous.paths, previous.description.exchanges
         else:
             paths, exchanges = self._order(entries)
-        description = StoreDescription(self._segment, str(self._file.path), True, signature[2],
-                                       ListedSeries(paths, entries, self._decoded), exchanges)
+        series = ListedSeries(paths, entries, self._decoded)
+        description = StoreDescription(self._segment, str(self._file.path), True, signature[2], series, exchanges,
+                                       series.summaries)
         return Snapshot(signature, epoch, length, entries, paths, description)
 
     def _order(self, entries: Entries) -> tuple[tuple[bytes, ...], tuple[Exchange, ...]]:

@@ -18,6 +18,7 @@ import pytest
 from adapters.outbound.hdf5 import catalog, metadata
 from adapters.outbound.hdf5.naming import series_path
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
+from application.ports import SeriesSummary
 from domain.adjustments import Adjustment, ChangeKind
 from domain.candles import CandleFrame
 from domain.instrument import SeriesKey
@@ -69,6 +70,10 @@ def assert_catalog_is_the_walk(path: Path, reader: Hdf5SegmentStore | None = Non
     fresh = Hdf5SegmentStore(path, Segment.DERIVATIVES)
     expected = listed_by_walk(path)
     assert list(fresh.describe().series) == expected
+    summaries = [SeriesSummary.of(info) for info in expected]  # the listing's fast path, straight from the JSON
+    description = fresh.describe()
+    assert description.summarize is not None and list(description.summaries()) == summaries
+    assert list(description.summaries(3, 4)) == summaries[3:7] and list(description.summaries(5)) == summaries[5:]
     if reader is not None:  # a store that listed the file before: it read the new tail, or the new epoch
         assert list(reader.describe().series) == expected
     for info in expected:
