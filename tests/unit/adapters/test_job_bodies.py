@@ -15,9 +15,10 @@ REQUEST = {"segment": "EQUITY", "symbol": "INFY", "exchange": "NSE", "from_date"
 
 
 def item(n: int, status: ItemStatus, records: int = 0, requests: int = 0) -> JobItem:
+    failed = status is ItemStatus.FAILED
     return JobItem({**REQUEST, "symbol": f"S{n}"}, f"S{n}", status, requests_done=requests, requests_total=2,
-                   records=records, **({"error": "no such symbol", "error_type": "not_found"}
-                                       if status is ItemStatus.FAILED else {}))
+                   records=records, error="no such symbol" if failed else None,
+                   error_type="not_found" if failed else None)
 
 
 def big_job(size: int = 3000) -> Job:
