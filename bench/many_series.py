@@ -137,6 +137,7 @@ def child(data_dir: Path, what: str, now: int) -> dict[str, float]:
 
     from bootstrap.app import create_app
     from bootstrap.container import build_container
+    from bootstrap.runtime import tune_gc
     from bootstrap.settings import Settings
 
     settings = Settings(data_dir=data_dir, durable=False, min_free_mb=0)
@@ -144,6 +145,7 @@ def child(data_dir: Path, what: str, now: int) -> dict[str, float]:
     container.clock.override(providers.Object(_FixedClock(now)))
     container.market_data.override(providers.Object(_NoKite()))
     app = create_app(settings, container, log_level=logging.WARNING)
+    tune_gc()  # as `kitefetch serve` does in each worker once the app is built
     client = app.test_client()
 
     def get(url: str) -> float:
@@ -180,13 +182,15 @@ def child(data_dir: Path, what: str, now: int) -> dict[str, float]:
     if what == "tracked":
         return {"seconds": get("/api/data/tracked?page=1")}
     if what == "sync":
+        for old in (data_dir / "jobs").glob("*.json"):  # the previous run's: one sync job stays, as after a day
+            old.unlink()
         use_case = container.sync_series()
         started = time.perf_counter()
         result = use_case.execute()
         elapsed = time.perf_counter() - started
         job = result.job
         assert not job.items, f"{len(job.items)} series planned for fetching; all should be up to date"
-        return {"seconds": elapsed, "up_to_date": float(getattr(result, "up_to_date", 0) or 0)}
+        return {"seconds": elapsed, "up_to_date": len(result.up_to_date)}
     raise SystemExit(f"unknown measurement {what}")
 
 
@@ -251,7 +255,7 @@ def main() -> None:
     now, n, runs = known["now"], known["series"], args.runs
     file_bytes = (data_dir / "DERIVATIVES.h5").stat().st_size
     m = {what: cold(data_dir, what, now, runs)
-         for what in ("dbinfo", "dbinfo_page", "walk", "range", "dashboard", "tracked", "sync")}
+         for what in ("sync", "dbinfo", "dbinfo_page", "walk", "range", "dashboard", "tracked")}
     ours_small, pandas_small = sizes(1_000)
 
     def ms(seconds: float) -> str:
@@ -275,7 +279,8 @@ def main() -> None:
                verdict(m["dashboard"]["seconds"], TARGETS["dashboard"])],
               ["GET /api/data/tracked, first page (cold)", ms(m["tracked"]["seconds"]), "",
                verdict(m["tracked"]["seconds"], TARGETS["tracked"])],
-              [f"plan a sync of {n:,} up-to-date series, 0 requests", ms(m["sync"]["seconds"]), "",
+              [f"plan a sync of {n:,} up-to-date series, 0 requests ({m['sync']['up_to_date']:,.0f} up to date)",
+               ms(m["sync"]["seconds"]), "",
                verdict(m["sync"]["seconds"], TARGETS["sync"])],
               ["file size per series (1,000 series)", f"{ours_small / 1024:.1f} KB",
                f"HDFStore fixed {pandas_small / 1024:.1f} KB", f"<= 1.1x: {ours_small / pandas_small:.2f}x"],

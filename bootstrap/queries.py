@@ -47,7 +47,8 @@ def instruments_dir(settings: Settings) -> Path:
 
 
 def tracked_file(settings: Settings) -> TrackedFile:
-    return TrackedFile(Path(settings.data_dir) / "tracked.json", durable=settings.durable)
+    return TrackedFile(Path(settings.data_dir) / "tracked.json", durable=settings.durable,
+                       lock_timeout=settings.store_lock_timeout)
 
 
 def trading_calendar(settings: Settings) -> TradingCalendar:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
-from adapters.inbound.presenters import adjustments_body, gaps_body
+from adapters.shapes import adjustments_shape, gaps_shape
 from application.continuous_futures import ContinuousQuery
 from application.read_bars import BarsQuery
 from domain.bar_spec import BarSpec
@@ -123,9 +123,7 @@ class Store:
             lo, hi = bounds(start, end)
             found = self._read.find_gaps.execute(key, None if lo is None else ist_date(lo),
                                                  None if hi is None else ist_date(hi))
-        body = gaps_body(found)
-        del body["success"]
-        return body
+        return gaps_shape(found)
 
     def adjustments(self, exchange: str, symbol: str) -> dict[str, Any]:
         """What Kite changed in an instrument's stored history (corporate actions, revisions) and what was healed:
@@ -133,9 +131,7 @@ class Store:
         changed. An instrument with no stored series raises SeriesNotFound."""
         with translated():
             stored = self._read.list_adjustments.execute(Exchange.parse(exchange), symbol)
-        body = adjustments_body(stored)
-        del body["success"]
-        return body
+        return adjustments_shape(stored)
 
     def close(self) -> None:
         """Close the open read handles now (they also close after a moment idle)."""

@@ -6,6 +6,8 @@ import functools
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from adapters.shapes import adjustments_shape, day_counts_body, event_body, gaps_shape
+from adapters.shapes import when as _when
 from domain.clock_time import DAY, IST_OFFSET_SECONDS, ist_date, to_datetime
 from domain.errors import DomainError
 from domain.interval import Interval
@@ -23,7 +25,6 @@ if TYPE_CHECKING:  # the CLI's queries use these bodies without importing the fe
     from application.sync_summary import Skipped
     from application.tracked import Tracked
     from application.verify_history import VerifyResult
-    from domain.adjustments import Adjustment
     from domain.instrument import Instrument, SeriesKey
 
 
@@ -33,11 +34,6 @@ def error_body(error: DomainError | str, error_type: str | None = None, **extra:
     else:
         message, kind = error, error_type or "unknown"
     return {"success": False, "error": message, "error_type": kind, **extra}
-
-
-def day_counts_body(days: tuple[tuple[date, int], ...]) -> list[dict]:
-    """Candles per IST day: `[{"date": "2025-02-01", "candles": 375}]`."""
-    return [{"date": day.isoformat(), "candles": count} for day, count in days]
 
 
 def fetch_body(result: FetchResult) -> dict:
@@ -73,21 +69,8 @@ def fetch_record_body(record: FetchRecord) -> dict:
             "out_of_session": day_counts_body(record.out_of_session), "warnings": list(record.warnings)}
 
 
-def _when(ts: int | None) -> str | None:
-    return to_datetime(ts).isoformat() if ts is not None else None
-
-
-def event_body(event: Adjustment) -> dict:
-    """One change Kite made to the past; `detected_at` in IST with its offset; `pending` the series still stale."""
-    return {"kind": event.kind.value, "ex_date": event.ex_date.isoformat() if event.ex_date else None,
-            "factor": event.factor, "detected_at": _when(event.detected_at), "series": list(event.series),
-            "candles_replaced": event.candles_replaced, "requests": event.requests, "status": event.status.value,
-            "pending": list(event.pending)}
-
-
 def adjustments_body(stored: StoredInstrument) -> dict:
-    return {"success": True, "exchange": stored.exchange.value, "symbol": stored.symbol,
-            "events": [event_body(e) for e in stored.events]}
+    return {"success": True, **adjustments_shape(stored)}
 
 
 def verify_body(result: VerifyResult) -> dict:
@@ -153,15 +136,7 @@ def series_notes(info: SeriesInfo) -> dict:
 
 def gaps_body(found: SeriesGaps) -> dict:
     """What a series lacks (GET /api/data/gaps, `kitefetch gaps --json`); dates are IST days, ranges inclusive."""
-    key, gaps = found.key, found.gaps
-    return {"success": True, "exchange": key.exchange.value, "symbol": key.symbol, "interval": key.interval.value,
-            "from_date": gaps.start.isoformat(), "to_date": gaps.end.isoformat(),
-            "sessions_expected": gaps.sessions_expected, "sessions_with_candles": gaps.sessions_with_candles,
-            "never_fetched": [[a.isoformat(), b.isoformat()] for a, b in gaps.never_fetched],
-            "fetched_empty": [day.isoformat() for day in gaps.fetched_empty],
-            "partial": [{"date": p.day.isoformat(), "candles": p.candles, "expected": p.expected}
-                        for p in gaps.partial],
-            "out_of_session": day_counts_body(gaps.held_back), "estimated": gaps.estimated}
+    return {"success": True, **gaps_shape(found)}
 
 
 def database_body(d: StoreDescription, offset: int = 0, limit: int | None = None) -> dict:

@@ -3,26 +3,28 @@
 Lines written before fetch records were typed (no `error_type`/`error`, status always "ok"), listed their
 out-of-session days or carried warnings still read; a torn or otherwise unreadable line is skipped (with a warning
 naming the file), so one bad write never hides the rest of the log, and the next entry starts on a line of its own.
-Writing is best effort: an entry the disk refuses (full, read-only) is logged with the OS's error and dropped, so it
-never replaces the outcome of the fetch it records.
+Writing is best effort: an entry the disk refuses (full, read-only), or that waits past `lock_timeout` for another
+process's append or trim (InterProcessLock, file_lock.py), is logged and dropped, so it never replaces (or holds up)
+the outcome of the fetch it records. Every change goes through `file_io` (file_io.py), so the crash simulator covers
+appends and trims (tests/integration/store/test_power_loss.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import errno
-import fcntl
-import os
-import threading
 from datetime import date
 from pathlib import Path
 
 import orjson
 import structlog
 
-from adapters.outbound.atomic_file import append_line, make_directory, write_file
+from adapters.outbound.atomic_file import append_line, write_file
 from adapters.outbound.damaged_file import DamageLog
+from adapters.outbound.file_io import OS_IO, FileIO
+from adapters.outbound.file_lock import InterProcessLock
 from application.fetch_record import FetchRecord, FetchStatus
+from domain.errors import StoreBusy
 
 log = structlog.get_logger(__name__)
 KEEP = 500
@@ -80,32 +82,31 @@ def _newest(content: bytes) -> bytes:
 
 
 class FetchLogFile:
-    def __init__(self, path: Path, durable: bool = True) -> None:
+    def __init__(self, path: Path, durable: bool = True, lock_timeout: float = 30.0,
+                 file_io: FileIO = OS_IO) -> None:
         self.path = Path(path)
         self._durable = durable  # fsync each line and each trim (atomic_file.py); off only for benchmarks
-        self._lock = threading.Lock()
+        # One appender or trimmer at a time across threads and processes: a line appended between the trim's read
+        # and its replace would be lost with the old file.
+        self._lock = InterProcessLock(self.path.with_name(f".{self.path.name}.lock"), lock_timeout,
+                                      f"The fetch log ({self.path.name})", durable)
+        self._io = file_io
         self._damage = DamageLog()
 
     def record(self, entry: FetchRecord) -> None:
-        with self._lock:
-            try:
-                self._append(encode(entry))
-            except OSError as error:
-                log.warning("fetch_log_entry_dropped", path=str(self.path), symbol=entry.symbol,
-                            errno=errno.errorcode.get(error.errno or 0, error.errno), error=str(error))
+        try:
+            self._append(encode(entry))
+        except OSError as error:
+            log.warning("fetch_log_entry_dropped", path=str(self.path), symbol=entry.symbol,
+                        errno=errno.errorcode.get(error.errno or 0, error.errno), error=str(error))
+        except StoreBusy as busy:
+            log.warning("fetch_log_entry_dropped", path=str(self.path), symbol=entry.symbol, error=busy.message)
 
     def _append(self, line: bytes) -> None:
-        make_directory(self.path.parent, durable=self._durable)
-        # One appender or trimmer at a time across processes (a flock on a side file): a line appended between
-        # the trim's read and its replace would be lost with the old file.
-        fd = os.open(self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            append_line(self.path, line, durable=self._durable)  # a torn last line is never glued to
+        with self._lock.hold(exclusive=True):  # creates the data dir
+            append_line(self.path, line, durable=self._durable, file_io=self._io)  # never glued to a torn line
             if self.path.stat().st_size > TRIM_AT:
-                write_file(self.path, _newest(self.path.read_bytes()), durable=self._durable)
-        finally:
-            os.close(fd)  # releases the flock
+                write_file(self.path, _newest(self.path.read_bytes()), durable=self._durable, file_io=self._io)
 
     def recent(self, limit: int = 50) -> list[FetchRecord]:
         try:

@@ -134,7 +134,7 @@ class JobFiles:
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise storage_error(error, self._dir) from error
+            raise storage_error(error, self._dir, reading=True) from error
         return self._decode(path, raw)
 
     def all(self) -> list[Job]:

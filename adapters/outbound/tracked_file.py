@@ -1,8 +1,9 @@
 """TrackedRepository as one JSON file, `<data dir>/tracked.json`, replaced atomically under a cross-process lock.
 
-Every change is a read-change-write under an exclusive `flock` on `.tracked.lock` (and a thread lock), so two
-processes adding the same series cannot both succeed, and the file is replaced through atomic_file (fsynced
-unless KITEFETCH_DURABLE=0): a reader, a killed writer or a power cut leaves the old list or the new one.
+Every change is a read-change-write under the exclusive InterProcessLock on `.tracked.lock` (file_lock.py), so two
+processes adding the same series cannot both succeed; a holder that never lets go is a StoreBusy after
+`lock_timeout` seconds, not a hung request. The file is replaced through atomic_file (fsynced unless
+KITEFETCH_DURABLE=0): a reader, a killed writer or a power cut leaves the old list or the new one.
 
 A damaged file (torn, not JSON, not ours) reads as an empty list with one warning naming it; the next change
 keeps its bytes beside it as `tracked.json.damaged` before writing the new list, so nothing the user tracked is
@@ -13,18 +14,15 @@ storage_errors.py import it only when they have something to say).
 
 from __future__ import annotations
 
-import fcntl
-import os
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import orjson
 
-from adapters.outbound.atomic_file import make_directory, write_file
+from adapters.outbound.atomic_file import write_file
 from adapters.outbound.damaged_file import DamageLog
+from adapters.outbound.file_lock import InterProcessLock
 from adapters.outbound.storage_errors import storage_error, storage_errors
 from application.tracked import RuleKind, Tracked, TrackedList, TrackedRule, TrackedSeries
 from domain.errors import DomainError
@@ -64,17 +62,19 @@ def entry_from_dict(data: dict) -> Tracked:
 
 
 class TrackedFile:
-    def __init__(self, path: Path, durable: bool = True) -> None:
+    def __init__(self, path: Path, durable: bool = True, lock_timeout: float = 30.0) -> None:
         self.path = Path(path)
         self._durable = durable  # fsync each save (atomic_file.py); off only for benchmarks
-        self._lock = threading.RLock()
+        # One changer at a time across threads and processes; the lock also creates the data dir.
+        self._lock = InterProcessLock(self.path.with_name(".tracked.lock"), lock_timeout,
+                                      f"The tracked list ({self.path.name})", durable)
         self._damage = DamageLog()
 
     def load(self) -> TrackedList:
         return self._decode(self._read())[0]
 
     def update(self, change: Callable[[TrackedList], TrackedList]) -> TrackedList:
-        with storage_errors(self.path.parent), self._exclusive():
+        with storage_errors(self.path.parent), self._lock.hold(exclusive=True):
             raw = self._read()
             current, damaged = self._decode(raw)
             changed = change(current)
@@ -84,25 +84,13 @@ class TrackedFile:
             write_file(self.path, orjson.dumps(payload, option=orjson.OPT_INDENT_2), durable=self._durable)
             return changed
 
-    @contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        """One changer at a time across threads (the lock) and processes (flock on `.tracked.lock`)."""
-        make_directory(self.path.parent, durable=self._durable)
-        with self._lock:
-            fd = os.open(self.path.with_name(".tracked.lock"), os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                os.close(fd)  # releases the flock
-
     def _read(self) -> bytes | None:
         try:
             return self.path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise storage_error(error, self.path.parent) from error
+            raise storage_error(error, self.path.parent, reading=True) from error
 
     def _decode(self, raw: bytes | None) -> tuple[TrackedList, bool]:
         """The list in `raw`, and whether anything in it was damaged (logged)."""

@@ -9,7 +9,8 @@ the file after a journal recording the original length exists (undoing them is a
 `commit()` then follows SQLite's order for a rollback journal (sqlite.org/atomiccommit.html, 3.7-3.11; its
 pager's rule: every write to the database is synced before the journal is deleted):
   1. the original bytes of every overlaid page, and the original length, ending with a checksum, go to a
-     scratch file, which is fsynced, renamed to `<file>-journal` (atomically replacing a length-only one),
+     scratch file (`<file>-journal.new`), which is fsynced, renamed to `<file>-journal` (atomically replacing a
+     length-only one),
      and the directory fsynced: the journal is on the disk, whole, before any page of the file is overwritten.
      (SQLite syncs its journal, then writes and syncs the header's page count, so a journal never looks
      complete before it is; the checksum and the rename of a synced file do that here.)
@@ -21,7 +22,9 @@ A length-only journal is written as in step 1 before the first direct write past
 `recover()` (run before any access, under the exclusive lock) finds a journal with a valid checksum, copies
 the original pages back, truncates, fsyncs the file, then deletes the journal and fsyncs the directory; a crash
 during recovery leaves the journal to do it again. A journal without a valid checksum was never renamed into
-place whole (only a killed process without fsyncs leaves one) and the file was never touched.
+place whole (only a killed process without fsyncs leaves one) and the file was never touched. Recovery also
+removes a scratch file a killed writer left (never renamed, so never a journal), including one of the name
+kitefetch used before (`EQUITY.new`).
 
 The crash simulator (tests/integration/store/test_power_loss.py) checks this against every file a power cut
 could leave: any of the writes since each file's last fsync lost, the last one torn at a 512-byte boundary.
@@ -35,6 +38,7 @@ commit); a rate-limited batch fetch (42 requests at 3/s, one commit per response
 from __future__ import annotations
 
 import bisect
+import contextlib
 import io
 import os
 import struct
@@ -66,8 +70,30 @@ def journal_path(path: Path) -> Path:
     return path.with_name(path.name + "-journal")
 
 
+def scratch_path(path: Path) -> Path:
+    """Where the journal is written before it is renamed into place: `EQUITY.h5-journal.new`."""
+    return path.with_name(journal_path(path).name + ".new")
+
+
+def _remove_leftover_scratch(path: Path, file_io: FileIO) -> None:
+    """A killed writer's scratch file. Before, it was named `journal.with_suffix(".new")` (EQUITY.h5-journal ->
+    EQUITY.new): one of that name goes too, if it holds the start of a journal (or nothing), so no file of the
+    user's that happens to bear the name is touched."""
+    with contextlib.suppress(FileNotFoundError):
+        file_io.unlink(scratch_path(path))
+    old = journal_path(path).with_suffix(".new")
+    try:
+        with open(old, "rb") as handle:
+            head = handle.read(len(_MAGIC))
+    except FileNotFoundError:
+        return
+    if _MAGIC.startswith(head):
+        file_io.unlink(old)
+
+
 def recover(path: Path, durable: bool = True, file_io: FileIO = OS_IO) -> bool:
     """Roll back an interrupted commit; returns True if there was one. Callers hold the exclusive lock."""
+    _remove_leftover_scratch(path, file_io)
     journal = journal_path(path)
     try:
         raw = journal.read_bytes()
@@ -262,7 +288,7 @@ class JournaledFile(io.RawIOBase):
         journal = journal_path(self.path)
         # Written under the exclusive lock, so one fixed scratch name: a killed writer's leftover is reused.
         atomic_file.write_file(journal, body + _TRAILER.pack(zlib.crc32(body)), durable=self.durable,
-                               scratch=journal.with_suffix(".new"), file_io=self._io)
+                               scratch=scratch_path(self.path), file_io=self._io)
 
     def commit(self) -> None:
         if not self._pages and self._size == self._original_size and not self._extended and not self._extension:

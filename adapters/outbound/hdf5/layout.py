@@ -12,6 +12,13 @@ cannot create a file that keeps its free-space map across sessions. Each append 
 filled chunk of each array; with the map kept, the space that frees is reused instead of leaked (without
 it, a series growing a few rows a day made its file 5-100x larger than its data).
 
+Groups stay in HDF5's old symbol-table format (writes open the file with h5py's default libver). The newer
+one (libver "latest" on the write handle, or groups tracking creation order) indexes an exchange's symbols
+in a B-tree: a cold lookup at 50,000 series takes 0.8 ms instead of 1.9, and a new series stops rewriting
+a 1.4 MB heap of names. But each new series then leaves about one 1-30 byte fragment in the kept free-space
+map, which every write loads and saves: 49,000 at 50,000 series, +50 ms on every write (an append: 47 ms
+instead of 7). Measured with HDF5 2.0 through the journal's file-object driver.
+
 blosc2 lz4 with bit-shuffle compresses candles smaller than HDFStore's zstd and decodes fastest; chunk_io.py
 does the (de)compression itself, in the filter's format. Chunks hold the same number of bytes in each array
 (the price block has 4 columns, so a quarter of the rows). An append recompresses the whole partly filled

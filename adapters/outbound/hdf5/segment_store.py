@@ -115,7 +115,7 @@ class Hdf5SegmentStore:
 
     def iter_range(self, key: SeriesKey, start_ts: int | None = None, end_ts: int | None = None,
                    batch_rows: int = 65_536) -> Iterator[CandleFrame]:
-        with storage_errors(self.path.parent):
+        with storage_errors(self.path.parent, reading=True):
             yield from self._reader.iter_range(self._path_of(key), start_ts, end_ts, batch_rows)
 
     @in_data_dir

@@ -92,8 +92,8 @@ class SharedRateLimiter(_AdaptiveSpacing):
             self._pid = os.getpid()
         return self._fd
 
-    def _reserve(self) -> float:
-        """Take the next slot; returns how long to wait for it."""
+    def _reserve(self) -> tuple[float, float]:
+        """Take the next slot: (now, the slot's start), both wall-clock seconds; the wait is their difference."""
         fd = self._file()
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
@@ -106,13 +106,14 @@ class SharedRateLimiter(_AdaptiveSpacing):
             start = max(now, booked)
             if os.pwrite(fd, _RECORD.pack(start + self.next_spacing()), 0) < _RECORD.size:  # a disk full mid-write
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self._path))
-            return start - now
+            return now, start
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
 
     def acquire(self) -> float:
         with self._lock, storage_errors(self._path.parent):
-            delay = self._reserve()
+            now, start = self._reserve()
+        delay = start - now
         if delay > 0:
             time.sleep(delay)
         return max(delay, 0.0)

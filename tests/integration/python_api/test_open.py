@@ -161,3 +161,13 @@ def test_import_kitefetch_loads_no_web_server_kite_client_or_pandas():
     seen = json.loads(result.stdout)
     assert seen["loaded"] == []
     assert seen["seconds"] < 2.0  # ~0.15 s here; bench/python_api.py measures it against the 0.5 s target
+
+
+def test_the_store_imports_nothing_of_the_web_edge(tmp_path):
+    """gaps and adjustments share their shapes with the REST bodies through adapters/shapes.py, not presenters.py
+    (lint-imports checks the same with no exception left for it)."""
+    code = ("import json, sys, kitefetch\nstore = kitefetch.open(sys.argv[1])\n"
+            "try:\n    store.gaps('NSE', 'TCS', 'day')\nexcept KeyError:\n    pass\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('adapters.inbound'))))")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout.splitlines()[-1]) == []

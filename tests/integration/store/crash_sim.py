@@ -39,6 +39,7 @@ class RecordingIO(FileIO):
         self.start_names = dict(self.names)
         self.ops: list[Op] = []
         self._fds: dict[int, int] = {}
+        self._appending: set[int] = set()  # opened with O_APPEND: every write lands at the end
 
     def _inode(self, content: bytes) -> int:
         inode = len(self.start)
@@ -60,14 +61,17 @@ class RecordingIO(FileIO):
             elif flags & os.O_TRUNC:
                 self.ops.append(("truncate", self.names[name], 0))
             self._fds[fd] = self.names[name]
+            if flags & os.O_APPEND:
+                self._appending.add(fd)
         return fd
 
     def close(self, fd):
         self._fds.pop(fd, None)
+        self._appending.discard(fd)
         os.close(fd)
 
     def write(self, fd, data):
-        offset = os.lseek(fd, 0, os.SEEK_CUR)
+        offset = os.fstat(fd).st_size if fd in self._appending else os.lseek(fd, 0, os.SEEK_CUR)
         written = os.write(fd, data)
         self._written(fd, offset, data[:written])
         return written

@@ -135,3 +135,80 @@ def test_a_short_write_of_the_journal_is_finished(tmp_path):
         view.commit()
     view.close()
     assert recover(path) is True and path.read_bytes() == original
+
+
+def test_the_journal_is_written_as_its_own_name_dot_new_then_renamed(tmp_path):
+    """`EQUITY.h5-journal.new`, not `EQUITY.new` (with_suffix on `EQUITY.h5-journal` replaced `.h5-journal`)."""
+    from tests.integration.store.crash_sim import RecordingIO
+
+    path = tmp_path / "EQUITY.h5"
+    make(path, 2 * PAGE)
+    recorder = RecordingIO(tmp_path)
+    view = JournaledFile(path, file_io=recorder)
+    view.seek(5)
+    view.write(b"changed")
+    view.commit()
+    view.close()
+    assert [op[1] for op in recorder.ops if op[0] == "link"] == ["EQUITY.h5-journal.new"]
+    assert [op[1:3] for op in recorder.ops if op[0] == "rename"] == [("EQUITY.h5-journal.new", "EQUITY.h5-journal")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["EQUITY.h5"]
+
+
+def test_recovery_removes_a_killed_writers_scratch_of_the_new_name_and_of_the_old_one(tmp_path):
+    path = tmp_path / "EQUITY.h5"
+    original = make(path, 3 * PAGE)
+    (tmp_path / "EQUITY.h5-journal.new").write_bytes(b"KFJOURNAL1" + b"\x00" * 100)  # killed before the rename
+    (tmp_path / "EQUITY.new").write_bytes(b"KFJOURNAL1" + b"\x01" * 50)  # the same, by kitefetch before the rename
+    assert recover(path) is False
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["EQUITY.h5"] and path.read_bytes() == original
+    (tmp_path / "EQUITY.new").write_bytes(b"KFJOUR")  # torn within the magic
+    assert recover(path) is False and not (tmp_path / "EQUITY.new").exists()
+    (tmp_path / "EQUITY.new").write_bytes(b"")  # killed before its first byte
+    assert recover(path) is False and not (tmp_path / "EQUITY.new").exists()
+
+
+def test_recovery_with_a_journal_and_an_old_scratch_rolls_back_and_removes_both(tmp_path):
+    path = tmp_path / "EQUITY.h5"
+    original = make(path, 3 * PAGE)
+    view = JournaledFile(path)
+    view.seek(PAGE + 1)
+    view.write(b"changed")
+
+    def die(run):
+        raise KeyboardInterrupt("killed while applying")
+
+    view._write_run = die
+    with contextlib.suppress(KeyboardInterrupt):
+        view.commit()
+    view.close()
+    (tmp_path / "EQUITY.new").write_bytes(b"KFJOURNAL1 an older kitefetch's scratch")
+    assert recover(path) is True and path.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["EQUITY.h5"]
+
+
+def test_a_file_of_the_users_that_bears_the_old_name_is_left_alone(tmp_path):
+    path = tmp_path / "EQUITY.h5"
+    make(path, PAGE)
+    (tmp_path / "EQUITY.new").write_bytes(b"my notes on new equities")
+    assert recover(path) is False
+    assert (tmp_path / "EQUITY.new").read_bytes() == b"my notes on new equities"
+
+
+def test_the_next_write_through_the_store_clears_an_old_scratch(tmp_path):
+    import numpy as np
+
+    from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
+    from domain.candles import CandleFrame
+    from domain.instrument import SeriesKey
+    from domain.interval import Interval
+    from domain.market import Exchange, Segment
+
+    key = SeriesKey(Exchange.NSE, "TCS", Interval.DAY)
+    ts = 1_704_067_200 + 86_400 * np.arange(4, dtype=np.int64)
+    frame = CandleFrame.from_columns({"ts": ts, "open": np.ones(4), "high": np.ones(4) * 2, "low": np.ones(4) / 2,
+                                      "close": np.ones(4), "volume": np.arange(4)})
+    store = Hdf5SegmentStore(tmp_path / "EQUITY.h5", Segment.EQUITY)
+    store.write(key, frame.take(slice(0, 2)), [(int(ts[0]), int(ts[1]) + 86_399)])
+    (tmp_path / "EQUITY.new").write_bytes(b"KFJOURNAL1" + b"\x00" * 64)
+    store.write(key, frame.take(slice(2, 4)), [(int(ts[2]), int(ts[3]) + 86_399)])
+    assert not (tmp_path / "EQUITY.new").exists() and len(store.read(key)) == 4

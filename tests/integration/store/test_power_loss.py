@@ -20,11 +20,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from adapters.outbound.fetch_log import KEEP, TRIM_AT, FetchLogFile, encode
 from adapters.outbound.file_io import FileIO
 from adapters.outbound.hdf5 import catalog
 from adapters.outbound.hdf5.journal import journal_path
 from adapters.outbound.hdf5.naming import series_path
 from adapters.outbound.hdf5.segment_store import Hdf5SegmentStore
+from application.fetch_record import FetchRecord
 from domain.adjustments import Adjustment, ChangeKind
 from domain.candles import CandleFrame
 from domain.instrument import SeriesKey
@@ -258,3 +260,58 @@ def test_a_small_file_replaced_durably_is_old_or_new_never_a_mix(tmp_path):
         allowed = {b"new" * 1000} if point.calls == len(recorder.ops) else {b"old" * 1000, b"new" * 1000}
         assert files.get("job.json") in allowed, (point.calls, how)
     assert images > len(recorder.ops) * 3
+
+
+def fetched(symbol: str, time: int) -> FetchRecord:
+    """An entry of ~400 bytes, so that an append crosses a sector boundary (and may tear)."""
+    return FetchRecord(time, "NSE", symbol, "minute", 375, 0, 1, 0.2, warnings=("a day-over-day move " * 12,))
+
+
+def fetch_log_outcome(tmp_path: Path, lines: int, durable: bool = True) -> tuple[list[str], int, int]:
+    """Append one entry to a fetch log of `lines` entries (recorded), then open every crash image: the entries
+    before it are all there, and the new one too once record() returned (or may be, before). Returns what was
+    wrong, the images opened and how many of the calls were a trim's."""
+    directory = tmp_path / "log"
+    directory.mkdir()
+    log_path = directory / "fetch-log.jsonl"
+    if lines:
+        log_path.write_bytes(b"".join(encode(fetched(f"S{n}", n)) for n in range(lines)))
+    before = FetchLogFile(log_path).recent(KEEP)
+    recorder = RecordingIO(directory)
+    new = fetched("NEW", 10**9)
+    FetchLogFile(log_path, durable=durable, file_io=recorder).record(new)
+    after = FetchLogFile(log_path).recent(KEEP)
+    assert after == [new, *before][:KEEP]
+    bad, seen, calls = [], set(), len(recorder.ops)
+    for point, how, files in recorder.crash(seed=lines).images(RANDOM_PER_POINT):
+        returned = point.calls == calls
+        key = (fingerprint(files), returned)
+        if key in seen:
+            continue
+        seen.add(key)
+        image = tmp_path / "image"
+        shutil.rmtree(image, ignore_errors=True)
+        image.mkdir()
+        for name, content in files.items():
+            (image / name).write_bytes(content)
+        found = FetchLogFile(image / log_path.name).recent(KEEP)
+        if found not in ((after,) if returned else (before, after)):
+            bad.append(f"after call {point.calls}/{calls}, {how}: {len(found)} entries, newest "
+                       f"{found[0].symbol if found else '-'}")
+    trim_calls = sum(op[0] == "rename" for op in recorder.ops)
+    return bad, len(seen), trim_calls
+
+
+@pytest.mark.parametrize(("lines", "trims"), [(0, 0), (40, 0), (TRIM_AT // 400, 1)])
+def test_a_power_cut_in_a_fetch_log_append_loses_no_earlier_entry(tmp_path, lines, trims):
+    """atomic_file.append_line (and a trim, past TRIM_AT, replacing the file through write_file) under the same
+    model: a first line, an append, an append that trims."""
+    bad, images, trim_calls = fetch_log_outcome(tmp_path, lines)
+    assert trim_calls == trims and images > 3
+    assert not bad, f"{len(bad)} of {images} images: " + "; ".join(bad[:5])
+
+
+def test_without_fsync_a_fetch_log_append_can_vanish(tmp_path):
+    """The control: without durable, the simulator finds an acknowledged entry lost (so the appends are seen)."""
+    bad, _, _ = fetch_log_outcome(tmp_path, 40, durable=False)
+    assert bad

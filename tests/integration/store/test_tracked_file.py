@@ -3,8 +3,12 @@ the old list, and a damaged file is read as empty with a warning and kept aside 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import multiprocessing
+import os
+import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +17,9 @@ from structlog.testing import capture_logs
 
 from adapters.outbound.tracked_file import TrackedFile
 from application.tracked import RuleKind, TrackedList, TrackedRule, TrackedSeries
-from domain.errors import Conflict, StorageFull
+from bootstrap.app import create_app
+from bootstrap.settings import Settings
+from domain.errors import Conflict, StorageFull, StoreBusy
 from domain.interval import Interval
 from domain.market import Exchange
 from domain.option_chain import InstrumentRef
@@ -130,3 +136,43 @@ def test_a_damaged_entry_is_skipped_and_the_others_stay(tmp_path):
     with capture_logs() as logs:
         assert TrackedFile(path).load().entries == (TCS,)
     assert [(e["event"], e["skipped"]) for e in logs] == [("tracked_entries_damaged_skipped", 2)]
+
+
+@contextmanager
+def held_elsewhere(lock_file: Path):
+    """The lock file flocked through a descriptor of its own: to flock, another process holding it."""
+    holder = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        os.close(holder)
+
+
+@pytest.mark.timeout(30)
+def test_a_lock_held_elsewhere_is_a_busy_error_after_the_timeout_not_a_hang(tmp_path):
+    tracked = TrackedFile(tmp_path / "tracked.json", lock_timeout=0.3)
+    tracked.update(lambda t: t.add(TCS))
+    with held_elsewhere(tmp_path / ".tracked.lock"):
+        started = time.monotonic()
+        with pytest.raises(StoreBusy) as busy:
+            tracked.update(lambda t: t.add(FUTURES))
+        assert 0.3 <= time.monotonic() - started < 10
+        assert tracked.load().entries == (TCS,)  # reading takes no lock
+    assert busy.value.message == "The tracked list (tracked.json) is locked by another process; try again shortly"
+    assert tracked.update(lambda t: t.add(FUTURES)).entries == (TCS, FUTURES)
+
+
+@pytest.mark.timeout(30)
+def test_the_api_answers_503_busy_while_another_process_holds_the_tracked_list(tmp_path):
+    TrackedFile(tmp_path / "tracked.json").update(lambda t: t.add(TCS))
+    app = create_app(Settings(data_dir=tmp_path, store_lock_timeout=0.3))
+    try:
+        with held_elsewhere(tmp_path / ".tracked.lock"):
+            answer = app.test_client().delete("/api/data/tracked/t1", json={})
+        assert answer.status_code == 503
+        assert answer.get_json() == {"success": False, "error_type": "busy", "error": "The tracked list "
+                                     "(tracked.json) is locked by another process; try again shortly"}
+        assert app.test_client().delete("/api/data/tracked/t1", json={}).status_code == 200
+    finally:
+        app.container.unwire()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import os
 from datetime import date
 from pathlib import Path
+
+import pytest
+from structlog.testing import capture_logs
 
 from adapters.outbound.fetch_log import KEEP, TRIM_AT, FetchLogFile
 from application.fetch_record import FetchRecord, FetchStatus
@@ -88,3 +93,21 @@ def test_out_of_session_days_round_trip_as_the_api_spells_them(tmp_path):
         handle.write(b'{"time":2,"symbol":"X","interval":"day","out_of_session":[{"day":"2025-02-01"}]}\n')
     assert log.recent() == [record]
     assert FetchLogFile(tmp_path / "none.jsonl").recent() == []
+
+
+@pytest.mark.timeout(30)
+def test_an_entry_that_waits_too_long_for_the_lock_is_dropped_with_a_warning_not_a_hang(tmp_path):
+    log = FetchLogFile(tmp_path / "fetch-log.jsonl", lock_timeout=0.3)
+    log.record(failed("A"))
+    holder = os.open(tmp_path / ".fetch-log.jsonl.lock", os.O_RDWR)  # another process appending or trimming
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with capture_logs() as logs:
+            log.record(failed("B"))
+    finally:
+        os.close(holder)
+    assert [(e["event"], e["symbol"], e["error"]) for e in logs] == [
+        ("fetch_log_entry_dropped", "B", "The fetch log (fetch-log.jsonl) is locked by another process; try again "
+         "shortly")]
+    log.record(failed("C"))
+    assert [r.symbol for r in log.recent()] == ["C", "A"]

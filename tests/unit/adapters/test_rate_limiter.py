@@ -46,23 +46,48 @@ def test_a_429_widens_the_spacing_and_success_narrows_it_again():
     assert abs((now[0] - before) - 1 / 3) < 0.001
 
 
+class RecordingLimiter(SharedRateLimiter):
+    """The shared limiter, keeping each slot it hands out as it computed it: (thread, when asked, slot start)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.slots: list[tuple[str, float, float]] = []
+
+    def _reserve(self) -> tuple[float, float]:
+        now, start = super()._reserve()
+        self.slots.append((threading.current_thread().name, now, start))  # under acquire's lock: in the order booked
+        return now, start
+
+
+def check_paced(slots: list[tuple[float, float]], returned: list[float], spacing: float) -> None:
+    """Slots (asked, start) in booking order, and when each acquire returned (same order per thread, matched by
+    the caller): starts at least `spacing` apart (so never more than 3 in a second), none later than the pace
+    demands (full speed), and no acquire returning before its slot. Measured on the limiter's own timestamps,
+    so a loaded machine delaying a thread cannot make it fail, nor hide a limiter that lets calls bunch."""
+    starts = [start for _, start in slots]
+    assert all(b - a >= spacing - 1e-6 for a, b in zip(starts, starts[1:], strict=False)), starts
+    assert max_in_window(starts, 1.0) <= 3
+    for previous, (asked, start) in zip(starts, slots[1:], strict=False):
+        assert abs(start - max(asked, previous + spacing)) < 1e-6, (asked, start, previous)
+    assert all(back >= start - 0.005 for (_, start), back in zip(slots, returned, strict=True))
+
+
 def test_threads_never_exceed_the_rate(tmp_path):
-    limiter = SharedRateLimiter(tmp_path / "rate", 3, 1.0, margin=0.02)
-    starts: list[float] = []
-    lock = threading.Lock()
+    limiter = RecordingLimiter(tmp_path / "rate", 3, 1.0, margin=0.02)
+    returned: dict[str, list[float]] = {}
 
     def worker():
+        mine = returned.setdefault(threading.current_thread().name, [])
         for _ in range(3):
             limiter.acquire()
-            with lock:
-                starts.append(time.time())
+            mine.append(time.time())
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
-    began = time.time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(starts) == 12
-    assert max_in_window(starts, 1.0) <= 3
-    assert time.time() - began < 11 * 1.02 / 3 + 0.5  # full speed: 12 starts 1/3 s apart
+    assert len(limiter.slots) == 12 and len({thread for thread, _, _ in limiter.slots}) == 4
+    position = {thread: iter(times) for thread, times in returned.items()}
+    check_paced([(asked, start) for _, asked, start in limiter.slots],
+                [next(position[thread]) for thread, _, _ in limiter.slots], 1.02 / 3)
