@@ -123,7 +123,7 @@ class JobFiles:
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise storage_error(error, self._dir) from error
+            raise storage_error(error, self._dir, reading=True) from error
         return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
     def load(self, job_id: str) -> Job | None:

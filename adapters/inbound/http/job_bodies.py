@@ -4,8 +4,9 @@ a page of them (GET /api/jobs/<id>?item_status=&offset=&limit=), or, in a large 
 A sync of 50,000 series is a job of 50,000 items: all of them are ~19 MB of JSON, and a browser parses that in
 0.3 s, so no client should need them to show a job. The totals the pages show (series updated, candles added,
 requests) are summed here, and a job of more than LIVE_ITEMS_MAX items streams only what a person watching it
-looks at: the items running, the last ones that failed and the last ones finished (3 to 20 KB an event, whatever
-the job's size; measured in tests/integration/api/test_job_bodies.py).
+looks at: the items running, the last ones that failed and the last ones finished, at most 220 items (~100 KB)
+whatever the job's size. Measured on a 50,000-item job (tests/integration/api/test_job_bodies.py): an event of
+53 items is 24 KB, where the whole body is 17.5 MB; building it takes 0.06 s, reading the job file 0.25-0.45 s.
 """
 
 from __future__ import annotations
