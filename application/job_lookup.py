@@ -9,10 +9,15 @@ from application.ports import JobRepository
 from domain.errors import NotFound
 
 
-def load_job(jobs: JobRepository, job_id: str) -> Job:
-    """The job, or NotFound; an id that cannot be a job's (a path, a huge string) is not looked up."""
+def check_job_id(job_id: str) -> None:
+    """NotFound for an id that cannot be a job's (a path, a huge string): it is not looked up."""
     if not job_id.isalnum() or len(job_id) > 32:
         raise NotFound(f"No job {job_id!r}")
+
+
+def load_job(jobs: JobRepository, job_id: str) -> Job:
+    """The job, or NotFound; an id that cannot be a job's (a path, a huge string) is not looked up."""
+    check_job_id(job_id)
     job = jobs.load(job_id)
     if job is None:
         raise NotFound(f"No job {job_id!r}")

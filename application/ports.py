@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple, Protocol
@@ -253,6 +253,12 @@ class JobRepository(Protocol):
     def status_of(self, job_id: str) -> JobStatus | None:
         """The stored job's status without reading its items (a runner asks every quarter second whether another
         process cancelled it); None when there is no such job."""
+        ...
+
+    def revision(self, job_id: str) -> Hashable | None:
+        """A token that changes whenever the job is saved, learnt without reading the job (a file's metadata): a
+        follower of a 50,000-item job (19 MB of JSON) compares two before reading it again. None when there is no
+        such job."""
         ...
 
     def save_progress(self, job: Job, merge: Callable[[JobStatus | None], None]) -> None:

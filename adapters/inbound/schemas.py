@@ -13,6 +13,7 @@ from datetime import date
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from application.job import ItemStatus
 from application.list_fetches import MAX_LIMIT as MAX_FETCHES
 from domain.bar_spec import ACCEPTED as RESAMPLE_FORMS
 from domain.bar_spec import PATTERN as RESAMPLE_PATTERN
@@ -28,6 +29,7 @@ from domain.option_chain import MAX_EXPIRIES, MAX_STRIKES
 MAX_BATCH_ITEMS = 500
 MAX_DATASETS_PAGE = 10_000
 MAX_DATASETS_OFFSET = 1_000_000_000
+MAX_JOB_ITEMS_PAGE = 10_000
 # YYYY-MM-DD from EARLIEST (1970-01-02) to LATEST (2200-01-01), for the document (the Range below checks it);
 # `format: date` beside it keeps out days no calendar has (02-30).
 _DAY, _MONTH = "(0[1-9]|[12][0-9]|3[01])", "(0[1-9]|1[0-2])"
@@ -273,6 +275,32 @@ class DatabaseInfoQuerySchema(_Query):
                             metadata={"description": "datasets to skip, in the listing's order"})
     limit = fields.Integer(validate=validate.Range(min=1, max=MAX_DATASETS_PAGE),
                            metadata={"description": "datasets to list at most; all by default"})
+
+
+_ITEM_STATUSES = "|".join(s.value for s in ItemStatus)
+
+
+class _ItemStatuses(fields.String):
+    """Item states, comma-separated (`failed,running`), loaded as a set of ItemStatus."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        names = super()._deserialize(value, attr, data, **kwargs).split(",")
+        try:
+            return {ItemStatus(name.strip()) for name in names}
+        except ValueError:
+            raise ValidationError(f"each must be one of {', '.join(s.value for s in ItemStatus)}") from None
+
+
+class JobItemsQuerySchema(_Query):
+    """GET /api/jobs/<id>: every item by default; the items in the states named, and a page of them."""
+
+    item_status = _ItemStatuses(metadata={
+        "pattern": rf"^({_ITEM_STATUSES})(,({_ITEM_STATUSES}))*$",
+        "description": "only the items in these states, comma-separated (failed,running); all by default"})
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_DATASETS_OFFSET),
+                            metadata={"description": "items to skip (of those in the states asked), in order"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_JOB_ITEMS_PAGE),
+                           metadata={"description": "items to list at most; all by default"})
 
 
 def describe_errors(messages: dict | list | str, prefix: str = "") -> str:

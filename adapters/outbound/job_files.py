@@ -114,6 +114,18 @@ class JobFiles:
         job = self.load(job_id)
         return job.status if job else None
 
+    def revision(self, job_id: str) -> tuple[int, int, int] | None:
+        """The file's inode, size and modification time, from one stat: every save renames a new file over it
+        (write_file), so a save changes one of them unless it lands in the same clock tick, at the same size, on an
+        inode number the replaced file just freed."""
+        try:
+            stat = self._path(job_id).stat()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise storage_error(error, self._dir, reading=True) from error
+        return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
     def load(self, job_id: str) -> Job | None:
         """None when there is no such job, or its file is damaged (logged)."""
         path = self._path(job_id)

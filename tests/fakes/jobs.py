@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Hashable
 
 from application.job import Job, JobOrigin, JobStatus
 from application.ports import JobRepository
@@ -35,6 +35,9 @@ class InMemoryJobs(JobRepository):
     def status_of(self, job_id: str) -> JobStatus | None:
         job = self.jobs.get(job_id)
         return job.status if job else None
+
+    def revision(self, job_id: str) -> Hashable | None:
+        return self.written.get(job_id)
 
     def save_progress(self, job: Job, merge: Callable[[JobStatus | None], None]) -> None:
         with self._updating:

@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
+from adapters.inbound.http.job_bodies import LIVE_FAILED, LIVE_FINISHED, LIVE_ITEMS_MAX, LIVE_RUNNING
 from adapters.inbound.schemas import (
     ANY_CASE,
     EXCHANGES,
@@ -25,6 +26,7 @@ from adapters.inbound.schemas import (
     FetchesQuerySchema,
     GapsQuerySchema,
     InstrumentsQuerySchema,
+    JobItemsQuerySchema,
     LogoutSchema,
     SyncSchema,
     TrackedQuerySchema,
@@ -131,7 +133,20 @@ JOB = {"type": "object", "required": ["success", "job_id", "status", "outcome", 
                       "progress": {"type": "number"}, "created_at": _COUNT, "updated_at": _COUNT,
                       "finished_at": {"type": "integer", "nullable": True}, "total": _COUNT, "successful": _COUNT,
                       "failed": _COUNT, "pending": _COUNT, "cancelled": _COUNT,
+                      "series_updated": {**_COUNT, "description": "items that stored candles (records > 0)"},
+                      "candles_added": {**_COUNT, "description": "the items' records, summed"},
+                      "requests": {**_COUNT, "description": "the items' requests_done, summed"},
+                      "items_total": {**_COUNT, "description": "items the list is chosen from: every item, or "
+                                                               "those in the states asked (item_status)"},
+                      "items_partial": {"type": "boolean",
+                                        "description": "`items` lists fewer than items_total: a page, or a large "
+                                                       "job's live event"},
+                      "offset": _COUNT, "limit": {"type": "integer", "nullable": True},
+                      "item_status": {"type": "array", "nullable": True,
+                                      "items": {"type": "string", "enum": [s.value for s in ItemStatus]}},
                       "items": {"type": "array", "items": {"type": "object", "properties": {
+                          "index": {**_COUNT, "description": "the item's place in the job, from 0; present when "
+                                                             "the list is not every item in order"},
                           "symbol": {"type": "string"},
                           "kind": {"type": "string", "enum": [k.value for k in JobKind]},
                           "status": {"type": "string", "enum": [s.value for s in ItemStatus]},
@@ -229,7 +244,11 @@ JOB_EVENT = {"type": "object", "required": ["event", "data"],
 _EVENTS_DESCRIPTION = (
     "Server-Sent Events (`text/event-stream`), each typed by the JobEvent schema: `progress` whenever the job "
     "changes (status, progress or counts), then one `done` once it stops (completed, failed, cancelled or "
-    "interrupted), after which the stream ends. Each `data:` is the job as GET /api/jobs/{job_id} returns it. "
+    "interrupted), after which the stream ends. Each `data:` is the job as GET /api/jobs/{job_id} returns it; "
+    f"for a job of more than {LIVE_ITEMS_MAX} items, its `items` are those running (up to {LIVE_RUNNING}), the last "
+    f"{LIVE_FAILED} that failed and the last {LIVE_FINISHED} done, in the job's order, each with its `index`, and "
+    "`items_partial` is true (the totals still count every item; GET with item_status, offset and limit lists the "
+    "others). "
     "Comment lines (`: heartbeat`) keep an idle stream open every 15 s; a stream closes after 6 hours.")
 
 
@@ -329,7 +348,13 @@ def build_spec() -> dict:
                      **_ERRORS}},
         "get": {"responses": _ok({"type": "object", "properties": {
             "success": {"type": "boolean"}, "jobs": {"type": "array", "items": job_ref}}})}})
-    spec.path("/api/jobs/{job_id}", operations={"get": {**job, "responses": _ok("Job")}})
+    spec.path("/api/jobs/{job_id}", operations={"get": {
+        "parameters": job["parameters"] + [{"in": "query", "schema": JobItemsQuerySchema}],
+        "description": "The job with every item by default. With `item_status`, `offset` or `limit`: the items in "
+                       "those states (all by default), from `offset`, at most `limit` of them, each with its "
+                       "`index`; `items_total` counts those in the states asked, and the body echoes the three. The "
+                       "counts and totals are over every item, whatever is listed.",
+        "responses": _ok("Job")}})
     spec.path("/api/jobs/{job_id}/events", operations={"get": {**job, "responses": {
         "200": {"description": _EVENTS_DESCRIPTION, "content": {"text/event-stream": {
             "schema": {"type": "string", "description": "a stream of JobEvent frames"},

@@ -211,3 +211,25 @@ def test_the_fake_and_the_files_find_the_newest_sync_alike(repository, tmp_path)
     assert repository.newest(syncs).id == "sched2"
     assert repository.newest({JobOrigin.SYNC}).id == "sync1"
     assert repository.newest({JobOrigin.BATCH}).id == "batch4"
+
+
+def test_the_fake_and_the_files_change_a_jobs_revision_on_every_save_alike(repository):
+    """A follower learns that a job changed from its revision alone (GET /api/jobs/<id>/events reads a 50,000-item
+    job again only then): each save, update and save_progress changes it; reading does not."""
+    assert repository.revision("nope") is None
+    job = Job("rev1", 1, [JobItem(REQUEST, "INFY")], JobStatus.RUNNING)
+    repository.save(job)
+    seen = [repository.revision("rev1")]
+    repository.load("rev1"), repository.status_of("rev1"), repository.recent(5)
+    assert repository.revision("rev1") == seen[-1]
+
+    def progressed(records: int) -> Job:  # a longer file each time: a coarse clock may not tell two saves apart
+        job.items[0].records = records
+        return job
+
+    for change in (lambda: repository.save(progressed(10)),
+                   lambda: repository.update("rev1", lambda j: (j.request_cancel(), j)[1]),
+                   lambda: repository.save_progress(progressed(1000), lambda status: None)):
+        change()
+        assert repository.revision("rev1") not in seen
+        seen.append(repository.revision("rev1"))

@@ -1,8 +1,10 @@
 // The fetch form: symbol autocomplete from the instrument cache, From/To defaulted to what is stored, then a
 // background job with live progress (SSE, drawn by job_progress.js). /fetch?job=<id> shows one job's progress (the
-// dashboard links there).
+// dashboard links there): up to LISTED of its items, then what its events list (a large job's running, last failed
+// and last done items).
 (function () {
   const $ = (id) => document.getElementById(id);
+  const LISTED = 500;  // as the events list every item of a job of up to 500 (job_bodies.py LIVE_ITEMS_MAX)
   const day = (ms) => new Date(ms).toISOString().slice(0, 10);
   const today = day(Date.now());
   const yearAgo = day(Date.now() - 365 * 86400e3);
@@ -98,7 +100,8 @@
 
   if (given.has("job")) {
     $("job-id").textContent = given.get("job");
-    kitefetch.call(`/api/jobs/${encodeURIComponent(given.get("job"))}`).then(follow, (e) => refused(e.message));
+    kitefetch.call(`/api/jobs/${encodeURIComponent(given.get("job"))}?limit=${LISTED}`)
+      .then(follow, (e) => refused(e.message));
   }
 
   $("fetch-form").addEventListener("submit", async (event) => {

@@ -1,6 +1,8 @@
 // A background job's live progress, shared by the fetch page and the dashboard's sync card: its status (red when
-// every item failed, amber when some did, as in the dashboard's job list), bar, a row per item and, where the page
-// has #job-summary, a sync's totals; kept current by the job's Server-Sent Events until `done`.
+// every item failed, amber when some did, as in the dashboard's job list), bar, a row per item listed and, where the
+// page has #job-summary, a sync's totals; kept current by the job's Server-Sent Events until `done`. A large job's
+// bodies list some of its items (those running, the last failed, the last done): the totals come summed by the
+// server, and #job-shown says how many of the job's series the table shows.
 kitefetch.progress = (function () {
   const $ = (id) => document.getElementById(id);
   const OUTCOME_CLASS = {failed: "error", partial: "warn"};
@@ -8,13 +10,12 @@ kitefetch.progress = (function () {
 
   // A sync's totals, worded as the dashboard renders them (application/sync_status.py SyncTotals): an item a series.
   function summary(job) {
-    if (!job.items.length) return job.status === "needs_login" ? "waiting for a login" : "no series";
-    const sum = (f) => job.items.reduce((n, i) => n + f(i), 0);
-    return `${job.items.length} series: ${sum((i) => (i.records > 0 ? 1 : 0))} updated, ` +
-      `${sum((i) => i.records)} candles added, ${sum((i) => i.requests_done)} requests, ${job.failed} failed`;
+    if (!job.total) return job.status === "needs_login" ? "waiting for a login" : "no series";
+    return `${job.total} series: ${job.series_updated} updated, ${job.candles_added} candles added, ` +
+      `${job.requests} requests, ${job.failed} failed`;
   }
 
-  // `rows` picks the items shown (all of them by default); the table hides when none is.
+  // `rows` picks the items shown of those the body lists (all of them by default); the table hides when none is.
   function render(job, rows = (items) => items) {
     $("job-status").textContent = job.status;
     $("job-status").className = OUTCOME_CLASS[job.outcome] || "";
@@ -34,6 +35,10 @@ kitefetch.progress = (function () {
     const table = $("job-items");
     table.replaceChildren(table.rows[0], ...shown);
     table.hidden = !shown.length;
+    if ($("job-shown")) {
+      $("job-shown").textContent = `showing ${shown.length} of ${job.total} series`;
+      $("job-shown").hidden = !shown.length || shown.length >= job.total;
+    }
   }
 
   // Show `job` (a body of /api/jobs/<id>) at once, then follow its events; `onDone(final)` once it has stopped.
@@ -60,6 +65,7 @@ kitefetch.progress = (function () {
     $("job-status").className = "error";
     $("job-items").replaceChildren($("job-items").rows[0]);
     $("job-items").hidden = true;
+    if ($("job-shown")) $("job-shown").hidden = true;
   }
 
   return {follow, refused, render};

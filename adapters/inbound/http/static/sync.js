@@ -1,10 +1,14 @@
 // The dashboard's sync card: "Sync now" (POST /api/data/sync) and the live progress of the last sync, drawn by
 // job_progress.js: a sync still running when the page loads is followed too. Its table lists the series running
-// and those that failed, not the thousands a sync may hold; the job's own page (its link) lists them all.
+// and those that failed, not the thousands a sync may hold (nor does it ask for them); the job's own page (its
+// link) shows more.
 (function () {
   const $ = (id) => document.getElementById(id);
   const MAX_ROWS = 20;
-  const rows = (items) => items.filter((i) => i.status === "running" || i.status === "failed").slice(0, MAX_ROWS);
+  const rows = (items) => [...items.filter((i) => i.status === "running"),
+                           ...items.filter((i) => i.status === "failed")].slice(0, MAX_ROWS);
+  const job = (id) => kitefetch.call(
+    `/api/jobs/${encodeURIComponent(id)}?item_status=running,failed&limit=${MAX_ROWS}`);
   // Epoch seconds as the server renders them: IST wall time, to the minute.
   const ist = (ts) => new Date((ts + 19800) * 1000).toISOString().slice(0, 16).replace("T", " ");
 
@@ -30,7 +34,7 @@
       const started = await kitefetch.call("/api/data/sync", {
         method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": kitefetch.csrf()},
         body: "{}"});
-      follow(await kitefetch.call(`/api/jobs/${encodeURIComponent(started.job_id)}`));
+      follow(await job(started.job_id));
     } catch (error) {  // nothing to sync (400), no Kite session (401): the API's message
       $("sync-error").textContent = error.message;
       $("sync-error").hidden = false;
@@ -42,6 +46,6 @@
   const running = $("sync").dataset.follow;
   if (running) {
     $("sync-now").disabled = true;
-    kitefetch.call(`/api/jobs/${encodeURIComponent(running)}`).then(follow, () => { $("sync-now").disabled = false; });
+    job(running).then(follow, () => { $("sync-now").disabled = false; });
   }
 })();
