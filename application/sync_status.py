@@ -16,18 +16,20 @@ SYNC_ORIGINS = frozenset({JobOrigin.SYNC, JobOrigin.SCHEDULED})
 
 @dataclass(frozen=True, slots=True)
 class SyncTotals:
-    """What a sync job did so far: one item per series."""
+    """What a sync job did so far: an item per series with something due, and those it found up to date."""
 
-    series: int
+    series: int  # due and up to date
     updated: int  # series that gained candles
     candles: int
     requests: int
     failed: int
+    up_to_date: int = 0
 
     @classmethod
     def of(cls, job: Job) -> SyncTotals:
-        return cls(len(job.items), sum(i.records > 0 for i in job.items), sum(i.records for i in job.items),
-                   sum(i.requests_done for i in job.items), job.counts["failed"])
+        current = len(job.summary.up_to_date) if job.summary is not None else 0
+        return cls(len(job.items) + current, sum(i.records > 0 for i in job.items), sum(i.records for i in job.items),
+                   sum(i.requests_done for i in job.items), job.counts["failed"], current)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
@@ -53,9 +54,11 @@ def test_limit_and_trimming_keep_the_newest(tmp_path):
     assert len(log.recent(KEEP)) == KEEP
 
 
-def _append_many(path: str, writer: int, count: int) -> None:
+def _append_many(path: str, writer: int, count: int, step: Any) -> None:
     log = FetchLogFile(Path(path), durable=False)
     for n in range(count):
+        if n % 10 == 0:
+            step.wait(60)  # in step: one writer far ahead (a loaded machine) would see the other's lines all trimmed
         log.record(failed(f"W{writer}", time=n))
 
 
@@ -65,7 +68,8 @@ def test_two_processes_appending_through_trims_lose_no_line(tmp_path):
     path = tmp_path / "fetch-log.jsonl"
     count = TRIM_AT // 150
     ctx = multiprocessing.get_context("fork")
-    writers = [ctx.Process(target=_append_many, args=(str(path), w, count)) for w in (1, 2)]
+    step = ctx.Barrier(2)
+    writers = [ctx.Process(target=_append_many, args=(str(path), w, count, step)) for w in (1, 2)]
     for proc in writers:
         proc.start()
     for proc in writers:

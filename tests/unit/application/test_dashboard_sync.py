@@ -13,6 +13,7 @@ from application.job import ItemStatus, Job, JobItem, JobOrigin, JobStatus
 from application.ports import SeriesInfo, StoreDescription
 from application.show_dashboard import ShowDashboard, page_windows
 from application.sync_status import ShowSyncStatus, SyncTotals
+from application.sync_summary import SyncSummary
 from domain.clock_time import IST, from_datetime
 from domain.coverage import Coverage
 from domain.instrument import SeriesKey
@@ -49,6 +50,15 @@ def test_the_last_sync_is_the_newest_asked_for_or_scheduled_never_a_batch():
     shown = status(jobs).execute()
     assert shown.last is not None and shown.last.id == "sync" and shown.waiting is None
     assert shown.totals == SyncTotals(series=3, updated=1, candles=20, requests=4, failed=1)
+
+
+def test_a_syncs_totals_count_the_series_it_found_up_to_date():
+    jobs = InMemoryJobs()
+    done = job("sync", NOW - 200, JobOrigin.SYNC, items=[item("TCS", ItemStatus.DONE, records=20, requests=1)])
+    done.summary = SyncSummary(up_to_date=("NSE:INFY:day", "NSE:WIPRO:day"))
+    jobs.save(done)
+    assert status(jobs).execute().totals == SyncTotals(series=3, updated=1, candles=20, requests=1, failed=0,
+                                                       up_to_date=2)
 
 
 def test_a_scheduled_sync_waiting_for_a_login_is_shown():

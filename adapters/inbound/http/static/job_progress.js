@@ -8,11 +8,13 @@ kitefetch.progress = (function () {
   const OUTCOME_CLASS = {failed: "error", partial: "warn"};
   let events = null;
 
-  // A sync's totals, worded as the dashboard renders them (application/sync_status.py SyncTotals): an item a series.
+  // A sync's totals, worded as the dashboard renders them (application/sync_status.py SyncTotals): an item a series
+  // with something due, and those the sync found up to date (its summary).
   function summary(job) {
-    if (!job.total) return job.status === "needs_login" ? "waiting for a login" : "no series";
-    return `${job.total} series: ${job.series_updated} updated, ${job.candles_added} candles added, ` +
-      `${job.requests} requests, ${job.failed} failed`;
+    const current = job.summary ? job.summary.up_to_date : 0;
+    if (!job.total && !current) return job.status === "needs_login" ? "waiting for a login" : "no series";
+    return `${job.total + current} series: ${job.series_updated} updated, ${job.candles_added} candles added, ` +
+      `${job.requests} requests, ${job.failed} failed, ${current} up to date`;
   }
 
   // `rows` picks the items shown of those the body lists (all of them by default); the table hides when none is.
