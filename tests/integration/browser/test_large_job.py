@@ -31,7 +31,7 @@ def rows(page) -> list[str]:
 
 def summary(job) -> str:
     updated, candles, requests = totals(job)
-    return f"3000 series: {updated} updated, {candles} candles added, {requests} requests, 30 failed"
+    return f"3000 series: {updated} updated, {candles} candles added, {requests} requests, 30 failed, 0 up to date"
 
 
 def test_a_large_sync_shows_its_totals_and_some_of_its_series(browser, syncing_api):
@@ -43,7 +43,7 @@ def test_a_large_sync_shows_its_totals_and_some_of_its_series(browser, syncing_a
     dashboard.wait_for_function("!document.getElementById('job-shown').hidden")  # the job as GET lists it, then
     dashboard.wait_for_function("document.querySelector('#job-items tr + tr td + td + td').textContent === 'running'")
     assert dashboard.inner_text("#job-summary") == summary(job) == \
-        "3000 series: 1200 updated, 450000 candles added, 1800 requests, 30 failed"
+        "3000 series: 1200 updated, 450000 candles added, 1800 requests, 30 failed, 0 up to date"
     shown = rows(dashboard)  # the series running first, then those failed: 20 rows at most
     assert shown[:3] == [f"{job.items[n].symbol} running" for n in (1830, 1831, 1832)]
     assert shown[3:] == [f"{job.items[n].symbol} failed" for n in range(1800, 1817)]
@@ -64,7 +64,7 @@ def test_a_large_sync_shows_its_totals_and_some_of_its_series(browser, syncing_a
         p.wait_for_function("document.getElementById('job-status').textContent === 'completed'")
     dashboard.wait_for_function("!document.getElementById('sync-now').disabled")  # the stream's `done` came
     assert dashboard.inner_text("#job-summary") == summary(job) == \
-        "3000 series: 2370 updated, 888750 candles added, 2970 requests, 30 failed"
+        "3000 series: 2370 updated, 888750 candles added, 2970 requests, 30 failed, 0 up to date"
     assert dashboard.inner_text("#job-shown") == "showing 20 of 3000 series"
     assert rows(dashboard) == [f"{job.items[n].symbol} failed" for n in range(1800, 1820)]
     page.wait_for_function("document.getElementById('job-shown').textContent === 'showing 50 of 3000 series'")
