@@ -109,19 +109,9 @@ def simulate(tmp_path: Path, setup: Callable[[Hdf5SegmentStore], object],
     write(Hdf5SegmentStore(directory / FILE, Segment.EQUITY, durable=durable, file_io=recorder))
     after = state_of_copy(directory, tmp_path / "copy")
     assert (after != before) == changes, "the write changed nothing: the scenario proves nothing"
-    outcome, seen = Outcome(), set()
+    outcome = Outcome()
     calls = len(recorder.ops)
-    for point, how, files in recorder.crash(seed).images(random_per_point):
-        returned = point.calls == calls  # the write returned: it must be there
-        key = (fingerprint(files), returned)
-        if key in seen:
-            continue
-        seen.add(key)
-        image = tmp_path / "image"
-        shutil.rmtree(image, ignore_errors=True)
-        image.mkdir()
-        for name, content in files.items():
-            (image / name).write_bytes(content)
+    for point, how, image, returned in crash_images(recorder, seed, random_per_point, tmp_path):
         outcome.images += 1
         outcome.rolled_back += journal_path(image / FILE).exists()
         where = f"after call {point.calls}/{calls} ({recorder.ops[point.calls - 1][0] if point.calls else '-'}), {how}"
@@ -135,6 +125,24 @@ def simulate(tmp_path: Path, setup: Callable[[Hdf5SegmentStore], object],
             outcome.bad.append(f"{where}: neither before nor after ({len(found) - 1} series)")
     print(f"{outcome.images} crash images over {calls} calls, {outcome.rolled_back} with a journal rolled back")
     return outcome
+
+
+def crash_images(recorder, seed: int, per_point: int, tmp_path: Path):
+    """Each distinct state a power cut during the recorded calls can leave, written out as `tmp_path/image`, with
+    its crash point, how it was chosen, and whether the write had returned by then (then it must be there)."""
+    seen, calls = set(), len(recorder.ops)
+    for point, how, files in recorder.crash(seed).images(per_point):
+        returned = point.calls == calls
+        key = (fingerprint(files), returned)
+        if key in seen:
+            continue
+        seen.add(key)
+        image = tmp_path / "image"
+        shutil.rmtree(image, ignore_errors=True)
+        image.mkdir()
+        for name, content in files.items():
+            (image / name).write_bytes(content)
+        yield point, how, image, returned
 
 
 def setup_alpha(store: Hdf5SegmentStore) -> None:
@@ -282,24 +290,15 @@ def fetch_log_outcome(tmp_path: Path, lines: int, durable: bool = True) -> tuple
     FetchLogFile(log_path, durable=durable, file_io=recorder).record(new)
     after = FetchLogFile(log_path).recent(KEEP)
     assert after == [new, *before][:KEEP]
-    bad, seen, calls = [], set(), len(recorder.ops)
-    for point, how, files in recorder.crash(seed=lines).images(RANDOM_PER_POINT):
-        returned = point.calls == calls
-        key = (fingerprint(files), returned)
-        if key in seen:
-            continue
-        seen.add(key)
-        image = tmp_path / "image"
-        shutil.rmtree(image, ignore_errors=True)
-        image.mkdir()
-        for name, content in files.items():
-            (image / name).write_bytes(content)
+    bad, images, calls = [], 0, len(recorder.ops)
+    for point, how, image, returned in crash_images(recorder, lines, RANDOM_PER_POINT, tmp_path):
+        images += 1
         found = FetchLogFile(image / log_path.name).recent(KEEP)
         if found not in ((after,) if returned else (before, after)):
             bad.append(f"after call {point.calls}/{calls}, {how}: {len(found)} entries, newest "
                        f"{found[0].symbol if found else '-'}")
     trim_calls = sum(op[0] == "rename" for op in recorder.ops)
-    return bad, len(seen), trim_calls
+    return bad, images, trim_calls
 
 
 @pytest.mark.parametrize(("lines", "trims"), [(0, 0), (40, 0), (TRIM_AT // 400, 1)])
