@@ -58,8 +58,9 @@ def job_page_body(job: Job, statuses: Collection[ItemStatus], offset: int, limit
 
 
 def job_event_body(job: Job) -> dict:
-    """What a live event carries: the whole body up to LIVE_ITEMS_MAX items; beyond, the items running, the last
-    that failed and the last done, in the job's order, with `items_partial` true."""
+    """What a live event carries (and the job list, cancel and resume answer): the whole body up to LIVE_ITEMS_MAX
+    items; beyond, the items running, the last that failed and the last done, in the job's order, with
+    `items_partial` true."""
     if len(job.items) <= LIVE_ITEMS_MAX:
         return job_body(job)
     running: list[tuple[int, JobItem]] = []

@@ -35,7 +35,9 @@ def start(use_case: StartJob = Provide["start_job"]):
 @blueprint.get("")
 @inject
 def recent(use_case: GetJob = Provide["get_job"]):
-    return jsonify({"success": True, "jobs": [job_body(j) for j in use_case.recent()]})
+    """A large job (a sync of thousands of series) lists some of its items here, as in its events: the job's own
+    GET lists them all, or a page."""
+    return jsonify({"success": True, "jobs": [job_event_body(j) for j in use_case.recent()]})
 
 
 @blueprint.get("/<job_id>")
@@ -53,14 +55,14 @@ def status(job_id: str, use_case: GetJob = Provide["get_job"]):
 @inject
 def cancel(job_id: str, use_case: CancelJob = Provide["cancel_job"]):
     optional_body(EmptyBodySchema())
-    return jsonify(job_body(use_case.execute(job_id)))
+    return jsonify(job_event_body(use_case.execute(job_id)))
 
 
 @blueprint.post("/<job_id>/resume")
 @inject
 def resume(job_id: str, use_case: ResumeJob = Provide["resume_job"]):
     optional_body(EmptyBodySchema())
-    return jsonify(job_body(use_case.execute(job_id))), 202
+    return jsonify(job_event_body(use_case.execute(job_id))), 202
 
 
 @blueprint.get("/<job_id>/events")

@@ -82,6 +82,15 @@ def test_get_lists_every_item_unless_some_are_asked_for(client):
     assert [i["symbol"] for i in first["items"]] == ["S0", "S1"] and first["items_partial"]
 
 
+def test_the_job_list_and_a_cancel_answer_a_large_job_with_some_of_its_items(client):
+    (listed,) = client.get("/api/jobs").get_json()["jobs"]
+    assert listed["items_partial"] and listed["items_total"] == 3000 and len(listed["items"]) < 300
+    assert listed["candles_added"] == client.get("/api/jobs/big").get_json()["candles_added"]  # totals: every item
+    cancelled = client.post("/api/jobs/big/cancel", json={})
+    assert cancelled.status_code == 200 and cancelled.get_json()["items_partial"]
+    assert cancelled.get_json()["status"] in ("cancelling", "cancelled")
+
+
 @pytest.mark.parametrize("query", ["limit=0", "limit=10001", "limit=ten", "offset=-1", "item_status=done,finished",
                                    "item_status="])
 def test_a_page_that_cannot_be_is_refused_with_the_envelope(client, query):
