@@ -15,6 +15,16 @@ def make(path, size: int) -> bytes:
     return original
 
 
+
+def die_while_applying(view: JournaledFile) -> None:
+    """Commit, and be killed after the journal is written, while the new pages go into the file."""
+    def die(run):
+        raise KeyboardInterrupt("killed while applying")
+
+    view._write_run = die
+    with contextlib.suppress(KeyboardInterrupt):
+        view.commit()
+
 def test_nothing_reaches_the_file_before_commit(tmp_path):
     path = tmp_path / "f"
     original = make(path, 3 * PAGE + 10)
@@ -126,13 +136,7 @@ def test_a_short_write_of_the_journal_is_finished(tmp_path):
     for page in range(8):
         view.seek(page * PAGE + 1)
         view.write(b"changed")
-
-    def die(run):
-        raise KeyboardInterrupt("killed while applying")
-
-    view._write_run = die
-    with contextlib.suppress(KeyboardInterrupt):
-        view.commit()
+    die_while_applying(view)
     view.close()
     assert recover(path) is True and path.read_bytes() == original
 
@@ -173,13 +177,7 @@ def test_recovery_with_a_journal_and_an_old_scratch_rolls_back_and_removes_both(
     view = JournaledFile(path)
     view.seek(PAGE + 1)
     view.write(b"changed")
-
-    def die(run):
-        raise KeyboardInterrupt("killed while applying")
-
-    view._write_run = die
-    with contextlib.suppress(KeyboardInterrupt):
-        view.commit()
+    die_while_applying(view)
     view.close()
     (tmp_path / "EQUITY.new").write_bytes(b"KFJOURNAL1 an older kitefetch's scratch")
     assert recover(path) is True and path.read_bytes() == original
